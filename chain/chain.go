@@ -1,0 +1,237 @@
+// Package chain holds Cairn's blocks, genesis, store and state, and turns
+// transactions into executed, committed blocks. It knows nothing of
+// networking or voting: the node's consensus decides which block to commit
+// and hands it here.
+package chain
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"sync"
+
+	"cairn/vm"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/rawdb"
+	"github.com/ethereum/go-ethereum/core/tracing"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/holiman/uint256"
+)
+
+// stateCacheBytes sizes the in-memory cache of clean trie nodes.
+const stateCacheBytes = 64 << 20
+
+// Chain is a node's view of the finalized chain: the blocks committed so
+// far and the state after the last one.
+type Chain struct {
+	genesis    *Genesis
+	chainID    *big.Int
+	store      *Store
+	state      *vm.StateDatabase
+	exec       *vm.Executor
+	validators *ValidatorSet
+	log        *slog.Logger
+
+	mu   sync.RWMutex
+	head *Block
+}
+
+// Open loads the chain in store, writing the genesis block first if the
+// store is empty. A store that belongs to another genesis is refused. If
+// the stored state is behind the stored blocks, the missing blocks are
+// re-executed before Open returns.
+func Open(store *Store, g *Genesis, log *slog.Logger) (*Chain, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Chain{
+		genesis:    g,
+		chainID:    g.ChainIDBig(),
+		store:      store,
+		state:      vm.NewStateDatabase(store.kv, stateCacheBytes),
+		exec:       vm.NewExecutor(g.ChainIDBig(), g.Params.MaxTxGas),
+		validators: g.ValidatorSet(),
+		log:        log,
+	}
+	want, err := GenesisBlock(g)
+	if err != nil {
+		return nil, err
+	}
+	_, ok, err := store.Head()
+	if err != nil {
+		return nil, fmt.Errorf("read head: %w", err)
+	}
+	if !ok {
+		if err := c.writeGenesis(); err != nil {
+			return nil, err
+		}
+	}
+	have, err := store.GenesisHash()
+	if err != nil {
+		return nil, fmt.Errorf("read genesis hash: %w", err)
+	}
+	if have != want.Hash() {
+		return nil, fmt.Errorf("store %s holds chain with genesis %x, not %x: use another --home for this genesis", store.Path(), have, want.Hash())
+	}
+	if err := c.loadHead(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// GenesisBlock builds the genesis block without touching any store.
+func GenesisBlock(g *Genesis) (*Block, error) {
+	sdb := vm.NewStateDatabase(rawdb.NewMemoryDatabase(), 0)
+	defer sdb.Close()
+	root, err := applyAlloc(sdb, g)
+	if err != nil {
+		return nil, err
+	}
+	return &Block{Header: g.Header(root)}, nil
+}
+
+func applyAlloc(sdb *vm.StateDatabase, g *Genesis) (common.Hash, error) {
+	st, err := sdb.Open(types.EmptyRootHash)
+	if err != nil {
+		return common.Hash{}, err
+	}
+	for addr, acc := range g.Alloc {
+		bal, overflow := uint256.FromBig(acc.Balance.Int())
+		if overflow {
+			return common.Hash{}, fmt.Errorf("genesis alloc %s: balance overflows 256 bits", addr)
+		}
+		st.SetBalance(addr, bal, tracing.BalanceIncreaseGenesisBalance)
+		st.SetNonce(addr, acc.Nonce, tracing.NonceChangeGenesis)
+		if len(acc.Code) > 0 {
+			st.SetCode(addr, acc.Code, tracing.CodeChangeGenesis)
+		}
+		for k, v := range acc.Storage {
+			st.SetState(addr, k, v)
+		}
+	}
+	cfg := vm.ChainConfig(g.ChainIDBig())
+	return sdb.Commit(st, vm.Rules(cfg, 0, g.Time/1000), 0)
+}
+
+func (c *Chain) writeGenesis() error {
+	root, err := applyAlloc(c.state, c.genesis)
+	if err != nil {
+		return fmt.Errorf("write genesis state: %w", err)
+	}
+	b := &Block{Header: c.genesis.Header(root)}
+	if err := c.store.writeBlock(b, nil, nil, true); err != nil {
+		return fmt.Errorf("write genesis: %w", err)
+	}
+	c.log.Info("wrote genesis", "hash", b.Hash(), "chainId", c.genesis.ChainID)
+	return nil
+}
+
+// loadHead reads the head block and, if its state is missing, re-executes
+// blocks from the newest one whose state is on disk.
+func (c *Chain) loadHead() error {
+	height, _, err := c.store.Head()
+	if err != nil {
+		return fmt.Errorf("read head: %w", err)
+	}
+	head, err := c.store.BlockByHeight(height)
+	if err != nil {
+		return fmt.Errorf("load head: %w", err)
+	}
+	base := head
+	for !c.state.Has(base.Header.StateRoot) {
+		if base.Height() == 0 {
+			return errors.New("state of the genesis block is missing: the store is damaged")
+		}
+		if base, err = c.store.BlockByHeight(base.Height() - 1); err != nil {
+			return fmt.Errorf("find stored state: %w", err)
+		}
+	}
+	c.head = base
+	for h := base.Height() + 1; h <= head.Height(); h++ {
+		b, err := c.store.BlockByHeight(h)
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		commit, err := c.store.CommitAt(h)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("replay: %w", err)
+		}
+		res, err := c.Execute(b)
+		if err != nil {
+			return fmt.Errorf("replay block %d: %w", h, err)
+		}
+		if err := c.Commit(b, res, commit); err != nil {
+			return fmt.Errorf("replay block %d: %w", h, err)
+		}
+	}
+	if base != head {
+		c.log.Info("re-executed blocks whose state was missing", "from", base.Height()+1, "to", head.Height())
+	}
+	return nil
+}
+
+// Genesis is the chain's genesis description.
+func (c *Chain) Genesis() *Genesis { return c.genesis }
+
+// ChainID is the chain's EIP-155 chain ID.
+func (c *Chain) ChainID() *big.Int { return new(big.Int).Set(c.chainID) }
+
+// Params are the chain's consensus parameters.
+func (c *Chain) Params() Params { return c.genesis.Params }
+
+// Validators is the active validator set.
+func (c *Chain) Validators() *ValidatorSet { return c.validators }
+
+// Executor runs transactions for this chain.
+func (c *Chain) Executor() *vm.Executor { return c.exec }
+
+// Signer recovers transaction senders for this chain.
+func (c *Chain) Signer() types.Signer { return c.exec.Signer() }
+
+// Head is the last committed block.
+func (c *Chain) Head() *Block {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.head
+}
+
+// Close releases the state caches. The store is closed by its owner.
+func (c *Chain) Close() error { return c.state.Close() }
+
+// NextBaseFee is the EIP-1559 base fee of the block after parent: it moves
+// by up to 1/8 toward keeping blocks half full, never below MinBaseFee.
+func (c *Chain) NextBaseFee(parent *Header) *big.Int {
+	p := c.genesis.Params
+	if parent.Height == 0 {
+		return p.InitialBaseFee.Int()
+	}
+	target := parent.GasLimit / 2
+	fee := new(big.Int).Set(parent.BaseFee)
+	if target > 0 && parent.GasUsed != target {
+		diff := new(big.Int).SetUint64(absDiff(parent.GasUsed, target))
+		delta := diff.Mul(diff, parent.BaseFee)
+		delta.Div(delta, new(big.Int).SetUint64(target))
+		delta.Div(delta, big.NewInt(8))
+		if parent.GasUsed > target {
+			if delta.Sign() == 0 {
+				delta.SetInt64(1)
+			}
+			fee.Add(fee, delta)
+		} else {
+			fee.Sub(fee, delta)
+		}
+	}
+	if min := p.MinBaseFee.Int(); fee.Cmp(min) < 0 {
+		fee = min
+	}
+	return fee
+}
+
+func absDiff(a, b uint64) uint64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}

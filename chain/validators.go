@@ -1,0 +1,95 @@
+package chain
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"sort"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// Validator is a member of the active set: an operator address (which
+// receives fees), an ed25519 consensus key (votes and VRF) and voting power.
+type Validator struct {
+	Address common.Address
+	PubKey  ed25519.PublicKey
+	Power   uint64
+	Name    string
+}
+
+// ConsensusAddress derives a stable address for a consensus public key,
+// used for validators whose genesis entry names no operator address.
+func ConsensusAddress(pub ed25519.PublicKey) common.Address {
+	return common.BytesToAddress(crypto.Keccak256(pub)[12:])
+}
+
+// ValidatorSet is the active validators ordered by address, so every node
+// iterates them the same way.
+type ValidatorSet struct {
+	Validators []*Validator
+	total      uint64
+}
+
+// NewValidatorSet sorts the validators and totals their power.
+func NewValidatorSet(vals []*Validator) *ValidatorSet {
+	sorted := append([]*Validator(nil), vals...)
+	sort.Slice(sorted, func(i, j int) bool {
+		return bytes.Compare(sorted[i].Address[:], sorted[j].Address[:]) < 0
+	})
+	s := &ValidatorSet{Validators: sorted}
+	for _, v := range sorted {
+		s.total += v.Power
+	}
+	return s
+}
+
+// TotalPower is the sum of all validators' power.
+func (s *ValidatorSet) TotalPower() uint64 { return s.total }
+
+// HasQuorum reports whether power is more than 2/3 of the total.
+func (s *ValidatorSet) HasQuorum(power uint64) bool {
+	return power*3 > s.total*2
+}
+
+// ByAddress returns the validator with that address, or nil.
+func (s *ValidatorSet) ByAddress(addr common.Address) *Validator {
+	i := sort.Search(len(s.Validators), func(i int) bool {
+		return bytes.Compare(s.Validators[i].Address[:], addr[:]) >= 0
+	})
+	if i < len(s.Validators) && s.Validators[i].Address == addr {
+		return s.Validators[i]
+	}
+	return nil
+}
+
+type validatorRLP struct {
+	Address common.Address
+	PubKey  []byte
+	Power   uint64
+}
+
+// Hash commits to the set's addresses, keys and powers (names are cosmetic).
+func (s *ValidatorSet) Hash() common.Hash {
+	enc := make([]validatorRLP, len(s.Validators))
+	for i, v := range s.Validators {
+		enc[i] = validatorRLP{v.Address, v.PubKey, v.Power}
+	}
+	return rlpHash(enc)
+}
+
+// Pick returns the validator whose cumulative power interval contains
+// r mod total: a stake-weighted choice driven by the random number r.
+func (s *ValidatorSet) Pick(r uint64) *Validator {
+	if s.total == 0 {
+		return nil
+	}
+	target := r % s.total
+	for _, v := range s.Validators {
+		if target < v.Power {
+			return v
+		}
+		target -= v.Power
+	}
+	return s.Validators[len(s.Validators)-1]
+}
