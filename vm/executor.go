@@ -130,7 +130,7 @@ func (r *BlockRun) State() *state.StateDB { return r.state }
 // the state is then unchanged. A transaction that runs and reverts is valid:
 // it gets a receipt with a failed status.
 func (r *BlockRun) Apply(tx *types.Transaction) (*types.Receipt, error) {
-	return r.apply(context.Background(), tx, 0)
+	return r.apply(tx, 0)
 }
 
 // ApplyBounded is Apply with a wall-clock bound, for a proposer building a
@@ -138,10 +138,10 @@ func (r *BlockRun) Apply(tx *types.Transaction) (*types.Receipt, error) {
 // discarded, and ErrTimeBound is returned. Never use it to validate or
 // replay a block: a clock must not decide what a finalized block contains.
 func (r *BlockRun) ApplyBounded(tx *types.Transaction, limit time.Duration) (*types.Receipt, error) {
-	return r.apply(context.Background(), tx, limit)
+	return r.apply(tx, limit)
 }
 
-func (r *BlockRun) apply(ctx context.Context, tx *types.Transaction, limit time.Duration) (*types.Receipt, error) {
+func (r *BlockRun) apply(tx *types.Transaction, limit time.Duration) (*types.Receipt, error) {
 	if t := tx.Type(); t == types.BlobTxType || t == types.SetCodeTxType {
 		return nil, fmt.Errorf("%w: type %d", ErrUnsupportedTx, t)
 	}
@@ -158,7 +158,10 @@ func (r *BlockRun) apply(ctx context.Context, tx *types.Transaction, limit time.
 		timer := time.AfterFunc(limit, r.evm.Cancel)
 		defer timer.Stop()
 	}
-	receipt, _, err := core.ApplyTransactionWithEVM(ctx, msg, r.gp, r.state, r.number, common.Hash{}, r.env.Time, tx, r.evm)
+	// ApplyMessage, not ApplyTransactionWithEVM: the state must not be
+	// finalised before we know the run was not cut off, or the snapshot
+	// could no longer be reverted.
+	result, err := core.ApplyMessage(r.evm, msg, r.gp)
 	if r.evm.Cancelled() {
 		// The cancelled EVM stays cancelled; the next transaction gets a
 		// fresh one.
@@ -172,6 +175,8 @@ func (r *BlockRun) apply(ctx context.Context, tx *types.Transaction, limit time.
 		r.gp.Set(gpSnap)
 		return nil, err
 	}
+	r.state.Finalise(r.evm.GetRules())
+	receipt := core.MakeReceipt(r.evm, result, r.state, r.number, common.Hash{}, r.env.Time, tx, r.gp.CumulativeUsed(), nil)
 	r.receipts = append(r.receipts, receipt)
 	r.txs = append(r.txs, tx)
 	return receipt, nil
