@@ -1,0 +1,68 @@
+// Package node assembles a Cairn node: the chain and its store, the
+// mempool, the engine that decides blocks, the event bus and the API, with
+// one lifecycle.
+package node
+
+import (
+	"crypto/ed25519"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"cairn/chain"
+)
+
+// Defaults a node starts with.
+const (
+	DefaultAPIAddr     = "127.0.0.1:8545"
+	DefaultTxTimeBound = 5 * time.Second
+	DefaultCallTimeout = 5 * time.Second
+)
+
+// Config says how to run a node.
+type Config struct {
+	// Home holds the node's files: data/chain.db, genesis.json,
+	// validator_key.json.
+	Home string
+	// Genesis is the chain to run.
+	Genesis *chain.Genesis
+	// ValidatorKey is the consensus key; nil runs a node that follows
+	// but does not propose or vote.
+	ValidatorKey ed25519.PrivateKey
+	// APIAddr is where the REST API listens; empty disables it.
+	APIAddr string
+	// BlockTime overrides the genesis block interval when non-zero.
+	BlockTime time.Duration
+	// TxTimeBound cuts off a transaction that runs longer while this node
+	// builds a block (default 5 s).
+	TxTimeBound time.Duration
+	// CallTimeout bounds read-only calls (default 5 s).
+	CallTimeout time.Duration
+	// Logger receives the node's logs (default: discard).
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.TxTimeBound == 0 {
+		c.TxTimeBound = DefaultTxTimeBound
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = DefaultCallTimeout
+	}
+	if c.BlockTime == 0 && c.Genesis != nil {
+		c.BlockTime = time.Duration(c.Genesis.Params.BlockTimeMs) * time.Millisecond
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// StorePath is where a home keeps its chain database.
+func StorePath(home string) string { return filepath.Join(home, "data", "chain.db") }
+
+// GenesisPath is where a home keeps its genesis file.
+func GenesisPath(home string) string { return filepath.Join(home, "genesis.json") }
+
+// ValidatorKeyPath is where a home keeps its consensus key.
+func ValidatorKeyPath(home string) string { return filepath.Join(home, "validator_key.json") }

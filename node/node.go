@@ -1,0 +1,201 @@
+package node
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"cairn/chain"
+	"cairn/node/events"
+	"cairn/node/mempool"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+// Node is a running Cairn node.
+type Node struct {
+	cfg     Config
+	store   *chain.Store
+	chain   *chain.Chain
+	pool    *mempool.Pool
+	bus     events.Bus
+	engine  engine
+	self    *chain.Validator // nil when not a validator
+	started time.Time
+
+	listener net.Listener
+	server   *http.Server
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	runErr error
+}
+
+// New opens the node's store and chain and builds its parts. It starts
+// nothing: call Start.
+func New(cfg Config) (*Node, error) {
+	if cfg.Genesis == nil {
+		return nil, errors.New("node: no genesis")
+	}
+	cfg = cfg.withDefaults()
+	store, err := chain.OpenStore(StorePath(cfg.Home))
+	if err != nil {
+		return nil, err
+	}
+	c, err := chain.Open(store, cfg.Genesis, cfg.Logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	n := &Node{cfg: cfg, store: store, chain: c}
+	if err := n.buildPool(); err != nil {
+		n.closeStore()
+		return nil, err
+	}
+	n.self = n.validatorFor(cfg.ValidatorKey)
+	if n.self != nil {
+		n.engine = &soloEngine{
+			chain: c, key: cfg.ValidatorKey, self: n.self.Address,
+			blockTime: cfg.BlockTime, txTimeBound: cfg.TxTimeBound,
+			txs:       func(baseFee *big.Int) chain.TxSource { return n.pool.Select(baseFee) },
+			committed: n.committed, log: cfg.Logger.With("part", "engine"), now: time.Now,
+		}
+	}
+	return n, nil
+}
+
+func (n *Node) buildPool() error {
+	st, err := n.chain.State()
+	if err != nil {
+		return fmt.Errorf("open head state: %w", err)
+	}
+	p := n.chain.Params()
+	n.pool = mempool.New(mempool.Config{
+		ChainID:       n.chain.ChainID(),
+		BlockGasLimit: p.GasLimit,
+		MaxTxGas:      p.MaxTxGas,
+		MinBaseFee:    p.MinBaseFee.Int(),
+		OnAdd: func(tx *types.Transaction, from common.Address) {
+			n.bus.Publish(events.Event{Tx: tx, TxFrom: from})
+		},
+		OnRemove: func(tx *types.Transaction, _ common.Address, reason string) {
+			if reason != mempool.DropStale { // included: the block event says so
+				n.bus.Publish(events.Event{Dropped: tx, DroppedReason: reason})
+			}
+		},
+	}, headState{st}, n.chain.NextBaseFee(n.chain.Head().Header))
+	return nil
+}
+
+// validatorFor finds the validator whose consensus key is key.
+func (n *Node) validatorFor(key ed25519.PrivateKey) *chain.Validator {
+	if key == nil {
+		return nil
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	for _, v := range n.chain.Validators().Validators {
+		if v.PubKey.Equal(pub) {
+			return v
+		}
+	}
+	return nil
+}
+
+// committed runs after every committed block: the mempool forgets what the
+// block included and re-checks the rest against the new state, proposer
+// drops leave the pool with their reason, and subscribers hear of the block.
+func (n *Node) committed(b *chain.Block, dropped []chain.Dropped) {
+	for _, d := range dropped {
+		n.pool.Remove(d.Tx.Hash(), d.Reason)
+	}
+	if st, err := n.chain.State(); err != nil {
+		n.cfg.Logger.Error("open state after commit", "height", b.Height(), "err", err)
+	} else {
+		n.pool.Update(headState{st}, n.chain.NextBaseFee(b.Header))
+	}
+	n.bus.Publish(events.Event{Block: b})
+	n.cfg.Logger.Info("committed block", "height", b.Height(), "txs", len(b.Txs), "hash", b.Hash())
+}
+
+// Start opens the API listener and starts the engine. It returns once the
+// node is serving; Wait or Close end it.
+func (n *Node) Start(ctx context.Context) error {
+	ctx, n.cancel = context.WithCancel(ctx)
+	n.started = time.Now()
+	if err := n.startAPI(); err != nil {
+		n.cancel()
+		return err
+	}
+	if n.engine == nil {
+		n.cfg.Logger.Warn("no validator key of this chain's validator set: following only, no blocks will be produced")
+	} else {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			if err := n.engine.Run(ctx); err != nil {
+				n.runErr = err
+				n.cfg.Logger.Error("engine stopped", "err", err)
+			}
+		}()
+	}
+	n.cfg.Logger.Info("node started", "chainId", n.chain.ChainID(), "height", n.chain.Head().Height(),
+		"validator", n.validatorAddress(), "api", n.APIAddr())
+	return nil
+}
+
+// Close stops the engine and the API, waits for them, and closes the
+// store. The last committed block is on disk whatever moment it is called.
+func (n *Node) Close() error {
+	if n.cancel != nil {
+		n.cancel()
+	}
+	if n.server != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		n.server.Shutdown(shutdownCtx)
+		cancel()
+	}
+	n.wg.Wait()
+	return n.closeStore()
+}
+
+func (n *Node) closeStore() error {
+	n.chain.Close()
+	return n.store.Close()
+}
+
+// Chain is the node's chain.
+func (n *Node) Chain() *chain.Chain { return n.chain }
+
+// Pool is the node's mempool.
+func (n *Node) Pool() *mempool.Pool { return n.pool }
+
+// Events is the node's event bus.
+func (n *Node) Events() *events.Bus { return &n.bus }
+
+// Started is when Start ran.
+func (n *Node) Started() time.Time { return n.started }
+
+// Validator is this node's validator entry, or nil if it is not one.
+func (n *Node) Validator() *chain.Validator { return n.self }
+
+func (n *Node) validatorAddress() string {
+	if n.self == nil {
+		return "none"
+	}
+	return n.self.Address.Hex()
+}
+
+// APIAddr is the address the API listens on, once started ("" if off).
+func (n *Node) APIAddr() string {
+	if n.listener == nil {
+		return ""
+	}
+	return n.listener.Addr().String()
+}
