@@ -235,9 +235,8 @@ func checkBump(old, e *txEntry) error {
 	return nil
 }
 
-// insert puts e at idx of acc (replacing the entry there when replace is
-// set) and updates the indexes and counters. It returns nothing: the
-// caller knows what it replaced. Caller holds mu.
+// insert puts e at idx of acc, replacing the entry there when replace is
+// set, and updates the indexes, totals and eviction order. Caller holds mu.
 func (p *Pool) insert(acc *account, idx int, replace bool, e *txEntry) {
 	l0, p0 := len(acc.txs), acc.pending
 	if replace {

@@ -19,6 +19,7 @@ import (
 // Transactions whose fee cap is below a risen base fee stay in the pool
 // (they become selectable again if the base fee falls, and rank first for
 // eviction). Update asks st about every sender while holding the lock.
+// A nil st is ignored.
 func (p *Pool) Update(st State, baseFee *big.Int) {
 	if st == nil {
 		return
