@@ -251,3 +251,22 @@ func TestRemoveQueuesFollowers(t *testing.T) {
 		t.Fatalf("empty pool has stats %+v", s)
 	}
 }
+
+func TestReplacementThatCannotFitRestoresOriginal(t *testing.T) {
+	a, b := paddedTx(0, 0, 1, 100), paddedTx(1, 0, 9, 100)
+	cfg := testConfig()
+	cfg.MaxBytes = int(a.Size() + b.Size())
+	p, _ := newTestPool(t, cfg)
+	mustAdd(t, p, a)
+	mustAdd(t, p, b)
+	// A bumped replacement of a that is larger needs room only b could
+	// give, and b pays more: the replacement fails and a stays.
+	bigger := dynWith(testKey(0), &types.DynamicFeeTx{Nonce: 0, GasFeeCap: gw(20), GasTipCap: gw(2), Gas: 100_000,
+		To: &testTo, Data: bytes.Repeat([]byte{1}, 150)})
+	wantReject(t, p.Add(bigger), ReasonPoolFull)
+	if !p.Has(a.Hash()) || !p.Has(b.Hash()) || p.Has(bigger.Hash()) {
+		t.Fatal("a failed replacement changed the pool")
+	}
+	checkCounts(t, p, 2, 0)
+	checkInvariants(t, p)
+}
