@@ -279,6 +279,26 @@ func TestDevMnemonicAddresses(t *testing.T) {
 	}
 }
 
+// Other paths of DevMnemonic, as published in viem's mnemonicToAccount
+// tests (accountIndex and changeIndex options).
+func TestDevMnemonicOtherPaths(t *testing.T) {
+	seed := mustSeed(t, DevMnemonic, "")
+	for path, want := range map[string]string{
+		"m/44'/60'/1'/0/0": "0x8C8d35429F74ec245F8Ef2f4Fd1e551cFF97d650",
+		"m/44'/60'/2'/0/0": "0x98e503f35D0a019cB0a251aD243a4cCFCF371F46",
+		"m/44'/60'/0'/1/0": "0x4b39F7b0624b9dB86AD293686bc38B903142dbBc",
+		"m/44'/60'/0'/3/0": "0x4E0eBc370cAdc5d152505EA4FEbcf839E7E2D3F8",
+	} {
+		k, err := DerivePath(seed, path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if got := crypto.PubkeyToAddress(k.PublicKey).Hex(); got != want {
+			t.Errorf("%s: %s, want %s", path, got, want)
+		}
+	}
+}
+
 func TestPassphraseChangesKeys(t *testing.T) {
 	a, err := DeriveKey(DevMnemonic, "", 0)
 	if err != nil {

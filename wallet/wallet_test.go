@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
@@ -232,6 +234,10 @@ func TestLockedOperationsRefused(t *testing.T) {
 	_, checks["ImportKey"] = w.ImportKey(k, "x")
 	_, checks["Mnemonic"] = w.Mnemonic()
 	_, checks["PrivateKey"] = w.PrivateKey(DevAddresses[0])
+	_, checks["ExportKeystore"] = w.ExportKeystore(DevAddresses[0], "ks")
+	_, checks["ImportKeystore"] = w.ImportKeystore([]byte(lightJSON), "", "")
+	_, checks["SignMessage"] = w.SignMessage(DevAddresses[0], []byte("hi"))
+	_, checks["SignTx"] = w.SignTx(DevAddresses[0], types.NewTx(&types.LegacyTx{Gas: 21000}), big.NewInt(7777))
 	for name, err := range checks {
 		if !errors.Is(err, ErrLocked) {
 			t.Errorf("%s while locked: %v, want ErrLocked", name, err)
