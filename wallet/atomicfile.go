@@ -42,14 +42,21 @@ func writeFileAtomic(path string, data []byte, exclusive bool) (err error) {
 	if exclusive {
 		// A hard link never replaces an existing name, so a file that
 		// appeared since the caller looked is not clobbered.
-		if err = os.Link(tmpName, path); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("%w: %s", ErrExists, path)
+		if err = os.Link(tmpName, path); err == nil {
+			// The wallet is in place; a leftover temp name is only clutter.
+			_ = os.Remove(tmpName)
+		} else if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%w: %s", ErrExists, path)
+		} else {
+			// The filesystem has no hard links: check, then rename.
+			if _, statErr := os.Lstat(path); statErr == nil {
+				err = fmt.Errorf("%w: %s", ErrExists, path)
+				return err
 			}
-			return fmt.Errorf("link %s: %w", path, err)
+			if err = os.Rename(tmpName, path); err != nil {
+				return fmt.Errorf("rename to %s: %w", path, err)
+			}
 		}
-		// The wallet is in place; a leftover temp name is only clutter.
-		_ = os.Remove(tmpName)
 	} else if err = os.Rename(tmpName, path); err != nil {
 		return fmt.Errorf("rename over %s: %w", path, err)
 	}

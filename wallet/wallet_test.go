@@ -658,3 +658,25 @@ func TestDefaultPath(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestWriteFileAtomic(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.json")
+	if err := writeFileAtomic(path, []byte("one"), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFileAtomic(path, []byte("two"), true); !errors.Is(err, ErrExists) {
+		t.Fatalf("exclusive write over a file: %v", err)
+	}
+	if got := string(readBytes(t, path)); got != "one" {
+		t.Fatalf("content %q after refused write", got)
+	}
+	if err := writeFileAtomic(path, []byte("three"), false); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(readBytes(t, path)); got != "three" {
+		t.Fatalf("content %q after replace", got)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+		t.Fatalf("%d entries, want only the file", len(entries))
+	}
+}
