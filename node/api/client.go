@@ -1,0 +1,224 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+)
+
+// maxResponseBytes bounds a response body the client decodes.
+const maxResponseBytes = 256 << 20
+
+// Client is the Service over a node's REST API. It is safe for concurrent
+// use and reuses connections.
+type Client struct {
+	base string
+	hc   *http.Client
+}
+
+var _ Service = (*Client)(nil)
+
+// NewClient returns a client for the node whose API is at baseURL
+// ("http://127.0.0.1:8545"; a bare "host:port" means http). A nil
+// httpClient gets one whose transport keeps up to 256 idle connections to
+// the node, for heavy concurrent use. Don't give the client an overall
+// Timeout if you Subscribe: bound requests with their contexts instead.
+func NewClient(baseURL string, httpClient *http.Client) *Client {
+	if httpClient == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns = 256
+		tr.MaxIdleConnsPerHost = 256
+		httpClient = &http.Client{Transport: tr}
+	}
+	return &Client{base: NormalizeURL(baseURL), hc: httpClient}
+}
+
+// NormalizeURL turns what a user typed for an API address into a base URL:
+// it adds "http://" when there is no scheme and drops trailing slashes.
+func NormalizeURL(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	return strings.TrimRight(s, "/")
+}
+
+// BaseURL is the URL the client sends requests to.
+func (c *Client) BaseURL() string { return c.base }
+
+// Status fetches GET /v1/status.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	return fetch[Status](ctx, c, http.MethodGet, "/v1/status", nil)
+}
+
+// Block fetches GET /v1/blocks/{id}.
+func (c *Client) Block(ctx context.Context, id string, full bool) (*Block, error) {
+	path := "/v1/blocks/" + url.PathEscape(id)
+	if full {
+		path += "?full=true"
+	}
+	return fetch[Block](ctx, c, http.MethodGet, path, nil)
+}
+
+// Blocks fetches GET /v1/blocks.
+func (c *Client) Blocks(ctx context.Context, from uint64, limit int) ([]*Block, error) {
+	q := url.Values{}
+	if from != Latest {
+		q.Set("from", strconv.FormatUint(from, 10))
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	path := "/v1/blocks"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	var out []*Block
+	if err := c.do(ctx, http.MethodGet, path, nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SendRawTx posts to /v1/txs.
+func (c *Client) SendRawTx(ctx context.Context, raw []byte) (common.Hash, error) {
+	var out sendTxResponse
+	body := struct {
+		Raw hexutil.Bytes `json:"raw"`
+	}{raw}
+	if err := c.do(ctx, http.MethodPost, "/v1/txs", body, &out); err != nil {
+		return common.Hash{}, err
+	}
+	return out.Hash, nil
+}
+
+// Tx fetches GET /v1/txs/{hash}.
+func (c *Client) Tx(ctx context.Context, hash common.Hash) (*Tx, error) {
+	return fetch[Tx](ctx, c, http.MethodGet, "/v1/txs/"+hash.Hex(), nil)
+}
+
+// Account fetches GET /v1/accounts/{address}.
+func (c *Client) Account(ctx context.Context, addr common.Address) (*Account, error) {
+	return fetch[Account](ctx, c, http.MethodGet, "/v1/accounts/"+addr.Hex(), nil)
+}
+
+// Mempool fetches GET /v1/mempool.
+func (c *Client) Mempool(ctx context.Context) (*Mempool, error) {
+	return fetch[Mempool](ctx, c, http.MethodGet, "/v1/mempool", nil)
+}
+
+// Call posts to /v1/call.
+func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error) {
+	return fetch[CallResult](ctx, c, http.MethodPost, "/v1/call", req)
+}
+
+// Subscribe opens GET /v1/events and decodes the stream until ctx ends or
+// the connection breaks; either closes the channel. It returns once the
+// node has accepted the subscription, so no event published after that is
+// missed.
+func (c *Client) Subscribe(ctx context.Context) (<-chan Event, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/events", nil)
+	if err != nil {
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	hc := *c.hc
+	hc.Timeout = 0 // a stream lasts as long as ctx
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("subscribe to %s: %w", c.base, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		return nil, responseError(resp)
+	}
+	out := make(chan Event, 64)
+	go func() {
+		defer close(out)
+		defer resp.Body.Close()
+		_ = readEvents(resp.Body, func(ev Event) bool {
+			select {
+			case out <- ev:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	return out, nil
+}
+
+// fetch sends one request and decodes the answer into a new T.
+func fetch[T any](ctx context.Context, c *Client, method, path string, body any) (*T, error) {
+	out := new(T)
+	if err := c.do(ctx, method, path, body, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// do sends one request with an optional JSON body and decodes a 200
+// response into out, or an error response into an *Error.
+func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("%s %s: encode request: %w", method, path, err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s%s: %w", method, c.base, path, err)
+	}
+	defer func() {
+		// Drain what is left so the connection can be reused.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}()
+	if resp.StatusCode != http.StatusOK {
+		return responseError(resp)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxResponseBytes)).Decode(out); err != nil {
+		return fmt.Errorf("%s %s: decode response: %w", method, path, err)
+	}
+	return nil
+}
+
+// responseError decodes an error response into an *Error; a body that is
+// not the API's error JSON (a proxy's page, say) becomes an *Error with a
+// code derived from the status.
+func responseError(resp *http.Response) error {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var eb errorBody
+	if err := json.Unmarshal(data, &eb); err == nil && eb.Error != nil && eb.Error.Code != "" {
+		eb.Error.Status = resp.StatusCode
+		return eb.Error
+	}
+	msg := strings.TrimSpace(string(data))
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	if msg == "" {
+		msg = resp.Status
+	}
+	return &Error{Status: resp.StatusCode, Code: "http_" + strconv.Itoa(resp.StatusCode), Message: msg}
+}

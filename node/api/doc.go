@@ -1,0 +1,29 @@
+// Package api is the node's one interface to the outside: the Service
+// interface that the console and the CLI use, its in-process
+// implementation over the chain, mempool and event bus (Local), the REST
+// server that exposes it under /v1 (NewServer), and a client that
+// implements the same interface over HTTP (Client), so a console can attach
+// to a remote node with no change.
+//
+// JSON conventions: amounts of wei are decimal strings, heights, nonces and
+// gas are JSON numbers, hashes, addresses and byte strings are 0x-hex.
+//
+// Errors are *Error values with an HTTP status and a stable machine code,
+// written as {"error":{"code":…,"message":…}}:
+//
+//	400 bad_request         malformed JSON, hex, hash, address, block id or query
+//	400 <mempool reason>    a transaction the mempool refused: nonce_too_low,
+//	                        insufficient_funds, fee_too_low, malformed, … (the
+//	                        mempool's Reason* constants, passed through)
+//	400 timeout             a read-only call ran past its time bound
+//	400 return_too_large    a read-only call returned more than the cap
+//	400 call_failed         a read-only call could not start (e.g. value above balance)
+//	404 not_found           unknown block, transaction or route
+//	405 method_not_allowed  known route, wrong method
+//	413 body_too_large      request body over the limit
+//	503 pool_full           the mempool is full of better-paying transactions: retry later
+//	500 internal            anything else (logged by the server)
+//
+// Every refusal caused by what the client sent is a 400 whose code says
+// why, so a client needs one status check and one switch on the code.
+package api

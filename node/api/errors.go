@@ -1,0 +1,62 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"cairn/node/mempool"
+)
+
+// Error codes of *Error. Mempool rejections use the mempool's reason
+// strings (mempool.Reason*) as their code.
+const (
+	CodeBadRequest       = "bad_request"
+	CodeNotFound         = "not_found"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeBodyTooLarge     = "body_too_large"
+	CodeTimeout          = "timeout"
+	CodeReturnTooLarge   = "return_too_large"
+	CodeCallFailed       = "call_failed"
+	CodeInternal         = "internal"
+	CodeUnavailable      = "unavailable"
+)
+
+// Error is an API error: the HTTP status it is served with, a stable
+// machine-readable code and a message for people. On the wire it is
+// {"error":{"code":…,"message":…}}; the status is the response's.
+type Error struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error returns "code: message".
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// errorBody is the JSON envelope of an Error.
+type errorBody struct {
+	Error *Error `json:"error"`
+}
+
+func badRequest(format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) *Error {
+	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: fmt.Sprintf(format, args...)}
+}
+
+// rejectError turns a mempool rejection into an API error: 503 for a full
+// pool (the client should retry later), 400 otherwise, with the mempool's
+// reason as the code.
+func rejectError(re *mempool.RejectError) *Error {
+	status := http.StatusBadRequest
+	if re.Reason == mempool.ReasonPoolFull {
+		status = http.StatusServiceUnavailable
+	}
+	msg := re.Detail
+	if msg == "" {
+		msg = "transaction rejected: " + re.Reason
+	}
+	return &Error{Status: status, Code: re.Reason, Message: msg}
+}

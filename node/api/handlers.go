@@ -1,0 +1,185 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+func (s *server) status(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.svc.Status(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, r, st)
+}
+
+func (s *server) block(w http.ResponseWriter, r *http.Request) error {
+	full, err := boolParam(r, "full")
+	if err != nil {
+		return err
+	}
+	b, err := s.svc.Block(r.Context(), r.PathValue("id"), full)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, r, b)
+}
+
+func (s *server) blocks(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	from := Latest
+	if v := q.Get("from"); v != "" && v != "latest" {
+		h, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || h == Latest {
+			return badRequest("invalid from %.40q: want a decimal height or \"latest\"", v)
+		}
+		from = h
+	}
+	limit := DefaultBlocksPage
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return badRequest("invalid limit %.40q: want a whole number from 1 to %d", v, s.opts.MaxBlocksPage)
+		}
+		limit = n
+	}
+	bs, err := s.svc.Blocks(r.Context(), from, min(limit, s.opts.MaxBlocksPage))
+	if err != nil {
+		return err
+	}
+	if bs == nil {
+		bs = []*Block{}
+	}
+	return s.writeJSON(w, r, bs)
+}
+
+// sendTxRequest is the body of POST /v1/txs.
+type sendTxRequest struct {
+	Raw *string `json:"raw"`
+}
+
+// sendTxResponse is the answer to POST /v1/txs.
+type sendTxResponse struct {
+	Hash common.Hash `json:"hash"`
+}
+
+func (s *server) sendTx(w http.ResponseWriter, r *http.Request) error {
+	var req sendTxRequest
+	if err := s.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	if req.Raw == nil {
+		return badRequest(`missing "raw": send {"raw":"0x…"} with the signed transaction`)
+	}
+	raw, perr := parseHex(*req.Raw)
+	if perr != nil {
+		return badRequest("raw: %s", perr.Message)
+	}
+	if len(raw) == 0 {
+		return badRequest("raw: empty transaction")
+	}
+	hash, err := s.svc.SendRawTx(r.Context(), raw)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, r, sendTxResponse{Hash: hash})
+}
+
+func (s *server) tx(w http.ResponseWriter, r *http.Request) error {
+	hash, err := ParseHash(r.PathValue("hash"))
+	if err != nil {
+		return err
+	}
+	tx, err := s.svc.Tx(r.Context(), hash)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, r, tx)
+}
+
+func (s *server) account(w http.ResponseWriter, r *http.Request) error {
+	addr, err := ParseAddress(r.PathValue("address"))
+	if err != nil {
+		return err
+	}
+	acc, err := s.svc.Account(r.Context(), addr)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, r, acc)
+}
+
+func (s *server) mempool(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.svc.Mempool(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, r, m)
+}
+
+func (s *server) call(w http.ResponseWriter, r *http.Request) error {
+	var req CallRequest
+	if err := s.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	res, err := s.svc.Call(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, r, res)
+}
+
+func (s *server) openapi(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPIDoc)
+	return nil
+}
+
+// decodeBody reads one JSON object from a size-limited body into v,
+// refusing unknown fields and trailing data.
+func (s *server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyError(err, s.opts.MaxBodyBytes)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return bodyError(err, s.opts.MaxBodyBytes)
+		}
+		return badRequest("invalid JSON body: unexpected data after the object")
+	}
+	return nil
+}
+
+// bodyError explains why a request body could not be read.
+func bodyError(err error, limit int64) *Error {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+			Message: "request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"}
+	case errors.Is(err, io.EOF):
+		return badRequest("empty request body: send a JSON object")
+	}
+	return badRequest("invalid JSON body: %v", err)
+}
+
+// boolParam reads an optional boolean query parameter.
+func boolParam(r *http.Request, name string) (bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, badRequest("invalid %s %.40q: want true or false", name, v)
+	}
+	return b, nil
+}

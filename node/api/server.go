@@ -1,0 +1,201 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// Defaults of ServerOptions.
+const (
+	DefaultMaxBodyBytes = 512 << 10 // room for a 128 KiB transaction in hex
+	DefaultHeartbeat    = 15 * time.Second
+)
+
+// ServerOptions configure NewServer. Zero values take the defaults.
+type ServerOptions struct {
+	// Root serves every path outside /v1 (the Ethereum JSON-RPC endpoint at
+	// "/" and "/ws"). Nil answers them with a JSON 404.
+	Root http.Handler
+	// Log receives handler failures and recovered panics (default: discarded).
+	Log *slog.Logger
+	// MaxBodyBytes limits request bodies (default 512 KiB).
+	MaxBodyBytes int64
+	// MaxBlocksPage caps the limit of GET /v1/blocks (default and maximum
+	// MaxBlocksPage).
+	MaxBlocksPage int
+	// Heartbeat is the interval of comment lines on the event stream that
+	// keep proxies from closing it (default 15 s).
+	Heartbeat time.Duration
+}
+
+// route is one REST endpoint. The table is the single source of the mux's
+// patterns, so a test can check that the OpenAPI document covers them all.
+type route struct {
+	method, path string
+	handle       func(s *server, w http.ResponseWriter, r *http.Request) error
+}
+
+var routes = []route{
+	{"GET", "/v1/status", (*server).status},
+	{"GET", "/v1/blocks", (*server).blocks},
+	{"GET", "/v1/blocks/{id}", (*server).block},
+	{"POST", "/v1/txs", (*server).sendTx},
+	{"GET", "/v1/txs/{hash}", (*server).tx},
+	{"GET", "/v1/accounts/{address}", (*server).account},
+	{"GET", "/v1/mempool", (*server).mempool},
+	{"POST", "/v1/call", (*server).call},
+	{"GET", "/v1/events", (*server).events},
+	{"GET", "/v1/openapi.json", (*server).openapi},
+}
+
+type server struct {
+	svc  Service
+	opts ServerOptions
+	log  *slog.Logger
+	v1   *http.ServeMux
+}
+
+// NewServer returns the REST API over svc: the routes under /v1 (see the
+// OpenAPI document at /v1/openapi.json), JSON errors for unknown routes and
+// wrong methods, request body limits, and recovery from handler panics.
+// Everything outside /v1 goes to opts.Root.
+func NewServer(svc Service, opts ServerOptions) http.Handler {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxBlocksPage <= 0 || opts.MaxBlocksPage > MaxBlocksPage {
+		opts.MaxBlocksPage = MaxBlocksPage
+	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = DefaultHeartbeat
+	}
+	s := &server{svc: svc, opts: opts, log: opts.Log, v1: http.NewServeMux()}
+	for _, rt := range routes {
+		s.v1.HandleFunc(rt.method+" "+rt.path, func(w http.ResponseWriter, r *http.Request) {
+			if err := rt.handle(s, w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+		})
+	}
+	return s
+}
+
+// ServeHTTP routes /v1 to the API and the rest to the root handler, and
+// turns a handler panic into a logged 500.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.log.Error("api handler panicked", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+		s.writeError(w, r, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"})
+	}()
+	if r.URL.Path != "/v1" && !strings.HasPrefix(r.URL.Path, "/v1/") {
+		if s.opts.Root != nil {
+			s.opts.Root.ServeHTTP(w, r)
+			return
+		}
+		s.writeError(w, r, notFound("no route %s %s: the REST API is under /v1", r.Method, r.URL.Path))
+		return
+	}
+	if h, pattern := s.v1.Handler(r); pattern == "" {
+		s.noRoute(w, r, h)
+		return
+	}
+	s.v1.ServeHTTP(w, r)
+}
+
+// noRoute answers a /v1 request no pattern matched. The mux knows whether
+// the path exists under another method; ask it, then answer in JSON.
+func (s *server) noRoute(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	probe := &statusProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	switch probe.status {
+	case http.StatusNotFound:
+		s.writeError(w, r, notFound("no route %s %s: see /v1/openapi.json", r.Method, r.URL.Path))
+	case http.StatusMethodNotAllowed:
+		if allow := probe.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		s.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed,
+			Message: r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + probe.header.Get("Allow") + ")"})
+	default:
+		h.ServeHTTP(w, r) // a redirect to the clean path
+	}
+}
+
+// statusProbe records the status and headers a handler writes and drops
+// the body.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header { return p.header }
+
+func (p *statusProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+func (p *statusProbe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+
+// writeJSON writes v with status 200.
+func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(append(data, '\n'))
+	return nil
+}
+
+// writeError writes err as a JSON error. An *Error is written as it is; a
+// context error means the client went away or ran out of time; anything
+// else is an internal failure, logged.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+	case errors.Is(err, context.Canceled):
+		e = &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "request canceled"}
+	case errors.Is(err, context.DeadlineExceeded):
+		e = &Error{Status: http.StatusGatewayTimeout, Code: CodeTimeout, Message: "request deadline exceeded"}
+	default:
+		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: err.Error()}
+	}
+	status := e.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	data, merr := json.Marshal(errorBody{Error: e})
+	if merr != nil {
+		data = []byte(`{"error":{"code":"internal","message":"cannot encode error"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(data, '\n'))
+}

@@ -1,0 +1,269 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"cairn/chain"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+)
+
+// Status summarises a node and the head of its chain.
+type Status struct {
+	ChainID  uint64      `json:"chainId"`
+	Height   uint64      `json:"height"`
+	HeadHash common.Hash `json:"headHash"`
+	HeadTime uint64      `json:"headTime"` // unix milliseconds
+	// FinalizedHeight is the last finalized block. Cairn's BFT finality
+	// commits only finalized blocks, so today it equals Height.
+	FinalizedHeight uint64          `json:"finalizedHeight"`
+	GenesisHash     common.Hash     `json:"genesisHash"`
+	Mempool         MempoolCounts   `json:"mempool"`
+	Validator       *common.Address `json:"validator"` // this node's validator address, or null
+	NodeVersion     string          `json:"nodeVersion"`
+	UptimeSeconds   uint64          `json:"uptimeSeconds"`
+	BlockTimeMs     uint64          `json:"blockTimeMs"`
+	// Consensus is the state of the consensus engine, when the node runs
+	// one that reports it.
+	Consensus *ConsensusStatus `json:"consensus,omitempty"`
+}
+
+// MempoolCounts are the mempool's totals.
+type MempoolCounts struct {
+	Pending int `json:"pending"` // ready to be included
+	Queued  int `json:"queued"`  // held back behind a nonce gap
+	Bytes   int `json:"bytes"`   // encoded size of all held transactions
+}
+
+// ConsensusStatus is where the consensus engine is: the height and round it
+// works on, its step and the round's proposer.
+type ConsensusStatus struct {
+	Height   uint64          `json:"height"`
+	Round    uint32          `json:"round"`
+	Step     string          `json:"step"`
+	Proposer *common.Address `json:"proposer"`
+}
+
+// Block is a block as the API shows it.
+type Block struct {
+	Height         uint64         `json:"height"`
+	Hash           common.Hash    `json:"hash"`
+	ParentHash     common.Hash    `json:"parentHash"`
+	Time           uint64         `json:"time"` // unix milliseconds
+	Proposer       common.Address `json:"proposer"`
+	Round          uint32         `json:"round"`
+	StateRoot      common.Hash    `json:"stateRoot"`
+	TxRoot         common.Hash    `json:"txRoot"`
+	ReceiptRoot    common.Hash    `json:"receiptRoot"`
+	ValidatorsHash common.Hash    `json:"validatorsHash"`
+	GasUsed        uint64         `json:"gasUsed"`
+	GasLimit       uint64         `json:"gasLimit"`
+	BaseFee        *chain.BigInt  `json:"baseFee"`
+	VRF            VRF            `json:"vrf"`
+	// Commit is the commit that finalized this block, when the node has it
+	// (null for genesis and for blocks committed without one).
+	Commit  *Commit `json:"commit"`
+	TxCount int     `json:"txCount"`
+	// Transactions are the hashes of the block's transactions, in order.
+	// In JSON they are the "transactions" array unless FullTransactions is
+	// set.
+	Transactions []common.Hash `json:"-"`
+	// FullTransactions, when set (a ?full=true request), are the
+	// transactions with receipts; in JSON they replace the hashes.
+	FullTransactions []*Tx `json:"-"`
+}
+
+// VRF is a block's randomness beacon and its proof.
+type VRF struct {
+	Output hexutil.Bytes `json:"output"` // beta
+	Proof  hexutil.Bytes `json:"proof"`  // pi
+}
+
+// Commit is the set of precommits that finalized a block.
+type Commit struct {
+	Height    uint64           `json:"height"`
+	Round     uint32           `json:"round"`
+	BlockHash common.Hash      `json:"blockHash"`
+	Signers   []common.Address `json:"signers"`
+}
+
+// blockFields is Block without its JSON methods.
+type blockFields Block
+
+// MarshalJSON writes the block with "transactions" as hashes, or as objects
+// when FullTransactions is set.
+func (b *Block) MarshalJSON() ([]byte, error) {
+	var txs any = b.Transactions
+	switch {
+	case b.FullTransactions != nil:
+		txs = b.FullTransactions
+	case b.Transactions == nil:
+		txs = []common.Hash{}
+	}
+	return json.Marshal(struct {
+		*blockFields
+		Transactions any `json:"transactions"`
+	}{(*blockFields)(b), txs})
+}
+
+// UnmarshalJSON reads a block whose "transactions" are hashes or objects.
+func (b *Block) UnmarshalJSON(data []byte) error {
+	var dec struct {
+		*blockFields
+		Transactions json.RawMessage `json:"transactions"`
+	}
+	dec.blockFields = (*blockFields)(b)
+	if err := json.Unmarshal(data, &dec); err != nil {
+		return err
+	}
+	b.Transactions, b.FullTransactions = []common.Hash{}, nil
+	raw := bytes.TrimSpace(dec.Transactions)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil
+	}
+	if err := json.Unmarshal(raw, &b.Transactions); err == nil {
+		return nil
+	}
+	var full []*Tx
+	if err := json.Unmarshal(raw, &full); err != nil {
+		return fmt.Errorf("block transactions are neither hashes nor objects: %w", err)
+	}
+	b.FullTransactions = full
+	b.Transactions = make([]common.Hash, len(full))
+	for i, tx := range full {
+		b.Transactions[i] = tx.Hash
+	}
+	return nil
+}
+
+// Transaction statuses.
+const (
+	TxPending  = "pending"  // in the mempool
+	TxIncluded = "included" // in a committed (final) block
+)
+
+// Tx is a transaction as the API shows it: where it is, what it does and,
+// once included, its receipt.
+type Tx struct {
+	Hash        common.Hash     `json:"hash"`
+	Status      string          `json:"status"`      // TxPending or TxIncluded
+	BlockHeight *uint64         `json:"blockHeight"` // null while pending
+	BlockHash   *common.Hash    `json:"blockHash"`   // null while pending
+	Index       *int            `json:"index"`       // position in the block; null while pending
+	From        common.Address  `json:"from"`
+	To          *common.Address `json:"to"` // null for a contract creation
+	Nonce       uint64          `json:"nonce"`
+	Value       *chain.BigInt   `json:"value"`
+	Gas         uint64          `json:"gas"`
+	// GasPrice is the legacy or access-list gas price; for an EIP-1559
+	// transaction it is the price actually paid once included, and the fee
+	// cap while pending (as Ethereum's JSON-RPC reports it).
+	GasPrice             *chain.BigInt `json:"gasPrice"`
+	MaxFeePerGas         *chain.BigInt `json:"maxFeePerGas,omitempty"`         // EIP-1559 only
+	MaxPriorityFeePerGas *chain.BigInt `json:"maxPriorityFeePerGas,omitempty"` // EIP-1559 only
+	Type                 uint8         `json:"type"`                           // 0 legacy, 1 EIP-2930, 2 EIP-1559
+	Input                hexutil.Bytes `json:"input"`
+	Receipt              *Receipt      `json:"receipt"` // null while pending
+}
+
+// Receipt is the outcome of an included transaction.
+type Receipt struct {
+	Status            uint64          `json:"status"` // 1 success, 0 failure (reverted, out of gas…)
+	GasUsed           uint64          `json:"gasUsed"`
+	CumulativeGasUsed uint64          `json:"cumulativeGasUsed"`
+	EffectiveGasPrice *chain.BigInt   `json:"effectiveGasPrice"`
+	ContractAddress   *common.Address `json:"contractAddress"` // the created contract, or null
+	Logs              []Log           `json:"logs"`
+}
+
+// Log is an event a contract emitted.
+type Log struct {
+	Address  common.Address `json:"address"`
+	Topics   []common.Hash  `json:"topics"`
+	Data     hexutil.Bytes  `json:"data"`
+	LogIndex uint           `json:"logIndex"` // position among the block's logs
+}
+
+// Account is an account at the head.
+type Account struct {
+	Address common.Address `json:"address"`
+	Balance *chain.BigInt  `json:"balance"` // wei
+	Nonce   uint64         `json:"nonce"`
+	// PendingNonce is the nonce the account's next transaction should use:
+	// Nonce plus its transactions ready in the mempool.
+	PendingNonce uint64 `json:"pendingNonce"`
+	IsContract   bool   `json:"isContract"`
+}
+
+// Mempool summarises the mempool and lists its transactions, ordered by
+// sender and then nonce, up to a limit (Truncated says whether there are
+// more).
+type Mempool struct {
+	Count        int         `json:"count"` // Pending + Queued
+	Pending      int         `json:"pending"`
+	Queued       int         `json:"queued"`
+	Bytes        int         `json:"bytes"`
+	Truncated    bool        `json:"truncated"`
+	Transactions []MempoolTx `json:"transactions"`
+}
+
+// MempoolTx is one transaction waiting in the mempool.
+type MempoolTx struct {
+	Hash      common.Hash     `json:"hash"`
+	From      common.Address  `json:"from"`
+	To        *common.Address `json:"to"`
+	Nonce     uint64          `json:"nonce"`
+	Value     *chain.BigInt   `json:"value"`
+	Gas       uint64          `json:"gas"`
+	GasTipCap *chain.BigInt   `json:"gasTipCap"` // priority fee cap (gas price for legacy)
+	GasFeeCap *chain.BigInt   `json:"gasFeeCap"` // fee cap (gas price for legacy)
+	Size      int             `json:"size"`      // encoded bytes
+	AgeMs     int64           `json:"ageMs"`     // time since admission
+	Queued    bool            `json:"queued"`    // behind a nonce gap
+}
+
+// CallRequest is a read-only call. A missing to deploys data as init code
+// and returns the would-be runtime code. A missing or zero gas takes the
+// node's cap.
+type CallRequest struct {
+	From  common.Address  `json:"from"`
+	To    *common.Address `json:"to"`
+	Data  hexutil.Bytes   `json:"data"`
+	Value *chain.BigInt   `json:"value"`
+	Gas   uint64          `json:"gas"`
+}
+
+// CallResult is what a read-only call returned. Error is set when the EVM
+// stopped with an error: "execution reverted: <reason>" for a revert with a
+// reason, "out of gas", and so on; ReturnData then holds any revert data.
+type CallResult struct {
+	ReturnData hexutil.Bytes `json:"returnData"`
+	GasUsed    uint64        `json:"gasUsed"`
+	Error      string        `json:"error,omitempty"`
+}
+
+// Event types, also the SSE event names.
+const (
+	EventBlock   = "block"   // a newly committed block
+	EventTx      = "tx"      // a transaction newly admitted to the mempool
+	EventDropped = "dropped" // a transaction that left the mempool unincluded
+)
+
+// Event is one thing that happened in the node. Type says which of the
+// other fields is set.
+type Event struct {
+	Type    string     `json:"type"`
+	Block   *Block     `json:"block,omitempty"`
+	Tx      *Tx        `json:"tx,omitempty"`
+	Dropped *DroppedTx `json:"dropped,omitempty"`
+}
+
+// DroppedTx is a transaction the node removed from its mempool without
+// including it, and why.
+type DroppedTx struct {
+	Hash   common.Hash `json:"hash"`
+	Reason string      `json:"reason"`
+}
