@@ -5,7 +5,32 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"cairn/node/api"
 )
+
+// Version is the node software's version, reported by the API.
+const Version = "0.1.0"
+
+// Service is the node as the API and the console see it: the one Go
+// interface behind the REST API.
+func (n *Node) Service() api.Service { return n.service }
+
+func (n *Node) buildService() {
+	n.service = api.NewLocal(api.LocalConfig{
+		Chain: n.chain, Pool: n.pool, Bus: &n.bus, Info: n.info,
+		CallTimeout: n.cfg.CallTimeout, Log: n.cfg.Logger.With("part", "api"),
+	})
+}
+
+func (n *Node) info() api.NodeInfo {
+	info := api.NodeInfo{Started: n.started, Version: Version}
+	if n.self != nil {
+		addr := n.self.Address
+		info.Validator = &addr
+	}
+	return info
+}
 
 // startAPI listens on the configured address and serves the API.
 func (n *Node) startAPI() error {
@@ -17,7 +42,8 @@ func (n *Node) startAPI() error {
 		return fmt.Errorf("api: listen on %s: %w", n.cfg.APIAddr, err)
 	}
 	n.listener = ln
-	n.server = &http.Server{Handler: n.apiHandler(), ReadHeaderTimeout: 10 * time.Second}
+	handler := api.NewServer(n.service, api.ServerOptions{Log: n.cfg.Logger.With("part", "api")})
+	n.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
@@ -26,8 +52,4 @@ func (n *Node) startAPI() error {
 		}
 	}()
 	return nil
-}
-
-func (n *Node) apiHandler() http.Handler {
-	return http.NotFoundHandler() // replaced by the REST API
 }

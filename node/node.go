@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/api"
 	"cairn/node/events"
 	"cairn/node/mempool"
 
@@ -28,6 +29,7 @@ type Node struct {
 	bus     events.Bus
 	engine  engine
 	self    *chain.Validator // nil when not a validator
+	service api.Service
 	started time.Time
 
 	listener net.Listener
@@ -60,6 +62,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.self = n.validatorFor(cfg.ValidatorKey)
+	n.buildService()
 	if n.self != nil {
 		n.engine = &soloEngine{
 			chain: c, key: cfg.ValidatorKey, self: n.self.Address,
