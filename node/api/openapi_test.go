@@ -1,0 +1,124 @@
+package api
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func loadOpenAPI(t *testing.T) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatalf("openapi.json does not parse: %v", err)
+	}
+	return doc
+}
+
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
+		t.Fatalf("openapi version %q, want 3.1.x", v)
+	}
+	paths := doc["paths"].(map[string]any)
+	documented := map[string]bool{}
+	for p, ops := range paths {
+		for m := range ops.(map[string]any) {
+			documented[strings.ToUpper(m)+" "+p] = true
+		}
+	}
+	for _, rt := range routes {
+		key := rt.method + " " + rt.path
+		if !documented[key] {
+			t.Errorf("route %s is not in openapi.json", key)
+		}
+		delete(documented, key)
+	}
+	for key := range documented {
+		t.Errorf("openapi.json documents %s, which the server does not serve", key)
+	}
+}
+
+func TestOpenAPIRefsResolve(t *testing.T) {
+	doc := loadOpenAPI(t)
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				var node any = doc
+				for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+					m, _ := node.(map[string]any)
+					node = m[part]
+				}
+				if node == nil {
+					t.Errorf("$ref %s does not resolve", ref)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+}
+
+// jsonFields lists the JSON field names of a struct type.
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" || name == "" {
+			continue
+		}
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestOpenAPISchemasMatchTypes(t *testing.T) {
+	schemas := loadOpenAPI(t)["components"].(map[string]any)["schemas"].(map[string]any)
+	types := map[string]any{
+		"Status": Status{}, "MempoolCounts": MempoolCounts{}, "ConsensusStatus": ConsensusStatus{},
+		"Block": Block{}, "VRF": VRF{}, "Commit": Commit{}, "Tx": Tx{}, "Receipt": Receipt{}, "Log": Log{},
+		"Account": Account{}, "Mempool": Mempool{}, "MempoolTx": MempoolTx{}, "CallRequest": CallRequest{},
+		"CallResult": CallResult{}, "DroppedTx": DroppedTx{}, "SendTxRequest": sendTxRequest{},
+		"SendTxResponse": sendTxResponse{},
+	}
+	for name, v := range types {
+		s, ok := schemas[name].(map[string]any)
+		if !ok {
+			t.Errorf("schema %s missing", name)
+			continue
+		}
+		var doc []string
+		for p := range s["properties"].(map[string]any) {
+			doc = append(doc, p)
+		}
+		sort.Strings(doc)
+		want := jsonFields(reflect.TypeOf(v))
+		if name == "Block" {
+			want = append(want, "transactions") // written by MarshalJSON
+			sort.Strings(want)
+		}
+		if strings.Join(doc, ",") != strings.Join(want, ",") {
+			t.Errorf("schema %s has properties %v, the Go type has %v", name, doc, want)
+		}
+	}
+}
+
+func TestOpenAPIServed(t *testing.T) {
+	f := newFixture(t)
+	got := f.getOK("/v1/openapi.json")
+	if got["openapi"] != loadOpenAPI(t)["openapi"] || got["paths"] == nil {
+		t.Fatalf("served document differs from the embedded one")
+	}
+}
