@@ -25,6 +25,7 @@ type nodeFlags struct {
 	apiAddr     string
 	blockTime   time.Duration
 	logLevel    string
+	pprofAddr   string
 }
 
 func (f *nodeFlags) register(cmd *cobra.Command) {
@@ -35,6 +36,7 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.apiAddr, "api", node.DefaultAPIAddr, "REST API listen address (empty to disable)")
 	fl.DurationVar(&f.blockTime, "block-time", 0, "block interval (default: the genesis value, 1s)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
 }
 
 // config turns the flags into a node configuration: which genesis, which
@@ -93,6 +95,13 @@ func newNodeCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if f.pprofAddr != "" {
+				ln, err := servePprof(f.pprofAddr, cfg.Logger)
+				if err != nil {
+					return fmt.Errorf("--pprof: %w", err)
+				}
+				defer ln.Close()
+			}
 			return runNode(ctx, cfg, f.devnet)
 		},
 	}
