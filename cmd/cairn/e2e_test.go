@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,6 +70,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Run("transfers", func(t *testing.T) { testTransfers(t, p, keys) })
 	t.Run("rejections", func(t *testing.T) { testRejections(t, p, keys) })
 	t.Run("contract", func(t *testing.T) { testContract(t, p, keys[2]) })
+	t.Run("query cli", func(t *testing.T) { testQueryCLI(t, p) })
 	p = testKillMidLoad(t, p, home, keys[3:])
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
@@ -209,8 +211,9 @@ func testKillMidLoad(t *testing.T, p *nodeProc, home string, senders []*ecdsa.Pr
 		t.Fatal(err)
 	}
 	recipient := func(i int) common.Address { return common.BigToAddress(big.NewInt(int64(0xe2e00 + i))) }
-	const perSender = 400
+	const perSender = 1000
 	var wg sync.WaitGroup
+	var sent atomic.Int64
 	for i, key := range senders {
 		raws := make([][]byte, perSender)
 		to := recipient(i)
@@ -224,15 +227,17 @@ func testKillMidLoad(t *testing.T, p *nodeProc, home string, senders []*ecdsa.Pr
 				if _, err := p.client.SendRawTx(ctx, raw); err != nil {
 					return // the node is gone
 				}
+				sent.Add(1)
 			}
 		}()
 	}
-	// Watch committed blocks until three of them carried load, then kill.
+	// Watch committed blocks until two of them carried load, then kill
+	// while the senders are still sending.
 	seen := map[uint64]common.Hash{}
 	included := map[common.Hash]uint64{}
 	loaded := 0
 	deadline := time.After(60 * time.Second)
-	for loaded < 3 {
+	for loaded < 2 {
 		select {
 		case e := <-evs:
 			if e.Block == nil {
@@ -250,8 +255,12 @@ func testKillMidLoad(t *testing.T, p *nodeProc, home string, senders []*ecdsa.Pr
 		}
 	}
 	p.kill()
+	sentAtKill := sent.Load()
 	cancel()
 	wg.Wait()
+	if total := int64(perSender * len(senders)); sentAtKill >= total {
+		t.Fatalf("all %d transfers were sent before the kill: not a kill under load", total)
+	}
 	if len(included) == 0 {
 		t.Fatal("nothing was included before the kill")
 	}
@@ -319,6 +328,7 @@ func testKillMidLoad(t *testing.T, p *nodeProc, home string, senders []*ecdsa.Pr
 				i, acc.Nonce, rec.Balance.Int(), counts[i])
 		}
 	}
-	t.Logf("killed with %d transfers committed in %d blocks; restart found all of them", len(included), len(seen))
+	t.Logf("killed after %d of %d transfers were sent, %d seen committed in %d blocks; restart found all of them",
+		sentAtKill, perSender*len(senders), len(included), len(seen))
 	return p2
 }
