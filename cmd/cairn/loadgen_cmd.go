@@ -80,7 +80,7 @@ target at the start; run nothing else from these accounts meanwhile.`,
 	fl.IntVar(&f.senders, "senders", loadgen.DefaultFunded, "sending accounts (mnemonic indexes 0..senders-1, at most 1000)")
 	fl.IntVar(&f.funded, "funded", loadgen.DefaultFunded, "how many of the first accounts already hold funds")
 	fl.Float64Var(&f.rate, "rate", 0, "submission rate in transfers per second (0: as fast as possible)")
-	fl.IntVar(&f.concurrency, "concurrency", loadgen.DefaultConcurrency, "HTTP requests in flight at most")
+	fl.IntVar(&f.concurrency, "concurrency", loadgen.DefaultConcurrency, "HTTP requests in flight at most (and at most one per sender, to keep nonce order)")
 	fl.DurationVar(&f.timeout, "timeout", loadgen.DefaultTimeout, "bound on the whole run; when it passes, report what was seen")
 	fl.Uint64Var(&f.chainID, "chain-id", 0, "chain ID to sign for (default: asked from the target)")
 	fl.StringVar(&f.feeCap, "fee-cap", "", "max fee per gas in gwei, the gas price with --legacy (default: 2 × base fee, at least 10)")
@@ -217,7 +217,7 @@ func (f *loadgenFlags) keys() ([]*ecdsa.PrivateKey, error) {
 func (f *loadgenFlags) target() (loadgen.Target, error) {
 	hc := loadgen.NewHTTPClient(f.concurrency)
 	if f.rpc != "" {
-		t, err := loadgen.NewRPC(withScheme(f.rpc), hc)
+		t, err := loadgen.NewRPC(f.rpc, hc)
 		if err != nil {
 			return nil, usageErr("--rpc: %v", err)
 		}
@@ -227,20 +227,12 @@ func (f *loadgenFlags) target() (loadgen.Target, error) {
 	if f.rpcReceipts {
 		return nil, usageErr("--rpc-receipts needs --rpc")
 	}
-	t, err := loadgen.NewREST(withScheme(f.api), hc)
+	t, err := loadgen.NewREST(f.api, hc)
 	if err != nil {
 		return nil, usageErr("--api: %v", err)
 	}
 	t.Poll = f.poll
 	return t, nil
-}
-
-// withScheme lets users write host:port for http://host:port.
-func withScheme(u string) string {
-	if !strings.Contains(u, "://") {
-		return "http://" + u
-	}
-	return u
 }
 
 // errLoadgenIncomplete is returned when a run ends before every accepted

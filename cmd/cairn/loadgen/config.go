@@ -144,7 +144,7 @@ func (c Config) withDefaults() (Config, error) {
 		errs = append(errs, fmt.Sprintf("recipient mode %q: want %s or %s", c.To, ToRandom, ToRing))
 	}
 	if len(errs) > 0 {
-		return c, errors.New("loadgen config: " + strings.Join(errs, "; "))
+		return c, errors.New("config: " + strings.Join(errs, "; "))
 	}
 	return c, nil
 }

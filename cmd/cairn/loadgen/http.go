@@ -61,13 +61,6 @@ func readBody(resp *http.Response) ([]byte, error) {
 	return b, nil
 }
 
-// drain discards the rest of a body and closes it, so that the connection
-// can be reused.
-func drain(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))
-	_ = resp.Body.Close()
-}
-
 // quantity is a JSON number that may also come as a decimal or 0x-hex
 // string (amounts are strings in Cairn's API, quantities hex in JSON-RPC).
 type quantity struct{ v *big.Int }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"cairn/node/api"
+
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -262,39 +264,23 @@ func TestClassifyRPCError(t *testing.T) {
 	}
 }
 
-func TestRestBlockInclusions(t *testing.T) {
+func TestBlockInclusions(t *testing.T) {
 	h1, h2 := common.Hash{1}, common.Hash{2}
-	cases := map[string]string{
-		"hashes":  `{"height":9,"time":1767225600123,"transactions":["` + h1.Hex() + `","` + h2.Hex() + `"]}`,
-		"objects": `{"height":"9","time":"1767225600123","transactions":[{"hash":"` + h1.Hex() + `","nonce":1},{"hash":"` + h2.Hex() + `"}]}`,
-	}
-	for name, body := range cases {
-		var b restBlock
-		if err := json.Unmarshal([]byte(body), &b); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		incs, err := b.inclusions(9)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if len(incs) != 2 || incs[0].Hash != h1 || incs[1].Hash != h2 || incs[1].Height != 9 ||
-			incs[0].BlockTime.UnixMilli() != 1767225600123 {
-			t.Errorf("%s: inclusions %+v", name, incs)
-		}
-	}
-	var empty restBlock
-	if err := json.Unmarshal([]byte(`{"height":3,"transactions":null}`), &empty); err != nil {
+	var b api.Block
+	body := `{"height":9,"time":1767225600123,"transactions":["` + h1.Hex() + `","` + h2.Hex() + `"]}`
+	if err := json.Unmarshal([]byte(body), &b); err != nil {
 		t.Fatal(err)
 	}
-	if incs, err := empty.inclusions(3); err != nil || len(incs) != 0 {
-		t.Errorf("empty block: %v %v", incs, err)
+	incs := blockInclusions(&b)
+	if len(incs) != 2 || incs[0].Hash != h1 || incs[1].Hash != h2 || incs[1].Height != 9 ||
+		incs[0].BlockTime.UnixMilli() != 1767225600123 {
+		t.Errorf("inclusions %+v", incs)
 	}
-	var bad restBlock
-	if err := json.Unmarshal([]byte(`{"height":3,"transactions":[1,2]}`), &bad); err != nil {
-		t.Fatal(err)
+	if incs := blockInclusions(&api.Block{Height: 3}); len(incs) != 0 {
+		t.Errorf("empty block: %v", incs)
 	}
-	if _, err := bad.inclusions(3); err == nil {
-		t.Error("numbers as transactions accepted")
+	if incs := blockInclusions(&api.Block{Transactions: []common.Hash{h1}}); !incs[0].BlockTime.IsZero() {
+		t.Errorf("a block without a time got %v", incs[0].BlockTime)
 	}
 }
 
@@ -325,7 +311,7 @@ func TestQuantity(t *testing.T) {
 }
 
 func TestTargetURLs(t *testing.T) {
-	for _, bad := range []string{"127.0.0.1:8545", "ftp://x", "http://", "://"} {
+	for _, bad := range []string{"ftp://x", "http://", "://"} {
 		if _, err := NewREST(bad, nil); err == nil {
 			t.Errorf("NewREST(%q) accepted", bad)
 		}
@@ -336,6 +322,14 @@ func TestTargetURLs(t *testing.T) {
 	r, err := NewREST("http://127.0.0.1:8545/", nil)
 	if err != nil || r.Name() != "rest http://127.0.0.1:8545" {
 		t.Errorf("NewREST trailing slash: %v %v", r, err)
+	}
+	r, err = NewREST("127.0.0.1:8545", nil)
+	if err != nil || r.Name() != "rest http://127.0.0.1:8545" {
+		t.Errorf("NewREST host:port: %v %v", r, err)
+	}
+	c, err := NewRPC("localhost:8545", nil)
+	if err != nil || c.Name() != "json-rpc http://localhost:8545" {
+		t.Errorf("NewRPC host:port: %v %v", c, err)
 	}
 }
 

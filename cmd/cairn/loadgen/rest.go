@@ -1,16 +1,15 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
 	"strconv"
 	"time"
+
+	"cairn/node/api"
 
 	"github.com/ethereum/go-ethereum/common"
 )
@@ -22,108 +21,76 @@ const DefaultPoll = 50 * time.Millisecond
 // Track gives up.
 const maxTrackFailures = 100
 
-// REST is a Cairn node reached through its REST API (/v1). It follows
-// finalized blocks by polling /v1/status for the height and reading each new
-// block's transaction hashes from /v1/blocks/{height}. (It polls rather
-// than reading /v1/events so as not to make the node stream an event for
-// every pending transaction of the load.)
+// REST is a Cairn node reached through its REST API (/v1) with the API's
+// own client. It follows finalized blocks by polling /v1/status for the
+// height and reading each new block's transaction hashes from
+// /v1/blocks/{height}. (It polls rather than reading /v1/events so as not
+// to make the node stream an event for every pending transaction of the
+// load it is measuring.)
 type REST struct {
-	base string
-	hc   *http.Client
+	c *api.Client
 	// Poll is how often Track asks for the height (DefaultPoll if zero).
 	Poll time.Duration
 }
 
-// NewREST returns the REST target at baseURL (e.g. http://127.0.0.1:8545)
-// using hc for every request.
+// NewREST returns the REST target at base (e.g. http://127.0.0.1:8545, or
+// host:port) using hc for every request.
 func NewREST(base string, hc *http.Client) (*REST, error) {
-	b, err := baseURL(base)
+	b, err := baseURL(api.NormalizeURL(base))
 	if err != nil {
 		return nil, err
 	}
-	return &REST{base: b, hc: hc}, nil
+	return &REST{c: api.NewClient(b, hc)}, nil
 }
 
 // Name describes the target.
-func (r *REST) Name() string { return "rest " + r.base }
+func (r *REST) Name() string { return "rest " + r.c.BaseURL() }
 
 // ChainID reads chainId from /v1/status.
 func (r *REST) ChainID(ctx context.Context) (*big.Int, error) {
-	var st struct {
-		ChainID quantity `json:"chainId"`
-	}
-	if err := r.get(ctx, "/v1/status", &st); err != nil {
+	st, err := r.c.Status(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("chain id: %w", err)
 	}
-	if st.ChainID.big() == nil {
-		return nil, errors.New("chain id: /v1/status has no chainId")
-	}
-	return st.ChainID.big(), nil
+	return new(big.Int).SetUint64(st.ChainID), nil
 }
 
 // Head reads the latest block's height and base fee.
 func (r *REST) Head(ctx context.Context) (Head, error) {
-	var b restBlock
-	if err := r.get(ctx, "/v1/blocks/latest", &b); err != nil {
-		return Head{}, fmt.Errorf("head: %w", err)
-	}
-	h, err := b.Height.uint64("height")
+	b, err := r.c.Block(ctx, "latest", false)
 	if err != nil {
 		return Head{}, fmt.Errorf("head: %w", err)
 	}
-	return Head{Height: h, BaseFee: b.BaseFee.big()}, nil
+	h := Head{Height: b.Height}
+	if b.BaseFee != nil {
+		h.BaseFee = b.BaseFee.Int()
+	}
+	return h, nil
 }
 
-// Account reads an account's balance and next nonce (pendingNonce when the
-// node reports it, so that transactions already pooled are skipped).
+// Account reads an account's balance and next nonce (pendingNonce, so that
+// transactions already pooled are skipped).
 func (r *REST) Account(ctx context.Context, addr common.Address) (Account, error) {
-	var a struct {
-		Balance      quantity `json:"balance"`
-		Nonce        quantity `json:"nonce"`
-		PendingNonce quantity `json:"pendingNonce"`
-	}
-	if err := r.get(ctx, "/v1/accounts/"+addr.Hex(), &a); err != nil {
-		return Account{}, fmt.Errorf("account %s: %w", addr.Hex(), err)
-	}
-	nonce, err := a.Nonce.uint64("nonce")
+	a, err := r.c.Account(ctx, addr)
 	if err != nil {
 		return Account{}, fmt.Errorf("account %s: %w", addr.Hex(), err)
 	}
-	if p, err := a.PendingNonce.uint64("pendingNonce"); err == nil && p > nonce {
-		nonce = p
-	}
-	bal := a.Balance.big()
-	if bal == nil {
+	if a.Balance == nil {
 		return Account{}, fmt.Errorf("account %s: no balance", addr.Hex())
 	}
-	return Account{Nonce: nonce, Balance: bal}, nil
+	return Account{Nonce: max(a.Nonce, a.PendingNonce), Balance: a.Balance.Int()}, nil
 }
 
-// Send posts {"raw":"0x…"} to /v1/txs. A 4xx or 5xx answer is a
-// *Rejection whose reason is the API's error code.
+// Send posts the transaction to /v1/txs. An API error answer is a
+// *Rejection whose reason is the API's error code (the mempool's reason
+// for a refused transaction).
 func (r *REST) Send(ctx context.Context, raw []byte) error {
-	body := make([]byte, 0, len(raw)*2+12)
-	body = append(body, `{"raw":"0x`...)
-	body = hex.AppendEncode(body, raw)
-	body = append(body, `"}`...)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.base+"/v1/txs", bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("send: %w", err)
+	_, err := r.c.SendRawTx(ctx, raw)
+	var apiErr *api.Error
+	if errors.As(err, &apiErr) {
+		return &Rejection{Reason: apiErr.Code, Message: apiErr.Message}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := r.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("send: %w", err)
-	}
-	if resp.StatusCode/100 == 2 {
-		drain(resp)
-		return nil
-	}
-	b, err := readBody(resp)
-	if err != nil {
-		return fmt.Errorf("send: HTTP %d: %w", resp.StatusCode, err)
-	}
-	return restRejection(resp.StatusCode, b)
+	return err
 }
 
 // Track polls the height and reads every new block after from.
@@ -158,100 +125,29 @@ func (r *REST) Track(ctx context.Context, from uint64, _ Watch, seen func([]Incl
 // catchUp reads blocks next… up to the current height, advancing next past
 // each block it delivered.
 func (r *REST) catchUp(ctx context.Context, next *uint64, seen func([]Inclusion)) error {
-	var st struct {
-		Height quantity `json:"height"`
-	}
-	if err := r.get(ctx, "/v1/status", &st); err != nil {
+	st, err := r.c.Status(ctx)
+	if err != nil {
 		return err
 	}
-	height, err := st.Height.uint64("height")
-	if err != nil {
-		return fmt.Errorf("status: %w", err)
-	}
-	for ; *next <= height; *next++ {
-		var b restBlock
-		if err := r.get(ctx, "/v1/blocks/"+strconv.FormatUint(*next, 10), &b); err != nil {
+	for ; *next <= st.Height; *next++ {
+		b, err := r.c.Block(ctx, strconv.FormatUint(*next, 10), false)
+		if err != nil {
 			return err
 		}
-		incs, err := b.inclusions(*next)
-		if err != nil {
-			return fmt.Errorf("block %d: %w", *next, err)
-		}
-		seen(incs)
+		seen(blockInclusions(b))
 	}
 	return nil
 }
 
-// get GETs path and decodes a 200 answer into v.
-func (r *REST) get(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+path, nil)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", path, err)
-	}
-	resp, err := r.hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", path, err)
-	}
-	b, err := readBody(resp)
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %w", path, restRejection(resp.StatusCode, b))
-	}
-	return decodeJSON(b, v, "GET "+path)
-}
-
-// restRejection turns an API error answer {"error":{"code","message"}}
-// into a *Rejection; a body of another shape gives reason "http_<status>".
-func restRejection(status int, body []byte) *Rejection {
-	var e struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
-		return &Rejection{Reason: e.Error.Code, Message: e.Error.Message}
-	}
-	return &Rejection{Reason: "http_" + strconv.Itoa(status), Message: truncate(string(bytes.TrimSpace(body)), 200)}
-}
-
-// restBlock is the part of a /v1/blocks answer the generator reads.
-type restBlock struct {
-	Height       quantity        `json:"height"`
-	Time         quantity        `json:"time"` // unix milliseconds
-	BaseFee      quantity        `json:"baseFee"`
-	Transactions json.RawMessage `json:"transactions"`
-}
-
-// inclusions lists the block's transactions, given as hashes or as objects
-// with a "hash".
-func (b *restBlock) inclusions(height uint64) ([]Inclusion, error) {
+// blockInclusions lists a block's transactions with its height and time.
+func blockInclusions(b *api.Block) []Inclusion {
 	var when time.Time
-	if t := b.Time.big(); t != nil && t.IsInt64() {
-		when = time.UnixMilli(t.Int64())
+	if b.Time > 0 && b.Time <= 1<<62 {
+		when = time.UnixMilli(int64(b.Time))
 	}
-	raw := bytes.TrimSpace(b.Transactions)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, nil
+	incs := make([]Inclusion, len(b.Transactions))
+	for i, h := range b.Transactions {
+		incs[i] = Inclusion{Hash: h, Height: b.Height, BlockTime: when}
 	}
-	var hashes []common.Hash
-	if err := json.Unmarshal(raw, &hashes); err != nil {
-		hashes = hashes[:0]
-		var objs []struct {
-			Hash common.Hash `json:"hash"`
-		}
-		if err := json.Unmarshal(raw, &objs); err != nil {
-			return nil, fmt.Errorf("transactions are neither hashes nor objects: %w", err)
-		}
-		for _, o := range objs {
-			hashes = append(hashes, o.Hash)
-		}
-	}
-	incs := make([]Inclusion, len(hashes))
-	for i, h := range hashes {
-		incs[i] = Inclusion{Hash: h, Height: height, BlockTime: when}
-	}
-	return incs, nil
+	return incs
 }

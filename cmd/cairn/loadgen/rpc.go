@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cairn/node/api"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
@@ -45,9 +47,10 @@ type RPC struct {
 	id           atomic.Uint64
 }
 
-// NewRPC returns the JSON-RPC target at url using hc for every request.
+// NewRPC returns the JSON-RPC target at url (or host:port) using hc for
+// every request.
 func NewRPC(url string, hc *http.Client) (*RPC, error) {
-	u, err := baseURL(url)
+	u, err := baseURL(api.NormalizeURL(url))
 	if err != nil {
 		return nil, err
 	}
