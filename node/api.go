@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -33,7 +34,7 @@ func (n *Node) info() api.NodeInfo {
 }
 
 // startAPI listens on the configured address and serves the API.
-func (n *Node) startAPI() error {
+func (n *Node) startAPI(ctx context.Context) error {
 	if n.cfg.APIAddr == "" {
 		return nil
 	}
@@ -43,7 +44,10 @@ func (n *Node) startAPI() error {
 	}
 	n.listener = ln
 	handler := api.NewServer(n.service, api.ServerOptions{Log: n.cfg.Logger.With("part", "api")})
-	n.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	// Requests live no longer than the node: stopping it ends event
+	// streams instead of waiting for their clients to leave.
+	n.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()

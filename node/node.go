@@ -132,7 +132,7 @@ func (n *Node) committed(b *chain.Block, dropped []chain.Dropped) {
 func (n *Node) Start(ctx context.Context) error {
 	ctx, n.cancel = context.WithCancel(ctx)
 	n.started = time.Now()
-	if err := n.startAPI(); err != nil {
+	if err := n.startAPI(ctx); err != nil {
 		n.cancel()
 		return err
 	}

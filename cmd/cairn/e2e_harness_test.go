@@ -61,7 +61,13 @@ var apiLine = regexp.MustCompile(`msg="node started".* api=(127\.0\.0\.1:\d+)`)
 // picks, and waits (bounded) for the line that says where the API is.
 func startNode(t *testing.T, home string, extra ...string) *nodeProc {
 	t.Helper()
-	args := append([]string{"node", "--devnet", "--home", home, "--api", "127.0.0.1:0", "--block-time", "100ms"}, extra...)
+	return startNodeArgs(t, append([]string{"--devnet", "--home", home}, extra...)...)
+}
+
+// startNodeArgs runs `cairn node` with args on a kernel-picked port.
+func startNodeArgs(t *testing.T, args ...string) *nodeProc {
+	t.Helper()
+	args = append([]string{"node", "--api", "127.0.0.1:0", "--block-time", "100ms"}, args...)
 	cmd := exec.Command(cairnBin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
