@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"math/big"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"cairn/vm"
+	"cairn/vm/vmtest"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -19,19 +19,8 @@ import (
 
 func loadContract(t *testing.T, name string) ([]byte, abi.ABI) {
 	t.Helper()
-	bin, err := os.ReadFile("../vm/testdata/" + name + ".bin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	abiJSON, err := os.ReadFile("../vm/testdata/" + name + ".abi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed, err := abi.JSON(strings.NewReader(string(abiJSON)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return common.FromHex(strings.TrimSpace(string(bin))), parsed
+	c := vmtest.MustLoad(name)
+	return c.Code, c.ABI
 }
 
 func deploy(t *testing.T, c *Chain, nonce uint64, code []byte) common.Address {

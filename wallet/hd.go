@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/tyler-smith/go-bip32"
 )
@@ -26,22 +25,6 @@ const MaxDevKeys = 1000
 
 // ErrInvalidPath reports a malformed BIP-32 derivation path.
 var ErrInvalidPath = errors.New("invalid derivation path")
-
-// DevAddresses are the addresses of DevMnemonic at BasePath/0 … BasePath/9,
-// the ten accounts Hardhat and Anvil fund by default. Their private keys are
-// public knowledge; a test checks this list against the derivation.
-var DevAddresses = [10]common.Address{
-	common.HexToAddress("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
-	common.HexToAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
-	common.HexToAddress("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"),
-	common.HexToAddress("0x90F79bf6EB2c4f870365E785982E1f101E93b906"),
-	common.HexToAddress("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"),
-	common.HexToAddress("0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"),
-	common.HexToAddress("0x976EA74026E726554dB657fA54763abd0C3a0aa9"),
-	common.HexToAddress("0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"),
-	common.HexToAddress("0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f"),
-	common.HexToAddress("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"),
-}
 
 // AccountPath returns the derivation path of account index, BasePath/index.
 func AccountPath(index uint32) string {

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"bytes"
+	"cairn/chain"
 	"crypto/hmac"
 	"crypto/sha512"
 	"encoding/binary"
@@ -242,16 +243,16 @@ func TestBIP32Vectors(t *testing.T) {
 }
 
 func TestDevMnemonicAddresses(t *testing.T) {
-	keys, err := DevKeys(len(DevAddresses))
+	keys, err := DevKeys(len(devAddresses))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, k := range keys {
-		if got := crypto.PubkeyToAddress(k.PublicKey); got != DevAddresses[i] {
-			t.Errorf("dev key %d: address %s, want %s", i, got.Hex(), DevAddresses[i].Hex())
+		if got := crypto.PubkeyToAddress(k.PublicKey); got != devAddresses[i] {
+			t.Errorf("dev key %d: address %s, want %s", i, got.Hex(), devAddresses[i].Hex())
 		}
 	}
-	// The published Hardhat/Anvil addresses, written out independently of DevAddresses.
+	// The published Hardhat/Anvil addresses, written out independently of devAddresses.
 	published := []string{
 		"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
 		"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
@@ -430,3 +431,7 @@ func mustSeed(t *testing.T, m, pass string) []byte {
 	}
 	return s
 }
+
+// devAddresses are the devnet genesis accounts: the published Hardhat/Anvil
+// addresses of DevMnemonic. The wallet must derive exactly these.
+var devAddresses = chain.DevnetAccounts

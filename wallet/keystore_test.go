@@ -115,7 +115,7 @@ func TestImportKeystoreWrongPassword(t *testing.T) {
 
 func TestExportKeystoreRoundTrip(t *testing.T) {
 	w := newTestWallet(t)
-	js, err := w.ExportKeystore(DevAddresses[0], "ks pass")
+	js, err := w.ExportKeystore(devAddresses[0], "ks pass")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestExportKeystoreRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(js, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Version != 3 || doc.Address != strings.ToLower(DevAddresses[0].Hex()[2:]) || doc.Crypto.KDF != "scrypt" ||
+	if doc.Version != 3 || doc.Address != strings.ToLower(devAddresses[0].Hex()[2:]) || doc.Crypto.KDF != "scrypt" ||
 		doc.Crypto.KDFParams["n"] != float64(keystore.LightScryptN) || len(doc.ID) != 36 || doc.ID[14] != '4' {
 		t.Fatalf("exported keystore: %s", js)
 	}
@@ -141,7 +141,7 @@ func TestExportKeystoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := DeriveKey(DevMnemonic, "", 0)
-	if !bytes.Equal(crypto.FromECDSA(gk.PrivateKey), crypto.FromECDSA(want)) || gk.Address != DevAddresses[0] {
+	if !bytes.Equal(crypto.FromECDSA(gk.PrivateKey), crypto.FromECDSA(want)) || gk.Address != devAddresses[0] {
 		t.Fatal("geth decrypted a different key")
 	}
 	// And another wallet imports it.
@@ -150,17 +150,17 @@ func TestExportKeystoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	acc, err := other.ImportKeystore(js, "ks pass", "dev0")
-	if err != nil || acc.Address != DevAddresses[0] {
+	if err != nil || acc.Address != devAddresses[0] {
 		t.Fatalf("import of export: %+v %v", acc, err)
 	}
-	if _, err := w.ExportKeystore(DevAddresses[0], ""); err == nil {
+	if _, err := w.ExportKeystore(devAddresses[0], ""); err == nil {
 		t.Fatal("empty keystore password accepted")
 	}
-	if _, err := w.ExportKeystore(DevAddresses[4], "x"); !errors.Is(err, ErrUnknownAccount) {
+	if _, err := w.ExportKeystore(devAddresses[4], "x"); !errors.Is(err, ErrUnknownAccount) {
 		t.Fatalf("export of unknown account: %v", err)
 	}
 	w.Lock()
-	if _, err := w.ExportKeystore(DevAddresses[0], "x"); !errors.Is(err, ErrLocked) {
+	if _, err := w.ExportKeystore(devAddresses[0], "x"); !errors.Is(err, ErrLocked) {
 		t.Fatalf("export while locked: %v", err)
 	}
 	if _, err := w.ImportKeystore(js, "ks pass", ""); !errors.Is(err, ErrLocked) {
@@ -215,7 +215,7 @@ func TestImportKeystoreMalformed(t *testing.T) {
 		"unknown cipher":  mutate(func(c, kp, d map[string]any) { c["cipher"] = "aes-256-gcm" }),
 		"long ciphertext": mutate(func(c, kp, d map[string]any) { c["ciphertext"] = strings.Repeat("00", 33) }),
 		"bad mac hex":     mutate(func(c, kp, d map[string]any) { c["mac"] = "zz" }),
-		"wrong address":   mutate(func(c, kp, d map[string]any) { d["address"] = DevAddresses[0].Hex() }),
+		"wrong address":   mutate(func(c, kp, d map[string]any) { d["address"] = devAddresses[0].Hex() }),
 		"pbkdf2 no prf": mutate(func(c, kp, d map[string]any) {
 			c["kdf"] = "pbkdf2"
 			kp["c"] = 2

@@ -22,7 +22,7 @@ const helloWorldSig = "a461f509887bd19e312c0c58467ce8ff8e300d3c1a90b608a760c5b80
 
 func TestSignMessageKnownVector(t *testing.T) {
 	w := newTestWallet(t)
-	sig, err := w.SignMessage(DevAddresses[0], []byte("hello world"))
+	sig, err := w.SignMessage(devAddresses[0], []byte("hello world"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,12 +74,12 @@ const viem1559Tx = "02f86f0180808504a817c8008252089470997970c51812dc3a010c7d01b5
 
 func TestSignTxEIP1559KnownVector(t *testing.T) {
 	w := newTestWallet(t)
-	to := DevAddresses[1]
+	to := devAddresses[1]
 	tx := types.NewTx(&types.DynamicFeeTx{
 		ChainID: big.NewInt(1), Nonce: 0, GasTipCap: big.NewInt(0), GasFeeCap: gwei(20),
 		Gas: 21000, To: &to, Value: oneEther,
 	})
-	signed, err := w.SignTx(DevAddresses[0], tx, big.NewInt(1))
+	signed, err := w.SignTx(devAddresses[0], tx, big.NewInt(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestSignTxLegacyEIP155KnownVector(t *testing.T) {
 func TestSignTxCairnChain(t *testing.T) {
 	w := newTestWallet(t)
 	chain := big.NewInt(7777)
-	to := DevAddresses[2]
+	to := devAddresses[2]
 	txs := map[string]*types.Transaction{
 		"legacy": types.NewTx(&types.LegacyTx{Nonce: 1, GasPrice: gwei(1), Gas: 21000, To: &to, Value: big.NewInt(5)}),
 		"access list": types.NewTx(&types.AccessListTx{ChainID: chain, Nonce: 2, GasPrice: gwei(1), Gas: 30000, To: &to,
@@ -130,19 +130,19 @@ func TestSignTxCairnChain(t *testing.T) {
 			Gas: 21000, To: &to, Data: []byte{1, 2, 3}}),
 	}
 	for name, tx := range txs {
-		signed, err := w.SignTx(DevAddresses[0], tx, chain)
+		signed, err := w.SignTx(devAddresses[0], tx, chain)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		from, err := types.Sender(types.LatestSignerForChainID(chain), signed)
-		if err != nil || from != DevAddresses[0] {
+		if err != nil || from != devAddresses[0] {
 			t.Fatalf("%s: sender %s, %v", name, from.Hex(), err)
 		}
 		if signed.ChainId().Cmp(chain) != 0 || signed.Hash() == tx.Hash() {
 			t.Fatalf("%s: chain %v", name, signed.ChainId())
 		}
 		// Not valid on another chain.
-		if from, err := types.Sender(types.LatestSignerForChainID(big.NewInt(1)), signed); err == nil && from == DevAddresses[0] {
+		if from, err := types.Sender(types.LatestSignerForChainID(big.NewInt(1)), signed); err == nil && from == devAddresses[0] {
 			t.Fatalf("%s: signature valid on chain 1", name)
 		}
 	}
@@ -150,32 +150,32 @@ func TestSignTxCairnChain(t *testing.T) {
 
 func TestSignTxRefusals(t *testing.T) {
 	w := newTestWallet(t)
-	to := DevAddresses[1]
+	to := devAddresses[1]
 	tx1 := types.NewTx(&types.DynamicFeeTx{ChainID: big.NewInt(1), GasFeeCap: gwei(1), GasTipCap: gwei(1), Gas: 21000, To: &to})
-	if _, err := w.SignTx(DevAddresses[0], tx1, big.NewInt(7777)); err == nil {
+	if _, err := w.SignTx(devAddresses[0], tx1, big.NewInt(7777)); err == nil {
 		t.Fatal("typed tx for chain 1 signed for chain 7777")
 	}
 	legacy := types.NewTx(&types.LegacyTx{Gas: 21000, GasPrice: gwei(1), To: &to})
-	if _, err := w.SignTx(DevAddresses[0], legacy, nil); err == nil {
+	if _, err := w.SignTx(devAddresses[0], legacy, nil); err == nil {
 		t.Fatal("nil chain ID accepted (would give an unprotected tx)")
 	}
-	if _, err := w.SignTx(DevAddresses[0], legacy, big.NewInt(0)); err == nil {
+	if _, err := w.SignTx(devAddresses[0], legacy, big.NewInt(0)); err == nil {
 		t.Fatal("zero chain ID accepted")
 	}
-	if _, err := w.SignTx(DevAddresses[0], nil, big.NewInt(1)); err == nil {
+	if _, err := w.SignTx(devAddresses[0], nil, big.NewInt(1)); err == nil {
 		t.Fatal("nil tx accepted")
 	}
-	if _, err := w.SignTx(DevAddresses[5], legacy, big.NewInt(1)); !errors.Is(err, ErrUnknownAccount) {
+	if _, err := w.SignTx(devAddresses[5], legacy, big.NewInt(1)); !errors.Is(err, ErrUnknownAccount) {
 		t.Fatalf("unknown account: %v", err)
 	}
-	if _, err := w.SignMessage(DevAddresses[5], []byte("x")); !errors.Is(err, ErrUnknownAccount) {
+	if _, err := w.SignMessage(devAddresses[5], []byte("x")); !errors.Is(err, ErrUnknownAccount) {
 		t.Fatalf("unknown account: %v", err)
 	}
 	w.Lock()
-	if _, err := w.SignTx(DevAddresses[0], legacy, big.NewInt(1)); !errors.Is(err, ErrLocked) {
+	if _, err := w.SignTx(devAddresses[0], legacy, big.NewInt(1)); !errors.Is(err, ErrLocked) {
 		t.Fatalf("SignTx while locked: %v", err)
 	}
-	if _, err := w.SignMessage(DevAddresses[0], []byte("x")); !errors.Is(err, ErrLocked) {
+	if _, err := w.SignMessage(devAddresses[0], []byte("x")); !errors.Is(err, ErrLocked) {
 		t.Fatalf("SignMessage while locked: %v", err)
 	}
 }

@@ -66,11 +66,11 @@ func TestCreateOpenUnlock(t *testing.T) {
 		t.Errorf("file mode %v, want 0600", fi.Mode().Perm())
 	}
 	accs := w.Accounts()
-	if len(accs) != 1 || accs[0].Address != DevAddresses[0] || !accs[0].HD || accs[0].Index != 0 ||
+	if len(accs) != 1 || accs[0].Address != devAddresses[0] || !accs[0].HD || accs[0].Index != 0 ||
 		accs[0].Path != "m/44'/60'/0'/0/0" || accs[0].Label != "Account 1" {
 		t.Fatalf("accounts after create: %+v", accs)
 	}
-	if w.Default().Address != DevAddresses[0] {
+	if w.Default().Address != devAddresses[0] {
 		t.Errorf("default %s", w.Default().Address.Hex())
 	}
 
@@ -91,7 +91,7 @@ func TestCreateOpenUnlock(t *testing.T) {
 	if err != nil || m != DevMnemonic {
 		t.Fatalf("mnemonic after unlock: %v", err)
 	}
-	k, err := w2.PrivateKey(DevAddresses[0])
+	k, err := w2.PrivateKey(devAddresses[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestCreateOpenUnlock(t *testing.T) {
 	}
 	// The returned key is a copy: scribbling on it does not reach the wallet.
 	k.D.SetInt64(1)
-	k2, _ := w2.PrivateKey(DevAddresses[0])
+	k2, _ := w2.PrivateKey(devAddresses[0])
 	if !bytes.Equal(crypto.FromECDSA(k2), crypto.FromECDSA(want)) {
 		t.Fatal("wallet key changed through a returned copy")
 	}
@@ -109,7 +109,7 @@ func TestCreateOpenUnlock(t *testing.T) {
 	if !w2.Locked() {
 		t.Fatal("Lock left the wallet unlocked")
 	}
-	if _, err := w2.PrivateKey(DevAddresses[0]); !errors.Is(err, ErrLocked) {
+	if _, err := w2.PrivateKey(devAddresses[0]); !errors.Is(err, ErrLocked) {
 		t.Fatalf("PrivateKey after Lock: %v", err)
 	}
 }
@@ -191,7 +191,7 @@ func TestFileHoldsNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	if doc.Version != FileVersion || len(doc.Accounts) != 2 || doc.Accounts[1].Label != "imported" ||
-		!strings.EqualFold(doc.Default, DevAddresses[0].Hex()) {
+		!strings.EqualFold(doc.Default, devAddresses[0].Hex()) {
 		t.Fatalf("public part: %+v", doc)
 	}
 }
@@ -233,11 +233,11 @@ func TestLockedOperationsRefused(t *testing.T) {
 	_, checks["Derive"] = w.Derive("x")
 	_, checks["ImportKey"] = w.ImportKey(k, "x")
 	_, checks["Mnemonic"] = w.Mnemonic()
-	_, checks["PrivateKey"] = w.PrivateKey(DevAddresses[0])
-	_, checks["ExportKeystore"] = w.ExportKeystore(DevAddresses[0], "ks")
+	_, checks["PrivateKey"] = w.PrivateKey(devAddresses[0])
+	_, checks["ExportKeystore"] = w.ExportKeystore(devAddresses[0], "ks")
 	_, checks["ImportKeystore"] = w.ImportKeystore([]byte(lightJSON), "", "")
-	_, checks["SignMessage"] = w.SignMessage(DevAddresses[0], []byte("hi"))
-	_, checks["SignTx"] = w.SignTx(DevAddresses[0], types.NewTx(&types.LegacyTx{Gas: 21000}), big.NewInt(7777))
+	_, checks["SignMessage"] = w.SignMessage(devAddresses[0], []byte("hi"))
+	_, checks["SignTx"] = w.SignTx(devAddresses[0], types.NewTx(&types.LegacyTx{Gas: 21000}), big.NewInt(7777))
 	for name, err := range checks {
 		if !errors.Is(err, ErrLocked) {
 			t.Errorf("%s while locked: %v, want ErrLocked", name, err)
@@ -247,10 +247,10 @@ func TestLockedOperationsRefused(t *testing.T) {
 		t.Fatal("refused operations changed the file")
 	}
 	// Public edits work while locked.
-	if err := w.SetLabel(DevAddresses[0], "main"); err != nil {
+	if err := w.SetLabel(devAddresses[0], "main"); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.SetDefault(DevAddresses[0]); err != nil {
+	if err := w.SetDefault(devAddresses[0]); err != nil {
 		t.Fatal(err)
 	}
 	if got := reopen(t, w).Accounts()[0].Label; got != "main" {
@@ -268,10 +268,10 @@ func TestDerivePersists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a1.Address != DevAddresses[1] || a1.Index != 1 || a1.Label != "savings" || a1.Path != AccountPath(1) {
+	if a1.Address != devAddresses[1] || a1.Index != 1 || a1.Label != "savings" || a1.Path != AccountPath(1) {
 		t.Fatalf("first derived: %+v", a1)
 	}
-	if a2.Address != DevAddresses[2] || a2.Index != 2 || a2.Label != "Account 3" {
+	if a2.Address != devAddresses[2] || a2.Index != 2 || a2.Label != "Account 3" {
 		t.Fatalf("second derived: %+v", a2)
 	}
 	w2 := reopen(t, w)
@@ -282,12 +282,12 @@ func TestDerivePersists(t *testing.T) {
 	if err := w2.Unlock(testPassword); err != nil {
 		t.Fatal(err)
 	}
-	k, err := w2.PrivateKey(DevAddresses[2])
-	if err != nil || crypto.PubkeyToAddress(k.PublicKey) != DevAddresses[2] {
+	k, err := w2.PrivateKey(devAddresses[2])
+	if err != nil || crypto.PubkeyToAddress(k.PublicKey) != devAddresses[2] {
 		t.Fatalf("key of derived account: %v", err)
 	}
 	a3, err := w2.Derive("third")
-	if err != nil || a3.Address != DevAddresses[3] {
+	if err != nil || a3.Address != devAddresses[3] {
 		t.Fatalf("derive after reopen: %+v %v", a3, err)
 	}
 	if _, err := w2.Derive(strings.Repeat("x", MaxLabelLen+1)); err == nil {
@@ -338,7 +338,7 @@ func TestImportKeyPersists(t *testing.T) {
 		t.Fatalf("second import: %+v %v", a, err)
 	}
 	// Deriving still continues the HD sequence.
-	if a, err := w2.Derive(""); err != nil || a.Address != DevAddresses[1] {
+	if a, err := w2.Derive(""); err != nil || a.Address != devAddresses[1] {
 		t.Fatalf("derive after import: %+v %v", a, err)
 	}
 }
@@ -464,7 +464,7 @@ func TestDamagedFilesRejected(t *testing.T) {
 			editDoc(t, path, func(d map[string]any) { d["accounts"] = []any{} })
 		},
 		"default not listed": func(t *testing.T, path string) {
-			editDoc(t, path, func(d map[string]any) { d["default"] = DevAddresses[5].Hex() })
+			editDoc(t, path, func(d map[string]any) { d["default"] = devAddresses[5].Hex() })
 		},
 		"duplicate account": func(t *testing.T, path string) {
 			editDoc(t, path, func(d map[string]any) { d["accounts"] = append(accounts(d), accounts(d)[0]) })
@@ -572,14 +572,14 @@ func TestTamperedAccountListIsCorrupt(t *testing.T) {
 	good := readBytes(t, w.Path())
 	cases := map[string]func(d map[string]any){
 		"swapped HD address": func(d map[string]any) {
-			d["accounts"].([]any)[0].(map[string]any)["address"] = DevAddresses[7].Hex()
-			d["default"] = DevAddresses[7].Hex()
+			d["accounts"].([]any)[0].(map[string]any)["address"] = devAddresses[7].Hex()
+			d["default"] = devAddresses[7].Hex()
 		},
 		"dropped imported account": func(d map[string]any) {
 			d["accounts"] = d["accounts"].([]any)[:1]
 		},
 		"imported address changed": func(d map[string]any) {
-			d["accounts"].([]any)[1].(map[string]any)["address"] = DevAddresses[8].Hex()
+			d["accounts"].([]any)[1].(map[string]any)["address"] = devAddresses[8].Hex()
 		},
 		"imported marked HD": func(d map[string]any) {
 			a := d["accounts"].([]any)[1].(map[string]any)
@@ -638,7 +638,7 @@ func TestNoTempFilesLeft(t *testing.T) {
 	w.Derive("")
 	k, _ := crypto.GenerateKey()
 	w.ImportKey(k, "")
-	w.SetLabel(DevAddresses[0], "x")
+	w.SetLabel(devAddresses[0], "x")
 	w.ChangePassword(testPassword, "y")
 	entries, err := os.ReadDir(filepath.Dir(w.Path()))
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math/big"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"cairn/chain"
 	"cairn/node/api"
+	"cairn/vm/vmtest"
 	"cairn/wallet"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -152,19 +152,8 @@ func testRejections(t *testing.T, p *nodeProc, keys []*ecdsa.PrivateKey) {
 
 func loadTestContract(t *testing.T, name string) ([]byte, abi.ABI) {
 	t.Helper()
-	bin, err := os.ReadFile("../../vm/testdata/" + name + ".bin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	abiJSON, err := os.ReadFile("../../vm/testdata/" + name + ".abi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed, err := abi.JSON(strings.NewReader(string(abiJSON)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return common.FromHex(strings.TrimSpace(string(bin))), parsed
+	c := vmtest.MustLoad(name)
+	return c.Code, c.ABI
 }
 
 func testContract(t *testing.T, p *nodeProc, key *ecdsa.PrivateKey) {

@@ -9,7 +9,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -21,6 +20,7 @@ import (
 	"cairn/chain"
 	"cairn/node/events"
 	"cairn/node/mempool"
+	"cairn/vm/vmtest"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/state"
@@ -342,18 +342,10 @@ func isKind(v any, kind string) bool {
 	panic("unknown kind " + kind)
 }
 
-// readTestdata reads a compiled contract from vm/testdata.
+// readTestdata returns the creation code of a test contract.
 func readTestdata(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "vm", "testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := hex.DecodeString(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(data)), "0x")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code
+	return vmtest.MustLoad(strings.TrimSuffix(name, ".bin")).Code
 }
 
 // wait receives from ch within a bounded time.
