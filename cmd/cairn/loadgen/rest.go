@@ -95,31 +95,10 @@ func (r *REST) Send(ctx context.Context, raw []byte) error {
 
 // Track polls the height and reads every new block after from.
 func (r *REST) Track(ctx context.Context, from uint64, _ Watch, seen func([]Inclusion)) error {
-	poll := r.Poll
-	if poll <= 0 {
-		poll = DefaultPoll
-	}
-	ticker := time.NewTicker(poll)
-	defer ticker.Stop()
-	next, failures := from+1, 0
-	for {
-		err := r.catchUp(ctx, &next, seen)
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case err == nil:
-			failures = 0
-		default:
-			if failures++; failures >= maxTrackFailures {
-				return fmt.Errorf("follow blocks: %d requests failed in a row, last: %w", failures, err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-ticker.C:
-		}
-	}
+	next := from + 1
+	return pollUntilDone(ctx, r.Poll, "follow blocks", func() error {
+		return r.catchUp(ctx, &next, seen)
+	})
 }
 
 // catchUp reads blocks next… up to the current height, advancing next past

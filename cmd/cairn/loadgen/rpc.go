@@ -141,36 +141,13 @@ func (c *RPC) Send(ctx context.Context, raw []byte) error {
 
 // Track follows blocks or polls receipts, as configured.
 func (c *RPC) Track(ctx context.Context, from uint64, watch Watch, seen func([]Inclusion)) error {
-	poll := c.Poll
-	if poll <= 0 {
-		poll = DefaultPoll
-	}
-	ticker := time.NewTicker(poll)
-	defer ticker.Stop()
-	next, failures := from+1, 0
-	for {
-		var err error
+	next := from + 1
+	return pollUntilDone(ctx, c.Poll, "track inclusion", func() error {
 		if c.Receipts {
-			err = c.pollReceipts(ctx, watch, seen)
-		} else {
-			err = c.readBlocks(ctx, &next, seen)
+			return c.pollReceipts(ctx, watch, seen)
 		}
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case err == nil:
-			failures = 0
-		default:
-			if failures++; failures >= maxTrackFailures {
-				return fmt.Errorf("track inclusion: %d requests failed in a row, last: %w", failures, err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-ticker.C:
-		}
-	}
+		return c.readBlocks(ctx, &next, seen)
+	})
 }
 
 // readBlocks reads blocks next… up to eth_blockNumber, advancing next past
