@@ -1,0 +1,97 @@
+package common
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+var weiPerCRN = new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
+
+// FormatCRN writes an amount of wei as CRN with at most decimals digits
+// after the point (trailing zeros dropped), with thousands separators:
+// 1234500000000000000000 → "1,234.5". It truncates, never rounds up, so a
+// balance is never shown as more than it is.
+func FormatCRN(wei *big.Int, decimals int) string {
+	if wei == nil {
+		return "—"
+	}
+	neg := wei.Sign() < 0
+	abs := new(big.Int).Abs(wei)
+	whole, frac := new(big.Int).QuoRem(abs, weiPerCRN, new(big.Int))
+	s := groupThousands(whole.String())
+	if decimals > 0 && frac.Sign() > 0 {
+		f := fmt.Sprintf("%018s", frac.String())[:min(decimals, 18)]
+		if f = strings.TrimRight(f, "0"); f != "" {
+			s += "." + f
+		}
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func groupThousands(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// FormatGwei writes an amount of wei as gwei with up to 3 decimals.
+func FormatGwei(wei *big.Int) string {
+	if wei == nil {
+		return "—"
+	}
+	g := new(big.Float).Quo(new(big.Float).SetInt(wei), big.NewFloat(1e9))
+	s := g.Text('f', 3)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s
+}
+
+// ShortHash abbreviates a hash or address for tables: 0x1234…cdef.
+func ShortHash(h string) string {
+	if len(h) <= 13 {
+		return h
+	}
+	return h[:6] + "…" + h[len(h)-4:]
+}
+
+// ShortAddr is ShortHash for an address, in EIP-55 case.
+func ShortAddr(a common.Address) string { return ShortHash(a.Hex()) }
+
+// Ago writes a duration the way a person reads it at a glance.
+func Ago(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "now"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	default:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+}
+
+// Truncate cuts s to width cells with an ellipsis.
+func Truncate(s string, width int) string {
+	r := []rune(s)
+	if width <= 0 {
+		return ""
+	}
+	if len(r) <= width {
+		return s
+	}
+	return string(r[:width-1]) + "…"
+}

@@ -1,0 +1,62 @@
+package common
+
+import (
+	"context"
+
+	"cairn/node/api"
+	"cairn/node/logs"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// EventMsg is a node event: a new block, a new pending transaction or a
+// dropped one. Every screen receives it.
+type EventMsg struct{ api.Event }
+
+// StatusMsg carries a fresh node status; the root stores it in
+// Common.Status before passing it on.
+type StatusMsg struct{ Status *api.Status }
+
+// LogMsg is one new log line of the node.
+type LogMsg struct{ Line logs.Line }
+
+// ErrMsg reports a failure to show in the status line.
+type ErrMsg struct{ Err error }
+
+// NoticeMsg is a short message for the status line.
+type NoticeMsg struct{ Text string }
+
+// WaitEvent returns a command that waits for the next node event on ch and
+// delivers it; the receiver re-arms it after each event (a push feed, not
+// a polling loop). A closed channel ends the feed.
+func WaitEvent(ch <-chan api.Event) tea.Cmd {
+	return func() tea.Msg {
+		e, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return EventMsg{e}
+	}
+}
+
+// WaitLog is WaitEvent for log lines.
+func WaitLog(ch <-chan logs.Line) tea.Cmd {
+	return func() tea.Msg {
+		l, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return LogMsg{l}
+	}
+}
+
+// FetchStatus asks the node for its status.
+func FetchStatus(ctx context.Context, node api.Service) tea.Cmd {
+	return func() tea.Msg {
+		st, err := node.Status(ctx)
+		if err != nil {
+			return ErrMsg{err}
+		}
+		return StatusMsg{st}
+	}
+}
