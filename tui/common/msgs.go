@@ -2,9 +2,11 @@ package common
 
 import (
 	"context"
+	"time"
 
 	"cairn/node/api"
 	"cairn/node/logs"
+	"cairn/wallet"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -60,3 +62,15 @@ func FetchStatus(ctx context.Context, node api.Service) tea.Cmd {
 		return StatusMsg{st}
 	}
 }
+
+// TickMsg is the root's once-a-second clock, for screens that show
+// relative times ("3.2s ago"). Screens never start their own tickers.
+type TickMsg struct{ Time time.Time }
+
+// WalletReadyMsg says the wallet is open and unlocked: onboarding or the
+// unlock prompt sends it when done.
+type WalletReadyMsg struct{ Wallet *wallet.Wallet }
+
+// WalletChangedMsg says the wallet's accounts or labels changed (a derive,
+// an import), so screens that list accounts reload.
+type WalletChangedMsg struct{}
