@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -94,4 +95,19 @@ func Truncate(s string, width int) string {
 		return s
 	}
 	return string(r[:width-1]) + "…"
+}
+
+// Fit cuts a rendered (styled) view to at most w cells per line and h
+// lines, so a screen never draws outside its area.
+func Fit(view string, w, h int) string {
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		lines = lines[:max(h, 0)]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -2,8 +2,11 @@ package common
 
 import (
 	"math/big"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestFormatCRN(t *testing.T) {
@@ -44,5 +47,13 @@ func TestSmallFormatters(t *testing.T) {
 	}
 	if got := Truncate("abcdef", 4); got != "abc…" {
 		t.Errorf("Truncate = %q", got)
+	}
+}
+
+func TestFitCutsStyledViews(t *testing.T) {
+	view := "\x1b[1mabcdefgh\x1b[0m\nsecond\nthird"
+	got := Fit(view, 5, 2)
+	if lines := strings.Split(got, "\n"); len(lines) != 2 || ansi.StringWidth(lines[0]) > 5 || ansi.Strip(lines[0]) != "abcd…" {
+		t.Fatalf("Fit = %q", got)
 	}
 }

@@ -1,0 +1,70 @@
+package dashboard
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"cairn/node/api"
+	"cairn/tui/common"
+	"cairn/tui/fakenode"
+	"cairn/tui/tuitest"
+)
+
+func setup(t *testing.T, w, h int) (*common.Common, *fakenode.Node, common.Screen) {
+	t.Helper()
+	node := fakenode.New()
+	c := common.NewCommon()
+	c.Node = node
+	c.Now = func() time.Time { return time.UnixMilli(fakenode.T0 + 11*1000 + 2300) } // 2.3 s after block 12
+	c.Width, c.Height = w, h-4
+	st, _ := node.Status(context.Background())
+	c.Status = st
+	return c, node, tuitest.Init(t, New(c))
+}
+
+func TestDashboardGolden(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		c, _, s := setup(t, w, h)
+		view := s.View()
+		if lines := strings.Count(view, "\n") + 1; lines > c.Height {
+			t.Fatalf("view has %d lines, screen area is %d", lines, c.Height)
+		}
+		tuitest.Golden(t, view)
+	})
+}
+
+func TestDashboardFollowsBlocks(t *testing.T) {
+	c, node, s := setup(t, 120, 40)
+	b := node.MineBlock()
+	b.TxCount = 50 // pretend it was a busy block
+	s, _ = tuitest.Drive(t, s, common.EventMsg{Event: api.Event{Type: api.EventBlock, Block: b}})
+	st, _ := node.Status(context.Background())
+	c.Status = st
+	c.Now = func() time.Time { return time.UnixMilli(int64(b.Time) + 400) }
+	view := tuitest.Plain(s.View())
+	for _, want := range []string{"13", "400ms ago", "last 50"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("after block 13 the dashboard lacks %q:\n%s", want, view)
+		}
+	}
+}
+
+func TestDashboardBeforeFirstStatus(t *testing.T) {
+	c := common.NewCommon()
+	c.Node = fakenode.New()
+	c.Width, c.Height = 80, 20
+	if v := New(c).View(); !strings.Contains(v, "waiting for the node") {
+		t.Fatalf("view without status: %q", v)
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	if got := sparkline([]float64{0, 1, 2, 4}, 10); got != "▁▂▄█" {
+		t.Fatalf("sparkline = %q", got)
+	}
+	if got := sparkline([]float64{1, 2, 3}, 2); got != "▅█" {
+		t.Fatalf("sparkline keeps the newest: %q", got)
+	}
+}

@@ -1,0 +1,170 @@
+// Package logview is the console's Logs screen: the node's own log lines,
+// live, filterable by level.
+package logview
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"cairn/node/logs"
+	"cairn/tui/common"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// keep is how many lines the screen holds.
+const keep = 2000
+
+var levels = []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError}
+
+var (
+	keyLevel  = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "level filter"))
+	keyFollow = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "follow"))
+)
+
+// Model is the Logs screen.
+type Model struct {
+	c      *common.Common
+	lines  []logs.Line
+	min    int  // index into levels
+	offset int  // first shown line among the filtered ones
+	follow bool // stick to the newest line
+}
+
+// New returns the Logs screen; it starts with the lines the node kept.
+func New(c *common.Common) *Model {
+	m := &Model{c: c, min: 1, follow: true}
+	if c.Logs != nil {
+		m.lines = c.Logs.Recent()
+	}
+	return m
+}
+
+// Title implements common.Screen.
+func (m *Model) Title() string { return "Logs" }
+
+// Init implements common.Screen.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Update implements common.Screen.
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.LogMsg:
+		m.lines = append(m.lines, msg.Line)
+		if len(m.lines) > keep {
+			m.lines = append(m.lines[:0:0], m.lines[len(m.lines)-keep:]...)
+		}
+	case tea.KeyPressMsg:
+		m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) {
+	k := m.c.Keys
+	shown := len(m.filtered())
+	page := m.rows()
+	switch {
+	case key.Matches(msg, keyLevel):
+		m.min = (m.min + 1) % len(levels)
+		m.follow = true
+	case key.Matches(msg, keyFollow):
+		m.follow = !m.follow
+	case key.Matches(msg, k.Up):
+		m.scrollTo(m.top(shown) - 1)
+	case key.Matches(msg, k.Down):
+		m.scrollTo(m.top(shown) + 1)
+	case key.Matches(msg, k.PageUp):
+		m.scrollTo(m.top(shown) - page)
+	case key.Matches(msg, k.PageDown):
+		m.scrollTo(m.top(shown) + page)
+	case key.Matches(msg, k.Top):
+		m.scrollTo(0)
+	case key.Matches(msg, k.Bottom):
+		m.follow = true
+	}
+}
+
+// scrollTo pins the view at a line; reaching the end resumes following.
+func (m *Model) scrollTo(top int) {
+	shown := len(m.filtered())
+	maxTop := max(shown-m.rows(), 0)
+	m.offset = min(max(top, 0), maxTop)
+	m.follow = m.offset == maxTop
+}
+
+func (m *Model) top(shown int) int {
+	if m.follow {
+		return max(shown-m.rows(), 0)
+	}
+	return m.offset
+}
+
+func (m *Model) rows() int { return max(m.c.Height-1, 1) }
+
+func (m *Model) filtered() []logs.Line {
+	min := levels[m.min]
+	if min == slog.LevelDebug {
+		return m.lines
+	}
+	out := make([]logs.Line, 0, len(m.lines))
+	for _, l := range m.lines {
+		if l.Level >= min {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// SetSize implements common.Screen.
+func (m *Model) SetSize(int, int) {}
+
+// ShortHelp implements common.Screen.
+func (m *Model) ShortHelp() []key.Binding { return []key.Binding{keyLevel, m.c.Keys.Up, m.c.Keys.Down} }
+
+// FullHelp implements common.Screen.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	return [][]key.Binding{{keyLevel, keyFollow}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+}
+
+// Capturing implements common.Screen.
+func (m *Model) Capturing() bool { return false }
+
+// View implements common.Screen.
+func (m *Model) View() string {
+	s := m.c.Styles
+	lines := m.filtered()
+	top := m.top(len(lines))
+	end := min(top+m.rows(), len(lines))
+	mode := "following"
+	if !m.follow {
+		mode = fmt.Sprintf("line %d of %d", top+1, len(lines))
+	}
+	header := s.Header.Render(fmt.Sprintf("level ≥ %s · %d lines · %s", levels[m.min], len(lines), mode))
+	if m.c.Logs == nil {
+		header = s.Subtle.Render("this node's logs are not available here")
+	}
+	out := []string{header}
+	for _, l := range lines[top:end] {
+		out = append(out, m.render(l))
+	}
+	return common.Fit(strings.Join(out, "\n"), m.c.Width, m.c.Height)
+}
+
+func (m *Model) render(l logs.Line) string {
+	s := m.c.Styles
+	lvl := s.Subtle
+	switch {
+	case l.Level >= slog.LevelError:
+		lvl = s.Error
+	case l.Level >= slog.LevelWarn:
+		lvl = s.Warning
+	case l.Level >= slog.LevelInfo:
+		lvl = s.Success
+	}
+	return s.Faint.Render(l.Time.Format("15:04:05")) + " " + lvl.Render(fmt.Sprintf("%-5s", l.Level)) + " " +
+		s.Value.Render(l.Message) + " " + s.Subtle.Render(l.Attrs)
+}
