@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	cairnBin = filepath.Join(dir, "cairn")
-	args := []string{"build", "-o", cairnBin}
+	args := []string{"build", "-tags", "cairntest", "-o", cairnBin}
 	if raceEnabled {
 		args = append(args, "-race")
 	}
