@@ -21,12 +21,12 @@ const history = 120
 
 // Model is the Dashboard screen.
 type Model struct {
-	c         *common.Common
-	intervals series // seconds between consecutive blocks
-	tps       series // transactions per second of each block
-	lastTime  uint64 // ms time of the newest block seen
-	lastTxs   int
-	err       error
+	c          *common.Common
+	intervals  series // seconds between consecutive blocks
+	tps        series // transactions per second of each block
+	lastTime   uint64 // ms time of the newest block seen
+	lastHeight uint64
+	err        error
 }
 
 // New returns the Dashboard.
@@ -72,12 +72,14 @@ func (m *Model) addBlock(b *api.Block) {
 	if b.Time <= m.lastTime {
 		return
 	}
-	if m.lastTime != 0 && b.Height > 0 {
+	// Only consecutive blocks after the first give a pace: genesis time is
+	// set by hand, and a gap in what we saw is not an interval.
+	if m.lastHeight >= 1 && b.Height == m.lastHeight+1 {
 		dt := float64(b.Time-m.lastTime) / 1000
 		m.intervals.add(dt)
 		m.tps.add(float64(b.TxCount) / dt)
 	}
-	m.lastTime, m.lastTxs = b.Time, b.TxCount
+	m.lastTime, m.lastHeight = b.Time, b.Height
 }
 
 // SetSize implements common.Screen (the view reads Common's size).

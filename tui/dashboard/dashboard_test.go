@@ -68,3 +68,15 @@ func TestSparkline(t *testing.T) {
 		t.Fatalf("sparkline keeps the newest: %q", got)
 	}
 }
+
+func TestPaceIgnoresGenesisAndGaps(t *testing.T) {
+	c := common.NewCommon()
+	m := New(c)
+	m.addBlock(&api.Block{Height: 0, Time: 1000})
+	m.addBlock(&api.Block{Height: 1, Time: 9_000_000})
+	m.addBlock(&api.Block{Height: 2, Time: 9_001_000, TxCount: 10})
+	m.addBlock(&api.Block{Height: 5, Time: 9_010_000})
+	if len(m.intervals.values) != 1 || m.intervals.last() != 1 || m.tps.last() != 10 {
+		t.Fatalf("intervals %v tps %v, want one 1s interval at 10 tx/s", m.intervals.values, m.tps.values)
+	}
+}
