@@ -156,6 +156,7 @@ func (n *Node) Start(ctx context.Context) error {
 // Close stops the engine and the API, waits for them, and closes the
 // store. The last committed block is on disk whatever moment it is called.
 func (n *Node) Close() error {
+	n.cfg.Logger.Info("stopping node", "height", n.chain.Head().Height())
 	if n.cancel != nil {
 		n.cancel()
 	}
@@ -165,7 +166,11 @@ func (n *Node) Close() error {
 		cancel()
 	}
 	n.wg.Wait()
-	return n.closeStore()
+	if err := n.closeStore(); err != nil {
+		return err
+	}
+	n.cfg.Logger.Info("node stopped")
+	return nil
 }
 
 func (n *Node) closeStore() error {

@@ -27,7 +27,8 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newNodeCmd(), newInitCmd())
+	root.AddCommand(newNodeCmd(), newInitCmd(), newConsoleCmd())
+	useConsoleByDefault(root)
 	for _, extra := range extraCommands {
 		root.AddCommand(extra())
 	}

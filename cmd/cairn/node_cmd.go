@@ -124,10 +124,8 @@ func runNode(ctx context.Context, cfg node.Config, devnet bool) error {
 		return err
 	}
 	<-ctx.Done()
-	cfg.Logger.Info("stopping node", "height", n.Chain().Head().Height())
 	if err := n.Close(); err != nil {
 		return fmt.Errorf("stop node: %w", err)
 	}
-	cfg.Logger.Info("node stopped")
 	return nil
 }

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"cairn/chain"
+	"cairn/node"
+	"cairn/node/logs"
+	"cairn/tui"
+	"cairn/wallet"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+)
+
+// consoleFlags are the node flags plus the console's own.
+type consoleFlags struct {
+	nodeFlags
+	idleLock string
+}
+
+func newConsoleCmd() *cobra.Command {
+	var f consoleFlags
+	cmd := &cobra.Command{
+		Use:   "console",
+		Short: "Open the console: wallet, node and chain in the terminal (the default command)",
+		Long: "console opens Cairn's terminal console and runs a full node in the same process.\n" +
+			"Without a genesis in --home (and without --genesis) it runs the built-in devnet.\n" +
+			"The node's logs go to the Logs screen and to <home>/console.log.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runConsole(cmd.Context(), &f) },
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&f.idleLock, "idle-lock", tui.DefaultIdleLock.String(), "lock the wallet after this long without a key press (0 never)")
+	return cmd
+}
+
+// useConsoleByDefault makes `cairn` alone open the console with the
+// console's flags.
+func useConsoleByDefault(root *cobra.Command) {
+	console := newConsoleCmd()
+	root.Flags().AddFlagSet(console.Flags())
+	root.Args = cobra.NoArgs
+	root.RunE = console.RunE
+}
+
+func runConsole(ctx context.Context, f *consoleFlags) error {
+	idle, err := parseIdleLock(f.idleLock)
+	if err != nil {
+		return err
+	}
+	if f.genesisPath == "" && !f.devnet {
+		if _, err := os.Stat(node.GenesisPath(f.home)); errors.Is(err, fs.ErrNotExist) {
+			f.devnet = true
+		}
+	}
+	cfg, err := f.config()
+	if err != nil {
+		return err
+	}
+	buf := logs.NewBuffer(2000)
+	logFile, err := openConsoleLog(f.home)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	level := slog.LevelInfo
+	level.UnmarshalText([]byte(f.logLevel))
+	cfg.Logger = slog.New(slog.NewMultiHandler(buf.Handler(level), slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: level})))
+
+	var running *node.Node
+	model, err := tui.New(tui.Options{
+		WalletPath:    wallet.DefaultPath(f.home),
+		WalletOptions: walletOptions(),
+		IdleLock:      idle,
+		StartNode: func(ctx context.Context) (tui.Node, error) {
+			if f.devnet {
+				cfg.Logger.Warn(chain.DevnetWarning)
+			}
+			n, err := node.New(cfg)
+			if err != nil {
+				return tui.Node{}, err
+			}
+			if err := n.Start(ctx); err != nil {
+				n.Close()
+				return tui.Node{}, err
+			}
+			running = n
+			return tui.Node{Service: n.Service(), Logs: buf}, nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	_, runErr := tea.NewProgram(model, tea.WithContext(ctx)).Run()
+	model.Close()
+	if running != nil {
+		if err := running.Close(); err != nil {
+			return fmt.Errorf("stop node: %w", err)
+		}
+	}
+	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && !errors.Is(runErr, context.Canceled) {
+		return runErr
+	}
+	return nil
+}
+
+func parseIdleLock(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, usageErr("--idle-lock %q: %v", s, err)
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
+}
+
+// openConsoleLog opens <home>/console.log for appending (mode 0600).
+func openConsoleLog(home string) (*os.File, error) {
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", home, err)
+	}
+	path := filepath.Join(home, "console.log")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return f, nil
+}

@@ -1,0 +1,316 @@
+// Package tui is Cairn's console: a Bubble Tea program whose root model
+// opens the wallet (onboarding or unlock), starts the node, and routes
+// messages between the screens a user moves through with the keyboard.
+package tui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"cairn/node/api"
+	"cairn/node/logs"
+	"cairn/tui/common"
+	"cairn/tui/styles"
+	"cairn/wallet"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+)
+
+// DefaultIdleLock is how long the console waits without a key press before
+// it locks the wallet and asks for the password again.
+const DefaultIdleLock = 5 * time.Minute
+
+// Node is a started node as the console uses it.
+type Node struct {
+	Service api.Service
+	Logs    common.Logs // may be nil
+}
+
+// Options configure the console.
+type Options struct {
+	// WalletPath is the wallet file: onboarding creates it if missing.
+	WalletPath    string
+	WalletOptions []wallet.Option
+	// StartNode starts the node once the wallet is open; the console
+	// starts no node before the user is in.
+	StartNode func(ctx context.Context) (Node, error)
+	// IdleLock locks the wallet after this long without a key (default
+	// DefaultIdleLock; negative: never).
+	IdleLock time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+type phase int
+
+const (
+	phaseGate     phase = iota // onboarding or unlock before the node starts
+	phaseStarting              // the node is starting
+	phaseMain                  // the screens
+	phaseLocked                // idle-locked: the unlock prompt over a running node
+)
+
+// Model is the console's root model.
+type Model struct {
+	c        *common.Common
+	opts     Options
+	phase    phase
+	gate     common.Screen
+	screens  []common.Screen
+	active   int
+	help     help.Model
+	showHelp bool
+	notice   string
+	isErr    bool
+	idleGen  int
+	width    int
+	height   int
+
+	ctx         context.Context
+	cancel      context.CancelFunc
+	events      <-chan api.Event
+	logLines    <-chan logs.Line
+	stopLogs    func()
+	statusBusy  bool
+	statusAgain bool
+}
+
+// New returns the console's root model. The wallet at opts.WalletPath is
+// opened (locked) if it exists; otherwise onboarding runs.
+func New(opts Options) (*Model, error) {
+	if opts.IdleLock == 0 {
+		opts.IdleLock = DefaultIdleLock
+	}
+	c := common.NewCommon()
+	if opts.Now != nil {
+		c.Now = opts.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Model{c: c, opts: opts, help: help.New(), ctx: ctx, cancel: cancel}
+	m.help.Styles = help.DefaultStyles(true)
+	gate, err := m.openGate()
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	m.gate = gate
+	return m, nil
+}
+
+// Close ends the console's subscriptions.
+func (m *Model) Close() {
+	m.cancel()
+	if m.stopLogs != nil {
+		m.stopLogs()
+	}
+}
+
+// Init asks for the terminal's background color and starts the gate.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.gate.Init())
+}
+
+// nodeStartedMsg and nodeFailedMsg end the starting phase.
+type (
+	nodeStartedMsg struct{ node Node }
+	nodeFailedMsg  struct{ err error }
+	idleMsg        struct{ gen int }
+)
+
+func (m *Model) startNode() tea.Cmd {
+	start, ctx := m.opts.StartNode, m.ctx
+	return func() tea.Msg {
+		if start == nil {
+			return nodeFailedMsg{errors.New("no node to start")}
+		}
+		n, err := start(ctx)
+		if err != nil {
+			return nodeFailedMsg{err}
+		}
+		return nodeStartedMsg{n}
+	}
+}
+
+// Update routes a message: sizes and colors to everyone, keys to the gate
+// or the screen in front, node events to every screen.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.c.Styles = styles.DefaultStyles(msg.IsDark())
+		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		return m, m.broadcast(msg)
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case common.WalletReadyMsg:
+		return m, m.onWalletReady(msg.Wallet)
+	case nodeStartedMsg:
+		return m, m.onNodeStarted(msg.node)
+	case nodeFailedMsg:
+		m.setNotice("node failed to start: "+msg.err.Error(), true)
+		return m, nil
+	case idleMsg:
+		return m, m.onIdle(msg.gen)
+	case common.EventMsg:
+		cmds := []tea.Cmd{common.WaitEvent(m.events), m.broadcast(msg)}
+		if msg.Block != nil {
+			cmds = append(cmds, m.refreshStatus())
+		}
+		return m, tea.Batch(cmds...)
+	case common.LogMsg:
+		return m, tea.Batch(common.WaitLog(m.logLines), m.broadcast(msg))
+	case common.StatusMsg:
+		m.c.Status = msg.Status
+		return m, tea.Batch(m.statusDone(), m.broadcast(msg))
+	case common.TickMsg:
+		return m, tea.Batch(tick(), m.broadcast(msg))
+	case common.ErrMsg:
+		m.setNotice(msg.Err.Error(), true)
+		if m.statusBusy {
+			return m, m.statusDone()
+		}
+		return m, nil
+	case common.NoticeMsg:
+		m.setNotice(msg.Text, false)
+		return m, nil
+	case common.WalletChangedMsg:
+		return m, m.broadcast(msg)
+	}
+	return m, m.toFront(msg)
+}
+
+// toFront hands a message to the gate or the screen in front: the async
+// results of what that screen asked for.
+func (m *Model) toFront(msg tea.Msg) tea.Cmd {
+	switch m.phase {
+	case phaseGate, phaseLocked:
+		var cmd tea.Cmd
+		m.gate, cmd = m.gate.Update(msg)
+		if m.phase == phaseLocked {
+			return tea.Batch(cmd, m.broadcast(msg))
+		}
+		return cmd
+	case phaseMain:
+		return m.broadcast(msg)
+	}
+	return nil
+}
+
+// broadcast gives msg to every screen. Screens ignore what is not theirs,
+// so a screen's async result reaches it even after the user moved on.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, s := range m.screens {
+		var cmd tea.Cmd
+		m.screens[i], cmd = s.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) onWalletReady(w *wallet.Wallet) tea.Cmd {
+	m.c.Wallet = w
+	switch m.phase {
+	case phaseGate:
+		m.phase = phaseStarting
+		m.setNotice("starting the node…", false)
+		return m.startNode()
+	case phaseLocked:
+		m.phase = phaseMain
+		m.setNotice("wallet unlocked", false)
+		return tea.Batch(m.armIdle(), m.broadcast(common.WalletChangedMsg{}))
+	}
+	return nil
+}
+
+func (m *Model) onNodeStarted(n Node) tea.Cmd {
+	m.c.Node, m.c.Logs = n.Service, n.Logs
+	m.screens = buildScreens(m.c)
+	m.phase = phaseMain
+	m.setNotice("", false)
+	m.resize(m.width, m.height)
+	cmds := []tea.Cmd{tick(), m.armIdle(), m.refreshStatus()}
+	for _, s := range m.screens {
+		cmds = append(cmds, s.Init())
+	}
+	if events, err := n.Service.Subscribe(m.ctx); err == nil {
+		m.events = events
+		cmds = append(cmds, common.WaitEvent(events))
+	} else {
+		m.setNotice("live updates unavailable: "+err.Error(), true)
+	}
+	if n.Logs != nil {
+		m.logLines, m.stopLogs = n.Logs.Subscribe(1024)
+		cmds = append(cmds, common.WaitLog(m.logLines))
+	}
+	return tea.Batch(cmds...)
+}
+
+// refreshStatus fetches the node status, one request at a time: blocks
+// that arrive while one is in flight ask for one more after it.
+func (m *Model) refreshStatus() tea.Cmd {
+	if m.statusBusy {
+		m.statusAgain = true
+		return nil
+	}
+	m.statusBusy = true
+	return common.FetchStatus(m.ctx, m.c.Node)
+}
+
+func (m *Model) statusDone() tea.Cmd {
+	m.statusBusy = false
+	if m.statusAgain {
+		m.statusAgain = false
+		return m.refreshStatus()
+	}
+	return nil
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return common.TickMsg{Time: t} })
+}
+
+// armIdle (re)starts the idle timer; only the newest timer counts.
+func (m *Model) armIdle() tea.Cmd {
+	if m.opts.IdleLock < 0 {
+		return nil
+	}
+	m.idleGen++
+	gen := m.idleGen
+	return tea.Tick(m.opts.IdleLock, func(time.Time) tea.Msg { return idleMsg{gen} })
+}
+
+func (m *Model) onIdle(gen int) tea.Cmd {
+	if gen != m.idleGen || m.phase != phaseMain || m.c.Wallet == nil {
+		return nil
+	}
+	return m.lock("locked after " + m.opts.IdleLock.String() + " without a key press")
+}
+
+func (m *Model) lock(why string) tea.Cmd {
+	m.c.Wallet.Lock()
+	m.phase = phaseLocked
+	m.showHelp = false
+	m.gate = newUnlock(m.c, m.c.Wallet)
+	m.gate.SetSize(m.width, max(m.height-2, 1))
+	m.setNotice(why, false)
+	return m.gate.Init()
+}
+
+func (m *Model) setNotice(text string, isErr bool) { m.notice, m.isErr = text, isErr }
+
+func (m *Model) resize(w, h int) {
+	m.width, m.height = w, h
+	m.c.Width, m.c.Height = w, max(h-chromeLines, 1)
+	m.help.SetWidth(w)
+	if m.gate != nil {
+		m.gate.SetSize(w, max(h-2, 1))
+	}
+	for _, s := range m.screens {
+		s.SetSize(m.c.Width, m.c.Height)
+	}
+}

@@ -1,0 +1,83 @@
+package tui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// onKey handles a key press: ctrl+c always quits; the gate and a screen
+// taking text get every other key; otherwise the global keys (quit, help,
+// screen switching, lock) come first and the rest go to the screen.
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	if key.Matches(msg, k.ForceQuit) {
+		return tea.Quit
+	}
+	switch m.phase {
+	case phaseGate, phaseLocked:
+		var cmd tea.Cmd
+		m.gate, cmd = m.gate.Update(msg)
+		return cmd
+	case phaseStarting:
+		if key.Matches(msg, k.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	idle := m.armIdle()
+	if m.showHelp {
+		if key.Matches(msg, k.Help, k.Back, k.Quit) {
+			m.showHelp = false
+		}
+		return idle
+	}
+	front := m.screens[m.active]
+	if front.Capturing() {
+		var cmd tea.Cmd
+		m.screens[m.active], cmd = front.Update(msg)
+		return tea.Batch(idle, cmd)
+	}
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+		return idle
+	case key.Matches(msg, k.NextTab):
+		m.active = (m.active + 1) % len(m.screens)
+		return idle
+	case key.Matches(msg, k.PrevTab):
+		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
+		return idle
+	case key.Matches(msg, k.Lock):
+		return m.lock("wallet locked")
+	case key.Matches(msg, k.Tabs):
+		if i := int(msg.Code - '1'); i >= 0 && i < len(m.screens) {
+			m.active = i
+		}
+		return idle
+	}
+	var cmd tea.Cmd
+	m.screens[m.active], cmd = front.Update(msg)
+	return tea.Batch(idle, cmd)
+}
+
+// ShortHelp is the help bar: the screen's keys, then the global ones.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	var bs []key.Binding
+	if m.phase == phaseMain {
+		bs = append(bs, m.screens[m.active].ShortHelp()...)
+	}
+	return append(bs, k.NextTab, k.Help, k.Quit)
+}
+
+// FullHelp is the ? overlay: the screen's keys and every global one.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	var groups [][]key.Binding
+	if m.phase == phaseMain {
+		groups = append(groups, m.screens[m.active].FullHelp()...)
+	}
+	return append(groups, []key.Binding{k.Tabs, k.NextTab, k.PrevTab, k.Lock, k.Help, k.Quit, k.ForceQuit})
+}
