@@ -51,7 +51,7 @@ func TestLevelFilterAndLiveLines(t *testing.T) {
 }
 
 func TestScrollingStopsFollowing(t *testing.T) {
-	_, s := setup(t, 100, 14, 80) // 10 rows of content, 1 header
+	_, s := setup(t, 100, 14, 80)                                                    // 10 rows of content, 1 header
 	s, _ = tuitest.Drive(t, s, tuitest.Key("f"), tuitest.Key("f"), tuitest.Key("f")) // info → warn → error → debug: all 80
 	s, _ = tuitest.Drive(t, s, tuitest.Key("g"))
 	v := tuitest.Plain(s.View())
