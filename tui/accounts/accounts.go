@@ -1,0 +1,270 @@
+// Package accounts is the console's Accounts screen: the wallet's accounts
+// with their balances and nonces, kept current as blocks land, and the
+// actions on one account: derive a new one, label, make default, send (a
+// form, then a confirm step showing exactly what will be signed), receive
+// (the address and a QR code) and export to a keystore file.
+package accounts
+
+import (
+	"math/big"
+
+	"cairn/node/api"
+	"cairn/tui/common"
+	"cairn/wallet"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
+)
+
+// mode is what the screen shows.
+type mode int
+
+const (
+	modeList    mode = iota
+	modeDetails      // one account in full
+	modeReceive      // address and QR code
+	modeDerive       // label for a new account
+	modeLabel        // new label for the selected account
+	modeSend         // the send form
+	modeConfirm      // what will be signed
+	modeSent         // the node took it
+	modeExport       // keystore path and password
+)
+
+// Model is the Accounts screen.
+type Model struct {
+	c        *common.Common
+	accounts []wallet.Account
+	sel      int
+
+	info     map[ethcommon.Address]*api.Account // latest from the node
+	fetchErr error
+	fetching bool // a balance fetch is in flight
+	again    bool // blocks arrived meanwhile: fetch once more after it
+	baseFee  *big.Int
+
+	mode   mode
+	form   form
+	busy   string // an action in flight ("Signing and sending…")
+	err    string // the current mode's error
+	notice string // the list's last outcome
+
+	draft *draft         // the send being prepared or confirmed
+	sent  ethcommon.Hash // modeSent: the accepted transaction
+}
+
+// New returns the Accounts screen.
+func New(c *common.Common) *Model {
+	return &Model{c: c, info: map[ethcommon.Address]*api.Account{}}
+}
+
+// Title implements common.Screen.
+func (m *Model) Title() string { return "Accounts" }
+
+// Init loads the accounts, their balances and the latest base fee.
+func (m *Model) Init() tea.Cmd {
+	m.reload()
+	return tea.Batch(m.fetch(), m.fetchBaseFee())
+}
+
+// SetSize implements common.Screen (views read Common's size).
+func (m *Model) SetSize(int, int) {
+	if len(m.form.inputs) > 0 {
+		m.form.inputs[0].SetWidth(max(min(m.c.Width-22, 50), 10))
+	}
+}
+
+// Capturing implements common.Screen: true while a form takes text.
+func (m *Model) Capturing() bool {
+	switch m.mode {
+	case modeDerive, modeLabel, modeSend, modeExport:
+		return m.busy == ""
+	}
+	return false
+}
+
+// ShortHelp implements common.Screen.
+func (m *Model) ShortHelp() []key.Binding {
+	switch m.mode {
+	case modeList:
+		return []key.Binding{keySend, keyReceive, keyDerive, keyDetails}
+	case modeDerive, modeLabel, modeSend, modeExport:
+		return []key.Binding{keyNextField, keySubmit, keyCancel}
+	case modeConfirm:
+		return []key.Binding{keyConfirm, keyReject}
+	}
+	return []key.Binding{keyClose}
+}
+
+// FullHelp implements common.Screen.
+func (m *Model) FullHelp() [][]key.Binding {
+	if m.mode == modeList {
+		k := m.c.Keys
+		return [][]key.Binding{
+			{k.Up, k.Down, keyDetails, keyDefault},
+			{keySend, keyReceive, keyDerive, keyLabel, keyExport},
+		}
+	}
+	return [][]key.Binding{m.ShortHelp()}
+}
+
+// selected is the account under the cursor.
+func (m *Model) selected() (wallet.Account, bool) {
+	if m.sel < 0 || m.sel >= len(m.accounts) {
+		return wallet.Account{}, false
+	}
+	return m.accounts[m.sel], true
+}
+
+// reload reads the account list from the wallet, keeping the selection
+// on the same address.
+func (m *Model) reload() {
+	var cur *ethcommon.Address
+	if a, ok := m.selected(); ok {
+		cur = &a.Address
+	}
+	m.accounts = nil
+	if m.c.Wallet != nil {
+		m.accounts = m.c.Wallet.Accounts()
+	}
+	m.sel = min(m.sel, max(len(m.accounts)-1, 0))
+	if cur != nil {
+		m.selectAddr(*cur)
+	}
+}
+
+func (m *Model) selectAddr(addr ethcommon.Address) {
+	for i, a := range m.accounts {
+		if a.Address == addr {
+			m.sel = i
+		}
+	}
+}
+
+func (m *Model) isDefault(addr ethcommon.Address) bool {
+	return m.c.Wallet != nil && len(m.accounts) > 0 && m.c.Wallet.Default().Address == addr
+}
+
+// Update implements common.Screen.
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.EventMsg:
+		if msg.Type == api.EventBlock {
+			if msg.Block != nil && msg.Block.BaseFee != nil {
+				m.baseFee = msg.Block.BaseFee.Int()
+			}
+			return m, m.fetch()
+		}
+	case common.WalletChangedMsg:
+		m.reload()
+		return m, m.fetch()
+	case common.WalletReadyMsg:
+		m.reload()
+		return m, m.fetch()
+	case balancesMsg:
+		return m, m.onBalances(msg)
+	case baseFeeMsg:
+		if msg.fee != nil {
+			m.baseFee = msg.fee
+		}
+	case preparedMsg:
+		return m, m.onPrepared(msg)
+	case sentMsg:
+		return m, m.onSent(msg)
+	case derivedMsg:
+		return m, m.onDerived(msg)
+	case savedMsg:
+		return m, m.onSaved(msg)
+	case exportedMsg:
+		return m, m.onExported(msg)
+	case tea.PasteMsg:
+		if m.Capturing() {
+			return m, m.form.update(msg)
+		}
+	case tea.KeyPressMsg:
+		if m.busy != "" {
+			return m, nil
+		}
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.mode {
+	case modeList:
+		return m.listKey(msg)
+	case modeDetails:
+		if key.Matches(msg, keyCancel) {
+			m.toList()
+			return nil
+		}
+		return m.listKey(msg) // the list's actions work on the shown account
+	case modeReceive, modeSent:
+		if key.Matches(msg, keyClose) {
+			m.toList()
+		}
+		return nil
+	case modeConfirm:
+		return m.confirmKey(msg)
+	}
+	return m.formKey(msg)
+}
+
+// formKey handles keys in the modes with fields.
+func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, keyCancel):
+		if m.mode == modeSend || m.mode == modeExport {
+			m.draft = nil
+		}
+		m.toList()
+		return nil
+	case key.Matches(msg, keyNextField):
+		return m.form.focusOn(m.form.focus + 1)
+	case key.Matches(msg, keyPrevField):
+		return m.form.focusOn(m.form.focus - 1)
+	case key.Matches(msg, keySubmit):
+		// Enter stops at a bad field, moves on to the next empty one, and
+		// acts once all are filled.
+		if m.mode == modeSend {
+			if err := m.sendFieldError(m.form.focus); err != nil {
+				m.err = capitalize(err.Error()) + "."
+				return nil
+			}
+		}
+		if i := m.form.nextEmpty(); i >= 0 {
+			return m.form.focusOn(i)
+		}
+		return m.submitForm()
+	}
+	cmd := m.form.update(msg)
+	m.err = ""
+	return cmd
+}
+
+func (m *Model) submitForm() tea.Cmd {
+	switch m.mode {
+	case modeDerive:
+		return m.submitDerive()
+	case modeLabel:
+		return m.submitLabel()
+	case modeSend:
+		return m.submitSend()
+	case modeExport:
+		return m.submitExport()
+	}
+	return nil
+}
+
+func (m *Model) toList() {
+	m.mode, m.err, m.busy = modeList, "", ""
+	m.form.clear()
+}
+
+// notify shows text on the screen and in the console's status line.
+func (m *Model) notify(text string) tea.Cmd {
+	m.notice = text
+	return func() tea.Msg { return common.NoticeMsg{Text: text} }
+}

@@ -1,0 +1,293 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"cairn/node/api"
+	"cairn/tui/common"
+	"cairn/wallet"
+
+	tea "charm.land/bubbletea/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+// transferGas is the gas of a plain value transfer.
+const transferGas = 21_000
+
+// Send form fields.
+const (
+	fieldTo = iota
+	fieldAmount
+	fieldTip
+)
+
+// draft is a send being prepared, then confirmed.
+type draft struct {
+	from    wallet.Account
+	to      ethcommon.Address
+	value   *big.Int
+	tip     *big.Int // max priority fee per gas
+	chainID *big.Int
+	nonce   uint64
+	maxFee  *big.Int // max fee per gas
+	balance *big.Int
+}
+
+// totalMaxFee is what the fee can cost at most.
+func (d *draft) totalMaxFee() *big.Int {
+	return new(big.Int).Mul(d.maxFee, big.NewInt(transferGas))
+}
+
+// tx is the unsigned transaction the confirm step shows.
+func (d *draft) tx() *types.Transaction {
+	to := d.to
+	return types.NewTx(&types.DynamicFeeTx{
+		ChainID: d.chainID, Nonce: d.nonce, GasTipCap: d.tip, GasFeeCap: d.maxFee,
+		Gas: transferGas, To: &to, Value: d.value,
+	})
+}
+
+func (m *Model) openSend() tea.Cmd {
+	from, _ := m.selected()
+	m.mode, m.err, m.draft = modeSend, "", &draft{from: from}
+	s := m.c.Styles
+	to := newInput(s, "To      ", false)
+	to.Placeholder = "0x… recipient address"
+	to.CharLimit = 42
+	amount := newInput(s, "Amount  ", false)
+	amount.Placeholder = "CRN, e.g. 1.5"
+	amount.CharLimit = 40
+	tip := newInput(s, "Tip     ", false)
+	tip.CharLimit = 20
+	tip.SetValue("1")
+	cmd := m.form.set(m.c.Width, to, amount, tip)
+	m.form.inputs[fieldAmount].SetWidth(24)
+	m.form.inputs[fieldTip].SetWidth(24)
+	return cmd
+}
+
+// maxFeePerGas is 2 × base fee + tip: room for the base fee to double
+// before the transaction stops qualifying.
+func maxFeePerGas(baseFee, tip *big.Int) *big.Int {
+	f := new(big.Int).Mul(baseFee, big.NewInt(2))
+	return f.Add(f, tip)
+}
+
+// checkSend validates the form against the known balance and base fee.
+// It returns the index of the first bad field and why, or -1.
+func (m *Model) checkSend(baseFee, balance *big.Int) (to ethcommon.Address, value, tip *big.Int, bad int, why error) {
+	to, err := parseAddress(m.form.value(fieldTo))
+	if err != nil {
+		return to, nil, nil, fieldTo, err
+	}
+	value, err = parseCRN(m.form.value(fieldAmount))
+	if err != nil {
+		return to, nil, nil, fieldAmount, err
+	}
+	tip, err = parseGwei(m.form.value(fieldTip))
+	if err != nil {
+		return to, value, nil, fieldTip, err
+	}
+	if balance != nil {
+		if value.Cmp(balance) > 0 {
+			return to, value, tip, fieldAmount, fmt.Errorf("more than the balance (%s CRN)", common.FormatCRN(balance, 18))
+		}
+		if baseFee != nil {
+			cost := new(big.Int).Mul(maxFeePerGas(baseFee, tip), big.NewInt(transferGas))
+			if cost.Add(cost, value).Cmp(balance) > 0 {
+				return to, value, tip, fieldAmount, errors.New("the amount plus the max fee is more than the balance")
+			}
+		}
+	}
+	return to, value, tip, -1, nil
+}
+
+// sendFieldError is what is wrong with one field of the send form.
+func (m *Model) sendFieldError(i int) error {
+	var err error
+	switch i {
+	case fieldTo:
+		_, err = parseAddress(m.form.value(fieldTo))
+	case fieldAmount:
+		var v *big.Int
+		if v, err = parseCRN(m.form.value(fieldAmount)); err == nil {
+			if bal := m.balance(m.draft.from.Address); bal != nil && v.Cmp(bal) > 0 {
+				err = fmt.Errorf("more than the balance (%s CRN)", common.FormatCRN(bal, 18))
+			}
+		}
+	case fieldTip:
+		_, err = parseGwei(m.form.value(fieldTip))
+	}
+	return err
+}
+
+func (m *Model) submitSend() tea.Cmd {
+	_, _, _, bad, why := m.checkSend(m.baseFee, m.balance(m.draft.from.Address))
+	if bad >= 0 {
+		m.err = capitalize(why.Error()) + "."
+		return m.form.focusOn(bad)
+	}
+	m.err, m.busy = "", "Reading the nonce and the base fee…"
+	node, from := m.c.Node, m.draft.from.Address
+	return func() tea.Msg { return prepare(node, from) }
+}
+
+// preparedMsg carries what the confirm step needs from the node.
+type preparedMsg struct {
+	account *api.Account
+	chainID uint64
+	baseFee *big.Int
+	err     error
+}
+
+// prepare reads the sender's pending nonce and balance, the chain ID and
+// the latest base fee.
+func prepare(node api.Service, from ethcommon.Address) preparedMsg {
+	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
+	defer cancel()
+	acc, err := node.Account(ctx, from)
+	if err != nil {
+		return preparedMsg{err: fmt.Errorf("read the sender's account: %w", err)}
+	}
+	st, err := node.Status(ctx)
+	if err != nil {
+		return preparedMsg{err: fmt.Errorf("read the node status: %w", err)}
+	}
+	b, err := node.Block(ctx, "latest", false)
+	if err != nil {
+		return preparedMsg{err: fmt.Errorf("read the latest block: %w", err)}
+	}
+	if b.BaseFee == nil {
+		return preparedMsg{err: errors.New("the latest block has no base fee")}
+	}
+	return preparedMsg{account: acc, chainID: st.ChainID, baseFee: b.BaseFee.Int()}
+}
+
+func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
+	if m.mode != modeSend || m.busy == "" {
+		return nil
+	}
+	m.busy = ""
+	if msg.err != nil {
+		m.err = nodeError(msg.err)
+		return nil
+	}
+	m.baseFee = msg.baseFee
+	m.info[msg.account.Address] = msg.account
+	var balance *big.Int
+	if msg.account.Balance != nil {
+		balance = msg.account.Balance.Int()
+	}
+	to, value, tip, bad, why := m.checkSend(msg.baseFee, balance)
+	if bad >= 0 {
+		m.err = capitalize(why.Error()) + "."
+		return m.form.focusOn(bad)
+	}
+	d := m.draft
+	d.to, d.value, d.tip = to, value, tip
+	d.chainID = new(big.Int).SetUint64(msg.chainID)
+	d.nonce = msg.account.PendingNonce
+	d.maxFee = maxFeePerGas(msg.baseFee, tip)
+	d.balance = balance
+	m.mode, m.err = modeConfirm, ""
+	for i := range m.form.inputs {
+		m.form.inputs[i].Blur()
+	}
+	return nil
+}
+
+// sendView draws the form, each field with what it reads as so far.
+func (m *Model) sendView() string {
+	s := m.c.Styles
+	d := m.draft
+	bal := m.balance(d.from.Address)
+	lines := []string{
+		s.Title.Render("Send CRN") + s.Subtle.Render(" from "+d.from.Label+" "+common.ShortAddr(d.from.Address)),
+		s.Label.Render("Balance ") + s.Value.Render(formatBalance(bal)),
+		"",
+	}
+	to, toErr := parseAddress(m.form.value(fieldTo))
+	value, valErr := parseCRN(m.form.value(fieldAmount))
+	tip, tipErr := parseGwei(m.form.value(fieldTip))
+	if valErr == nil && bal != nil && value.Cmp(bal) > 0 {
+		valErr = errors.New("more than the balance")
+	}
+	field := func(i int, ok string, err error, unit string) {
+		line := "  " + m.form.inputs[i].View() + " " + s.Subtle.Render(unit)
+		lines = append(lines, line)
+		switch {
+		case m.form.value(i) == "":
+			lines = append(lines, "")
+		case err != nil:
+			lines = append(lines, s.Error.Render("            ✗ "+err.Error()))
+		default:
+			lines = append(lines, s.Success.Render("            ✓ ")+s.Subtle.Render(ok))
+		}
+	}
+	toOK := "valid address"
+	if toErr == nil && to.Hex() != strings.TrimSpace(m.form.value(fieldTo)) {
+		toOK = "valid · checksummed " + to.Hex()
+	}
+	field(fieldTo, toOK, toErr, "")
+	valOK := ""
+	if valErr == nil {
+		valOK = value.String() + " wei"
+	}
+	field(fieldAmount, valOK, valErr, "CRN")
+	tipOK := ""
+	if tipErr == nil {
+		tipOK = tip.String() + " wei per gas, to the validator"
+	}
+	field(fieldTip, tipOK, tipErr, "gwei")
+	lines = append(lines, m.feeLine(tip, tipErr))
+	switch {
+	case m.busy != "":
+		lines = append(lines, "", s.Subtle.Render(m.busy))
+	case m.err != "":
+		lines = append(lines, "", s.Error.Render("✗ "+m.err))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) feeLine(tip *big.Int, tipErr error) string {
+	s := m.c.Styles
+	if m.baseFee == nil {
+		return s.Subtle.Render("max fee: waiting for the latest block's base fee")
+	}
+	if tipErr != nil {
+		return s.Subtle.Render("max fee: needs a valid tip")
+	}
+	per := maxFeePerGas(m.baseFee, tip)
+	total := new(big.Int).Mul(per, big.NewInt(transferGas))
+	return s.Label.Render("max fee ≈ ") + s.Value.Render(common.FormatCRN(total, 18)+" CRN") +
+		s.Subtle.Render(fmt.Sprintf(" for 21,000 gas (2 × base fee %s + tip %s gwei)",
+			common.FormatGwei(m.baseFee), common.FormatGwei(tip)))
+}
+
+func formatBalance(b *big.Int) string {
+	if b == nil {
+		return "…"
+	}
+	return common.FormatCRN(b, 18) + " CRN"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// nodeError says what the node answered, with its code when it has one.
+func nodeError(err error) string {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("The node refused: %s (%s)", ae.Message, ae.Code)
+	}
+	return err.Error()
+}
