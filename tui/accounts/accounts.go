@@ -44,11 +44,10 @@ type Model struct {
 	again    bool // blocks arrived meanwhile: fetch once more after it
 	baseFee  *big.Int
 
-	mode   mode
-	form   form
-	busy   string // an action in flight ("Signing and sending…")
-	err    string // the current mode's error
-	notice string // the list's last outcome
+	mode mode
+	form form
+	busy string // an action in flight ("Signing and sending…")
+	err  string // the current mode's error
 
 	draft *draft         // the send being prepared or confirmed
 	sent  ethcommon.Hash // modeSent: the accepted transaction
@@ -263,8 +262,7 @@ func (m *Model) toList() {
 	m.form.clear()
 }
 
-// notify shows text on the screen and in the console's status line.
+// notify shows text in the console's status line.
 func (m *Model) notify(text string) tea.Cmd {
-	m.notice = text
 	return func() tea.Msg { return common.NoticeMsg{Text: text} }
 }

@@ -26,8 +26,7 @@ func (m *Model) detailsView() string {
 		kv("Kind", kind),
 		kv("Default", def),
 	}
-	if acc := m.info[a.Address]; acc != nil {
-		bal := m.balance(a.Address)
+	if acc, bal := m.info[a.Address], m.balance(a.Address); acc != nil && bal != nil {
 		lines = append(lines,
 			kv("Balance", formatBalance(bal)),
 			kv("", bal.String()+" wei"),

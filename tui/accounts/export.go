@@ -122,7 +122,8 @@ func (m *Model) onExported(msg exportedMsg) tea.Cmd {
 		return nil
 	}
 	m.toList()
-	return m.notify("exported to " + msg.path + " (keystore v3; keep the file and its password apart)")
+	a, _ := m.selected()
+	return m.notify("exported " + a.Label + " to " + msg.path)
 }
 
 func (m *Model) exportView() string {
@@ -130,8 +131,8 @@ func (m *Model) exportView() string {
 	a, _ := m.selected()
 	lines := []string{
 		s.Title.Render("Export "+a.Label) + s.Subtle.Render(" · "+common.ShortAddr(a.Address)),
-		s.Subtle.Render("A keystore v3 file (scrypt) that geth, MetaMask and ethers import."),
-		s.Warning.Render("It holds this account's private key, protected only by the password you choose now."),
+		s.Subtle.Render(wrap("A keystore v3 file (scrypt) that geth, MetaMask and ethers import.", m.c.Width)),
+		s.Warning.Render(wrap("It holds this account's private key, protected only by the password you choose now.", m.c.Width)),
 		"",
 	}
 	for _, in := range m.form.inputs {

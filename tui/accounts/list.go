@@ -125,8 +125,6 @@ func (m *Model) listView() string {
 		lines = append(lines, s.Error.Render("✗ "+m.err))
 	case m.fetchErr != nil:
 		lines = append(lines, s.Error.Render("✗ "+m.fetchErr.Error()))
-	case m.notice != "":
-		lines = append(lines, s.Success.Render(m.notice))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -265,7 +265,7 @@ func (m *Model) feeLine(tip *big.Int, tipErr error) string {
 	per := maxFeePerGas(m.baseFee, tip)
 	total := new(big.Int).Mul(per, big.NewInt(transferGas))
 	return s.Label.Render("max fee ≈ ") + s.Value.Render(common.FormatCRN(total, 18)+" CRN") +
-		s.Subtle.Render(fmt.Sprintf(" for 21,000 gas (2 × base fee %s + tip %s gwei)",
+		s.Subtle.Render(fmt.Sprintf(" for 21,000 gas (2 × base fee %s gwei + tip %s gwei)",
 			common.FormatGwei(m.baseFee), common.FormatGwei(tip)))
 }
 
