@@ -1,0 +1,266 @@
+// Package mempool is the console's Mempool screen: the node's pending
+// transactions as a live, sortable table, the user's own highlighted, kept
+// current by node events rather than polling.
+package mempool
+
+import (
+	"cairn/node/api"
+	"cairn/tui/blocks/txview"
+	"cairn/tui/common"
+	"cairn/tui/styles"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
+)
+
+// Keep is how many transactions the screen holds at most; under load the
+// oldest (except the user's own) give way and the header says "showing N
+// of M".
+const Keep = 5000
+
+var (
+	keySort    = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort column"))
+	keyReverse = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort"))
+)
+
+// Model is the Mempool screen.
+type Model struct {
+	c     *common.Common
+	store *store
+
+	loaded     bool   // the first fetch answered
+	fetching   bool   // a Mempool request is out
+	fetchAgain bool   // a block landed while it was out
+	asked      uint64 // store.seq when the outstanding request left
+
+	cursor int // selected row
+	top    int // first row shown
+
+	detail *detail        // the open transaction, if any
+	want   ethcommon.Hash // the transaction being fetched for detail; zero if none
+
+	dirty  bool   // something shown changed since the last drawing
+	burst  int    // events since the last tick
+	drawn  string // the last drawing, and the size and styles it was made for
+	drawnW int
+	drawnH int
+	drawnS *styles.Styles
+}
+
+// New returns the Mempool screen; Init fetches the node's mempool.
+func New(c *common.Common) common.Screen { return newModel(c) }
+
+func newModel(c *common.Common) *Model {
+	m := &Model{c: c, store: newStore(Keep), dirty: true}
+	m.store.setOwn(txview.Owned(c.Wallet))
+	return m
+}
+
+// Title implements common.Screen.
+func (m *Model) Title() string { return "Mempool" }
+
+// Init implements common.Screen: one fetch; events do the rest.
+func (m *Model) Init() tea.Cmd { return m.fetch() }
+
+// fetch asks for the mempool unless a request is already out, in which
+// case one more follows when it answers.
+func (m *Model) fetch() tea.Cmd {
+	if m.c.Node == nil {
+		return nil
+	}
+	if m.fetching {
+		m.fetchAgain = true
+		return nil
+	}
+	m.fetching, m.asked = true, m.store.seq
+	return fetchMempool(m.c.Node)
+}
+
+// Update implements common.Screen.
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.EventMsg:
+		m.markEvent(msg.Type)
+		return m, m.onEvent(msg.Event)
+	case common.TickMsg:
+		// Nothing to compute (ages are worked out when drawn), but the
+		// ages moved and a burst of events is over.
+		m.burst, m.dirty = 0, true
+	case mempoolMsg:
+		m.dirty = true
+		return m, m.onMempool(msg)
+	case txMsg:
+		m.dirty = true
+		return m, m.onTx(msg)
+	case common.WalletReadyMsg, common.WalletChangedMsg:
+		m.dirty = true
+		m.store.setOwn(txview.Owned(m.c.Wallet))
+		if m.detail != nil {
+			m.detail.own = m.store.own
+			m.detail.invalidate()
+		}
+	case tea.BackgroundColorMsg:
+		m.dirty = true
+		if m.detail != nil {
+			m.detail.invalidate() // restyle with the new styles
+		}
+	case tea.KeyPressMsg:
+		m.dirty = true
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+// Redrawing after every event of a flood would cost more than the events
+// themselves: past burstFree events within one tick, only every
+// burstEvery-th event redraws (keys, ticks, blocks and fetches always do),
+// so the table lags a flood by at most burstEvery events or one tick.
+const (
+	burstFree  = 100
+	burstEvery = 16
+)
+
+func (m *Model) markEvent(typ string) {
+	m.burst++
+	if typ == api.EventBlock || m.burst <= burstFree || m.burst%burstEvery == 0 {
+		m.dirty = true
+	}
+}
+
+func (m *Model) onEvent(e api.Event) tea.Cmd {
+	now := m.c.Now().UnixMilli()
+	switch e.Type {
+	case api.EventTx:
+		m.store.onTx(e.Tx, now)
+	case api.EventDropped:
+		if e.Dropped != nil {
+			m.store.onGone(e.Dropped.Hash)
+		}
+	case api.EventBlock:
+		if e.Block == nil {
+			return nil
+		}
+		for _, h := range e.Block.Transactions {
+			m.store.onGone(h)
+		}
+		// One re-fetch per block corrects what events cannot tell (queued
+		// transactions, sizes, anything the feed lost).
+		return m.fetch()
+	}
+	return nil
+}
+
+func (m *Model) onMempool(msg mempoolMsg) tea.Cmd {
+	m.fetching = false
+	if msg.err != nil {
+		return errCmd(msg.err)
+	}
+	m.loaded = true
+	m.store.snapshot(msg.mp, m.c.Now().UnixMilli(), m.asked)
+	if m.fetchAgain {
+		m.fetchAgain = false
+		return m.fetch()
+	}
+	return nil
+}
+
+func (m *Model) onTx(msg txMsg) tea.Cmd {
+	if msg.hash != m.want || m.want == (ethcommon.Hash{}) {
+		return nil // the user moved on
+	}
+	m.want = ethcommon.Hash{}
+	if msg.err != nil {
+		return errCmd(msg.err)
+	}
+	m.detail = newDetail(m.c, msg.tx, m.store.own)
+	return nil
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	if m.detail != nil {
+		if key.Matches(msg, k.Back) {
+			m.detail = nil
+			return nil
+		}
+		m.detail.key(msg)
+		return nil
+	}
+	n := m.store.len()
+	page := max(m.rows()-1, 1)
+	switch {
+	case key.Matches(msg, keySort):
+		m.store.setSort((m.store.col+1)%numColumns, false)
+	case key.Matches(msg, keyReverse):
+		m.store.setSort(m.store.col, !m.store.rev)
+	case key.Matches(msg, k.Up):
+		m.cursor--
+	case key.Matches(msg, k.Down):
+		m.cursor++
+	case key.Matches(msg, k.PageUp):
+		m.cursor -= page
+	case key.Matches(msg, k.PageDown):
+		m.cursor += page
+	case key.Matches(msg, k.Top):
+		m.cursor = 0
+	case key.Matches(msg, k.Bottom):
+		m.cursor = n - 1
+	case key.Matches(msg, k.Back):
+		m.want = ethcommon.Hash{}
+	case key.Matches(msg, k.Enter):
+		if e := m.store.rows.at(m.clampCursor()); e != nil && m.c.Node != nil {
+			m.want = e.hash
+			return fetchTx(m.c.Node, e.hash)
+		}
+	}
+	m.clampCursor()
+	return nil
+}
+
+// clampCursor keeps the cursor on a row and returns it.
+func (m *Model) clampCursor() int {
+	m.cursor = min(max(m.cursor, 0), max(m.store.len()-1, 0))
+	return m.cursor
+}
+
+// rows is how many table rows fit under the two header lines.
+func (m *Model) rows() int { return max(m.c.Height-2, 1) }
+
+// SetSize implements common.Screen; the screen reads Common's size when it
+// draws.
+func (m *Model) SetSize(int, int) {}
+
+// ShortHelp implements common.Screen.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	if m.detail != nil {
+		return []key.Binding{k.Back, k.Up, k.Down}
+	}
+	return []key.Binding{keySort, keyReverse, k.Enter, k.Up, k.Down}
+}
+
+// FullHelp implements common.Screen.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	return [][]key.Binding{{keySort, keyReverse, k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+}
+
+// Capturing implements common.Screen: the screen takes no text.
+func (m *Model) Capturing() bool { return false }
+
+// View implements common.Screen. The root asks after every message, most
+// of which (other screens' results, log lines) change nothing here, so the
+// last drawing is reused until something shown changed.
+func (m *Model) View() string {
+	if !m.dirty && m.drawnS == m.c.Styles && m.drawnW == m.c.Width && m.drawnH == m.c.Height {
+		return m.drawn
+	}
+	m.dirty, m.drawnS, m.drawnW, m.drawnH = false, m.c.Styles, m.c.Width, m.c.Height
+	if m.detail != nil {
+		m.drawn = m.detail.view()
+	} else {
+		m.drawn = m.table()
+	}
+	return m.drawn
+}

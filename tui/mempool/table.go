@@ -1,0 +1,246 @@
+package mempool
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cairn/tui/blocks/txview"
+	"cairn/tui/common"
+
+	"charm.land/lipgloss/v2"
+)
+
+// cell is one column of the table: its title, width and alignment.
+type cell struct {
+	title string
+	col   column // the sort column it shows, or -1
+	w     int
+	right bool
+}
+
+// Column widths: the hash, from and to columns share what the fixed ones
+// leave, between a short 0x1234…cdef and the full value.
+const (
+	gutter    = 2 // cursor mark and own mark
+	minHashW  = 11
+	nonceW    = 6
+	valueW    = 12
+	tipW      = 9
+	ageW      = 7
+	numCells  = 7
+	fixedCols = gutter + nonceW + valueW + tipW + ageW + numCells - 1
+)
+
+func layout(width int) []cell {
+	flex := max((width-fixedCols)/3, minHashW)
+	return []cell{
+		{"hash", -1, min(flex, 66), false},
+		{"from", byFrom, min(flex, 42), false},
+		{"to", -1, min(flex, 42), false},
+		{"nonce", byNonce, nonceW, true},
+		{"value CRN", byValue, valueW, true},
+		{"tip gwei", byTip, tipW, true},
+		{"age", byAge, ageW, true},
+	}
+}
+
+// table draws the header, the column titles and the visible rows only.
+func (m *Model) table() string {
+	s, w := m.c.Styles, m.c.Width
+	if !m.loaded && m.store.len() == 0 {
+		return common.Fit(s.Subtle.Render("reading the mempool…"), w, m.c.Height)
+	}
+	cells := layout(w)
+	out := make([]string, 0, m.c.Height)
+	out = append(out, m.header(w), m.titles(cells))
+	n := m.store.len()
+	if n == 0 {
+		out = append(out, s.Subtle.Render("no pending transactions"))
+		return common.Fit(strings.Join(out, "\n"), w, m.c.Height)
+	}
+	rows := m.rows()
+	cur := m.clampCursor()
+	m.top = min(max(m.top, cur-rows+1), cur)
+	m.top = max(min(m.top, n-rows), 0)
+	// The header lines are measured; rows are built to exactly w cells.
+	out = strings.Split(common.Fit(strings.Join(out, "\n"), w, m.c.Height), "\n")
+	now := m.c.Now().UnixMilli()
+	p := m.painters()
+	for i := m.top; i < min(m.top+rows, n) && len(out) < m.c.Height; i++ {
+		out = append(out, m.row(m.store.rows.at(i), cells, i == cur, now, w, p))
+	}
+	return strings.Join(out, "\n")
+}
+
+func (m *Model) header(w int) string {
+	s, st := m.c.Styles, m.store
+	parts := []string{
+		fmt.Sprintf("%s pending", txview.Num(uint64(st.counts.Pending))),
+		fmt.Sprintf("%s queued", txview.Num(uint64(st.counts.Queued))),
+		formatBytes(st.counts.Bytes),
+	}
+	if n, total := st.len(), st.total(); n < total {
+		parts = append(parts, fmt.Sprintf("showing %s of %s", txview.Num(uint64(n)), txview.Num(uint64(total))))
+	}
+	line := strings.Join(parts, " · ")
+	if by := fmt.Sprintf(" · by %s, %s", st.col.name(), st.col.direction(st.rev)); lipgloss.Width(line+by) <= w {
+		line += by
+	}
+	if legend := " · • yours"; lipgloss.Width(line+legend) <= w {
+		line += legend
+	}
+	return s.Header.Render(line)
+}
+
+func (m *Model) titles(cells []cell) string {
+	s := m.c.Styles
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", gutter))
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		t := c.title
+		if c.col == m.store.col {
+			t += pick(m.store.rev, "▴", "▾")
+		}
+		text := pad(t, c.w, c.right)
+		if c.col == m.store.col {
+			b.WriteString(s.Accent.Bold(true).Render(text))
+			continue
+		}
+		b.WriteString(s.Header.Render(text))
+	}
+	return b.String()
+}
+
+// rowPainters are the row styles of one drawing.
+type rowPainters struct{ plain, selected, selectedOwn, own, queued painter }
+
+func (m *Model) painters() rowPainters {
+	s := m.c.Styles
+	return rowPainters{
+		plain: newPainter(s.Value), selected: newPainter(s.Selected), own: newPainter(s.Highlight),
+		selectedOwn: newPainter(s.Selected.Bold(true).Foreground(s.Colors.Accent)), queued: newPainter(s.Subtle),
+	}
+}
+
+func (m *Model) row(e *entry, cells []cell, selected bool, now int64, w int, p rowPainters) string {
+	var b strings.Builder
+	b.WriteString(pick(selected, "›", " "))
+	b.WriteString(pick(e.own, "•", " "))
+	if e.hex == nil {
+		e.hex = newHexes(e) // checksummed hex costs a keccak: once per entry shown
+	}
+	vals := [numCells]string{
+		abbrev(e.hex.hash, cells[0].w),
+		abbrev(e.hex.from, cells[1].w),
+		abbrev(e.hex.to, cells[2].w),
+		fmt.Sprint(e.nonce),
+		common.FormatCRN(e.value, 4),
+		common.FormatGwei(e.tip),
+		common.Ago(time.Duration(now-e.arrival) * time.Millisecond),
+	}
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(pad(vals[i], c.w, c.right))
+	}
+	line := pad(b.String(), w, false)
+	switch {
+	case selected && e.own:
+		return p.selectedOwn.paint(line)
+	case selected:
+		return p.selected.paint(line)
+	case e.own:
+		return p.own.paint(line)
+	case e.queued:
+		return p.queued.paint(line)
+	}
+	return p.plain.paint(line)
+}
+
+// painter applies a style to one plain, already padded line the way
+// Style.Render does (one SGR sequence around the text), measured once per
+// drawing instead of once per row: lipgloss measures every string it
+// renders, which dominated drawing a full table.
+type painter struct{ open, close string }
+
+func newPainter(st lipgloss.Style) painter {
+	r := st.Render("x")
+	i := strings.IndexByte(r, 'x')
+	if i < 0 {
+		return painter{}
+	}
+	return painter{open: r[:i], close: r[i+1:]}
+}
+
+func (p painter) paint(s string) string { return p.open + s + p.close }
+
+// hexes are an entry's hash and addresses as drawn.
+type hexes struct{ hash, from, to string }
+
+func newHexes(e *entry) *hexes {
+	h := &hexes{hash: e.hash.Hex(), from: e.from.Hex(), to: "(create)"}
+	if e.to != nil {
+		h.to = e.to.Hex()
+	}
+	return h
+}
+
+// abbrev shortens a 0x value to w cells, keeping its head and tail.
+func abbrev(v string, w int) string {
+	if len(v) <= w || !strings.HasPrefix(v, "0x") {
+		return v
+	}
+	if w < 6 {
+		return common.Truncate(v, w)
+	}
+	head := 2 + (w-3)/2
+	return v[:head] + "…" + v[len(v)-(w-1-head):]
+}
+
+// pad fits s to exactly w cells, cut with an ellipsis when longer. Table
+// cells hold hex, digits and punctuation, one cell per rune, so counting
+// runes measures them without a grapheme walk (the view is redrawn after
+// every event).
+func pad(s string, w int, right bool) string {
+	n := utf8.RuneCountInString(s)
+	if n > w {
+		r := []rune(s)
+		if w <= 0 {
+			return ""
+		}
+		return string(r[:w-1]) + "…"
+	}
+	gap := w - n
+	if gap == 0 {
+		return s
+	}
+	if right {
+		return strings.Repeat(" ", gap) + s
+	}
+	return s + strings.Repeat(" ", gap)
+}
+
+// formatBytes writes a size the way a person reads it: 342 B, 12.4 kB.
+func formatBytes(n int) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000_000:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+}
+
+func pick(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
+}
