@@ -64,15 +64,14 @@ func (m *Model) Title() string { return "Accounts" }
 // Init loads the accounts, their balances and the latest base fee.
 func (m *Model) Init() tea.Cmd {
 	m.reload()
+	if m.c.Wallet != nil && len(m.accounts) > 0 {
+		m.selectAddr(m.c.Wallet.Default().Address)
+	}
 	return tea.Batch(m.fetch(), m.fetchBaseFee())
 }
 
 // SetSize implements common.Screen (views read Common's size).
-func (m *Model) SetSize(int, int) {
-	if len(m.form.inputs) > 0 {
-		m.form.inputs[0].SetWidth(max(min(m.c.Width-22, 50), 10))
-	}
-}
+func (m *Model) SetSize(int, int) { m.form.resize(m.c.Width) }
 
 // Capturing implements common.Screen: true while a form takes text.
 func (m *Model) Capturing() bool {

@@ -66,8 +66,8 @@ func (m *Model) openSend() tea.Cmd {
 	tip.CharLimit = 20
 	tip.SetValue("1")
 	cmd := m.form.set(m.c.Width, to, amount, tip)
-	m.form.inputs[fieldAmount].SetWidth(24)
-	m.form.inputs[fieldTip].SetWidth(24)
+	m.form.capWidth(fieldAmount, 24, m.c.Width)
+	m.form.capWidth(fieldTip, 24, m.c.Width)
 	return cmd
 }
 

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // step is where the first run is.
@@ -88,7 +89,10 @@ func (m *Model) Title() string { return "Welcome" }
 func (m *Model) Init() tea.Cmd { return nil }
 
 // SetSize implements common.Screen: the gate draws in the area it is given.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.sizeInputs()
+}
 
 // Capturing implements common.Screen: true while a field takes text.
 func (m *Model) Capturing() bool {
@@ -236,10 +240,11 @@ func (m *Model) focusField(i int) tea.Cmd {
 	return m.inputs[i].Focus()
 }
 
+// sizeInputs fits each field, prompt and cursor included, in the area.
 func (m *Model) sizeInputs() {
-	w := max(min(m.areaWidth()-20, 60), 10)
 	for i := range m.inputs {
-		m.inputs[i].SetWidth(w)
+		room := m.areaWidth() - 2 - lipgloss.Width(m.inputs[i].Prompt) - 1
+		m.inputs[i].SetWidth(max(min(room, 60), 8))
 	}
 }
 

@@ -444,3 +444,17 @@ func TestCapturing(t *testing.T) {
 		t.Fatal("the words field does not take text")
 	}
 }
+
+func TestGoldenKeystorePassword(t *testing.T) {
+	ksPath, _ := keystoreFile(t, "keystore pw")
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		m := newFirstRun(t, goldenPath, w, h)
+		s, _ := drive(t, m, keys("down", "down", "enter")...)
+		s, _ = drive(t, s, typed(ksPath, "enter")...)
+		s, _ = drive(t, s, tuitest.Type("keystore pw")...)
+		if m.step != stepKeystorePassword {
+			t.Fatalf("step %v: %q", m.step, m.err)
+		}
+		golden(t, s, w, h)
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // Unlock is the password prompt of an existing wallet, at start and after
@@ -43,7 +44,7 @@ func (u *Unlock) Init() tea.Cmd { return nil }
 // SetSize implements common.Screen.
 func (u *Unlock) SetSize(w, h int) {
 	u.width, u.height = w, h
-	u.input.SetWidth(max(min(w-14, 60), 10))
+	u.input.SetWidth(max(min(w-2-lipgloss.Width(u.input.Prompt)-1, 60), 8))
 }
 
 // Capturing implements common.Screen: the password field takes every key.
