@@ -10,6 +10,7 @@ import (
 
 	"cairn/chain"
 	"cairn/node/api"
+	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
 	"cairn/tui/fakenode"
 	"cairn/tui/tuitest"
@@ -126,4 +127,4 @@ func checkFits(t testing.TB, c *common.Common, view string) {
 	}
 }
 
-func short(h ethcommon.Hash, w int) string { return abbrev(h.Hex(), w) }
+func short(h ethcommon.Hash, w int) string { return txview.Abbrev(h.Hex(), w) }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
@@ -106,7 +105,7 @@ func (m *Model) titles(cells []cell) string {
 		if c.col == m.store.col {
 			t += pick(m.store.rev, "▴", "▾")
 		}
-		text := pad(t, c.w, c.right)
+		text := txview.Pad(t, c.w, c.right)
 		if c.col == m.store.col {
 			b.WriteString(s.Accent.Bold(true).Render(text))
 			continue
@@ -135,9 +134,9 @@ func (m *Model) row(e *entry, cells []cell, selected bool, now int64, w int, p r
 		e.hex = newHexes(e) // checksummed hex costs a keccak: once per entry shown
 	}
 	vals := [numCells]string{
-		abbrev(e.hex.hash, cells[0].w),
-		abbrev(e.hex.from, cells[1].w),
-		abbrev(e.hex.to, cells[2].w),
+		txview.Abbrev(e.hex.hash, cells[0].w),
+		txview.Abbrev(e.hex.from, cells[1].w),
+		txview.Abbrev(e.hex.to, cells[2].w),
 		fmt.Sprint(e.nonce),
 		common.FormatCRN(e.value, 4),
 		common.FormatGwei(e.tip),
@@ -147,9 +146,9 @@ func (m *Model) row(e *entry, cells []cell, selected bool, now int64, w int, p r
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(pad(vals[i], c.w, c.right))
+		b.WriteString(txview.Pad(vals[i], c.w, c.right))
 	}
-	line := pad(b.String(), w, false)
+	line := txview.Pad(b.String(), w, false)
 	switch {
 	case selected && e.own:
 		return p.selectedOwn.paint(line)
@@ -189,41 +188,6 @@ func newHexes(e *entry) *hexes {
 		h.to = e.to.Hex()
 	}
 	return h
-}
-
-// abbrev shortens a 0x value to w cells, keeping its head and tail.
-func abbrev(v string, w int) string {
-	if len(v) <= w || !strings.HasPrefix(v, "0x") {
-		return v
-	}
-	if w < 6 {
-		return common.Truncate(v, w)
-	}
-	head := 2 + (w-3)/2
-	return v[:head] + "…" + v[len(v)-(w-1-head):]
-}
-
-// pad fits s to exactly w cells, cut with an ellipsis when longer. Table
-// cells hold hex, digits and punctuation, one cell per rune, so counting
-// runes measures them without a grapheme walk (the view is redrawn after
-// every event).
-func pad(s string, w int, right bool) string {
-	n := utf8.RuneCountInString(s)
-	if n > w {
-		r := []rune(s)
-		if w <= 0 {
-			return ""
-		}
-		return string(r[:w-1]) + "…"
-	}
-	gap := w - n
-	if gap == 0 {
-		return s
-	}
-	if right {
-		return strings.Repeat(" ", gap) + s
-	}
-	return s + strings.Repeat(" ", gap)
 }
 
 // formatBytes writes a size the way a person reads it: 342 B, 12.4 kB.

@@ -6,13 +6,14 @@ package txview
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"cairn/tui/styles"
 	"cairn/wallet"
 
 	"charm.land/lipgloss/v2"
-
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
 // LabelWidth is the width of the label column of Field, spaces included:
@@ -23,8 +24,15 @@ const LabelWidth = 14
 // width after the label column, continuation lines indented under it.
 // The label and value are plain text; st styles the value.
 func Field(s *styles.Styles, label, value string, st lipgloss.Style, width int) []string {
-	lw := min(LabelWidth, max(width/3, 1))
-	chunks := Wrap(value, width-lw)
+	lw := labelWidth(width)
+	return fieldLines(s, label, Wrap(value, width-lw), st, lw)
+}
+
+// labelWidth is the label column for a width: LabelWidth, less when narrow.
+func labelWidth(width int) int { return min(LabelWidth, max(width/3, 1)) }
+
+// fieldLines lays out a label and pre-cut value lines.
+func fieldLines(s *styles.Styles, label string, chunks []string, st lipgloss.Style, lw int) []string {
 	pad := strings.Repeat(" ", lw)
 	out := make([]string, len(chunks))
 	for i, c := range chunks {
@@ -35,6 +43,28 @@ func Field(s *styles.Styles, label, value string, st lipgloss.Style, width int) 
 		out[i] = head + st.Render(c)
 	}
 	return out
+}
+
+// dataField renders event data as its 32-byte ABI words, one a line, when
+// the width allows; otherwise wrapped like any value.
+func dataField(s *styles.Styles, label string, data []byte, st lipgloss.Style, width int) []string {
+	lw := labelWidth(width)
+	if len(data) == 0 {
+		return fieldLines(s, label, []string{"(empty)"}, st, lw)
+	}
+	hex := hexutil.Encode(data)
+	if width-lw < 66 {
+		return fieldLines(s, label, Wrap(hex, width-lw), st, lw)
+	}
+	var chunks []string
+	for i, digits := 0, hex[2:]; i < len(digits); i += 64 {
+		lead := "  "
+		if i == 0 {
+			lead = "0x"
+		}
+		chunks = append(chunks, lead+digits[i:min(i+64, len(digits))])
+	}
+	return fieldLines(s, label, chunks, st, lw)
 }
 
 // Wrap cuts s into pieces of at most width runes (hex strings have no
@@ -88,4 +118,39 @@ func Owned(w *wallet.Wallet) map[common.Address]bool {
 		own[a.Address] = true
 	}
 	return own
+}
+
+// Abbrev shortens a 0x value to w cells, keeping its head and tail.
+func Abbrev(v string, w int) string {
+	if len(v) <= w || !strings.HasPrefix(v, "0x") {
+		return v
+	}
+	if w < 6 {
+		return v[:max(w, 0)]
+	}
+	head := 2 + (w-3)/2
+	return v[:head] + "…" + v[len(v)-(w-1-head):]
+}
+
+// Pad fits a table cell to exactly w cells, cut with an ellipsis when
+// longer. Cells hold hex, digits and punctuation, one cell per rune, so
+// counting runes measures them without a grapheme walk (tables are redrawn
+// often: the Mempool after every event).
+func Pad(s string, w int, right bool) string {
+	n := utf8.RuneCountInString(s)
+	if n > w {
+		r := []rune(s)
+		if w <= 0 {
+			return ""
+		}
+		return string(r[:w-1]) + "…"
+	}
+	gap := w - n
+	if gap == 0 {
+		return s
+	}
+	if right {
+		return strings.Repeat(" ", gap) + s
+	}
+	return s + strings.Repeat(" ", gap)
 }

@@ -96,11 +96,7 @@ func receipt(s *styles.Styles, r *api.Receipt, width int, own map[ethcommon.Addr
 		for j, t := range l.Topics {
 			add(fmt.Sprintf("  topic %d", j), t.Hex(), s.Value)
 		}
-		data := "(empty)"
-		if len(l.Data) > 0 {
-			data = hexutil.Encode(l.Data)
-		}
-		add("  data", data, s.Subtle)
+		out = append(out, dataField(s, "  data", l.Data, s.Subtle, width)...)
 	}
 	return out
 }
