@@ -179,6 +179,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case common.WalletChangedMsg:
 		return m, m.broadcast(msg)
+	case tea.PasteMsg:
+		return m, m.toActive(msg)
 	}
 	return m, m.toFront(msg)
 }
@@ -198,6 +200,18 @@ func (m *Model) toFront(msg tea.Msg) tea.Cmd {
 		return m.broadcast(msg)
 	}
 	return nil
+}
+
+// toActive gives msg to the gate or the screen in front only.
+func (m *Model) toActive(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.phase {
+	case phaseGate, phaseLocked:
+		m.gate, cmd = m.gate.Update(msg)
+	case phaseMain:
+		m.screens[m.active], cmd = m.screens[m.active].Update(msg)
+	}
+	return cmd
 }
 
 // broadcast gives msg to every screen. Screens ignore what is not theirs,

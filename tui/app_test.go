@@ -74,7 +74,7 @@ func TestUnlockStartsNodeAndScreensSwitch(t *testing.T) {
 	tm.Send(tuitest.Key("enter"))
 	waitScreen(t, tm, "Dashboard", "chain 7777")
 	tm.Send(tuitest.Key("2"))
-	waitScreen(t, tm, "level")
+	waitScreen(t, tm, "Balance", "Nonce")
 	tm.Send(tuitest.Key("?"))
 	waitScreen(t, tm, "Keys", "go to screen")
 	tm.Send(tuitest.Key("esc"))
@@ -83,8 +83,8 @@ func TestUnlockStartsNodeAndScreensSwitch(t *testing.T) {
 	if final.phase != phaseMain || final.c.Wallet == nil || final.c.Wallet.Locked() {
 		t.Fatalf("after unlock: phase %d, wallet %v", final.phase, final.c.Wallet)
 	}
-	if final.screens[final.active].Title() != "Logs" {
-		t.Fatalf("front screen %q, want Logs", final.screens[final.active].Title())
+	if final.screens[final.active].Title() != "Accounts" {
+		t.Fatalf("front screen %q, want Accounts", final.screens[final.active].Title())
 	}
 }
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cairn/tui/accounts"
 	"cairn/tui/common"
 	"cairn/tui/dashboard"
 	"cairn/tui/logview"
@@ -10,6 +11,7 @@ import (
 func buildScreens(c *common.Common) []common.Screen {
 	return []common.Screen{
 		dashboard.New(c),
+		accounts.New(c),
 		logview.New(c),
 	}
 }
