@@ -28,8 +28,10 @@ func Field(s *styles.Styles, label, value string, st lipgloss.Style, width int) 
 	return fieldLines(s, label, Wrap(value, width-lw), st, lw)
 }
 
-// labelWidth is the label column for a width: LabelWidth, less when narrow.
-func labelWidth(width int) int { return min(LabelWidth, max(width/3, 1)) }
+// labelWidth is the label column for a width: LabelWidth, or down to 12
+// columns so a full hash still fits on one line (78 columns beside a
+// gutter), less only when very narrow.
+func labelWidth(width int) int { return min(LabelWidth, max(width-66, 12), max(width/3, 1)) }
 
 // fieldLines lays out a label and pre-cut value lines.
 func fieldLines(s *styles.Styles, label string, chunks []string, st lipgloss.Style, lw int) []string {

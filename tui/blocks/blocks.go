@@ -1,0 +1,210 @@
+// Package blocks is the console's Blocks screen: the latest blocks live,
+// newest on top; enter opens a block (its header and transactions), enter
+// again a transaction with its receipt and logs; esc goes back a level.
+package blocks
+
+import (
+	"cairn/node/api"
+	"cairn/tui/blocks/txview"
+	"cairn/tui/common"
+	"cairn/tui/styles"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
+)
+
+// Keep is how many blocks the list holds as new ones arrive; older pages
+// fetched with pgdown stay while the user reads them.
+const Keep = 200
+
+// pageSize is how many blocks one request asks for.
+const pageSize = 50
+
+// Model is the Blocks screen.
+type Model struct {
+	c       *common.Common
+	own     map[ethcommon.Address]bool
+	blocks  []*api.Block // newest first, one per height
+	heights map[uint64]bool
+	page    int
+
+	loaded    bool // the first page answered
+	olderBusy bool // a page of older blocks is being fetched
+	cursor    int
+	top       int
+
+	want  ethcommon.Hash // the block being fetched to open; zero if none
+	block *blockPage     // the open block, if any
+	tx    *txPage        // the open transaction, if any (over the block)
+
+	dirty  bool   // something shown changed since the last drawing
+	drawn  string // the last drawing, and the size and styles it was made for
+	drawnW int
+	drawnH int
+	drawnS *styles.Styles
+}
+
+// New returns the Blocks screen; Init fetches the newest blocks.
+func New(c *common.Common) common.Screen { return newModel(c) }
+
+func newModel(c *common.Common) *Model {
+	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize, dirty: true}
+}
+
+// Title implements common.Screen.
+func (m *Model) Title() string { return "Blocks" }
+
+// Init implements common.Screen: one page of the newest blocks; block
+// events keep the list current.
+func (m *Model) Init() tea.Cmd {
+	if m.c.Node == nil {
+		return nil
+	}
+	return fetchBlocks(m.c.Node, api.Latest, m.page, false)
+}
+
+// Update implements common.Screen.
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case common.EventMsg:
+		if msg.Type == api.EventBlock && msg.Block != nil {
+			m.prepend(msg.Block)
+			m.dirty = true
+		}
+	case common.TickMsg:
+		m.dirty = m.dirty || (m.block == nil && m.tx == nil) // the list's ages moved
+	case blocksMsg:
+		m.dirty = true
+		return m, m.onBlocks(msg)
+	case blockMsg:
+		m.dirty = true
+		return m, m.onBlock(msg)
+	case common.WalletReadyMsg, common.WalletChangedMsg:
+		m.dirty = true
+		m.own = txview.Owned(m.c.Wallet)
+		m.invalidatePages()
+	case tea.BackgroundColorMsg:
+		m.dirty = true
+		m.invalidatePages()
+	case tea.KeyPressMsg:
+		m.dirty = true
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) invalidatePages() {
+	if m.block != nil {
+		m.block.own = m.own
+		m.block.invalidate()
+	}
+	if m.tx != nil {
+		m.tx.own = m.own
+		m.tx.invalidate()
+	}
+}
+
+func (m *Model) onBlocks(msg blocksMsg) tea.Cmd {
+	if msg.older {
+		m.olderBusy = false
+	} else {
+		m.loaded = true
+	}
+	if msg.err != nil {
+		return errCmd(msg.err)
+	}
+	wasBottom := m.cursor >= len(m.blocks)-1 && len(m.blocks) > 0
+	before := len(m.blocks)
+	m.addBlocks(msg.blocks)
+	if msg.older && wasBottom && len(m.blocks) > before {
+		m.cursor++ // onto the first of the older blocks
+	}
+	return nil
+}
+
+func (m *Model) onBlock(msg blockMsg) tea.Cmd {
+	if msg.hash != m.want || m.want == (ethcommon.Hash{}) {
+		return nil // the user moved on
+	}
+	m.want = ethcommon.Hash{}
+	if msg.err != nil {
+		return errCmd(msg.err)
+	}
+	m.block = newBlockPage(m.c, msg.block, m.own)
+	return nil
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	switch {
+	case m.tx != nil:
+		if key.Matches(msg, k.Back) {
+			m.tx = nil
+			return nil
+		}
+		m.tx.key(msg)
+	case m.block != nil:
+		switch {
+		case key.Matches(msg, k.Back):
+			m.block = nil
+		case key.Matches(msg, k.Enter):
+			if tx := m.block.selected(); tx != nil {
+				m.tx = newTxPage(m.c, tx, m.own)
+			}
+		default:
+			m.block.key(msg)
+		}
+	default:
+		if key.Matches(msg, k.Back) {
+			m.want = ethcommon.Hash{} // forget a block still being fetched
+			return nil
+		}
+		return m.listKey(msg)
+	}
+	return nil
+}
+
+// SetSize implements common.Screen; the screen reads Common's size when it
+// draws.
+func (m *Model) SetSize(int, int) {}
+
+// ShortHelp implements common.Screen.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	switch {
+	case m.tx != nil:
+		return []key.Binding{k.Back, k.Up, k.Down}
+	case m.block != nil:
+		return []key.Binding{k.Enter, k.Back, k.Up, k.Down}
+	}
+	return []key.Binding{k.Enter, k.Up, k.Down, k.PageDown}
+}
+
+// FullHelp implements common.Screen.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.c.Keys
+	return [][]key.Binding{{k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+}
+
+// Capturing implements common.Screen: the screen takes no text.
+func (m *Model) Capturing() bool { return false }
+
+// View implements common.Screen. The root asks after every message, most
+// of which (transactions, log lines) change nothing here, so the last
+// drawing is reused until something shown changed.
+func (m *Model) View() string {
+	if !m.dirty && m.drawnS == m.c.Styles && m.drawnW == m.c.Width && m.drawnH == m.c.Height {
+		return m.drawn
+	}
+	m.dirty, m.drawnS, m.drawnW, m.drawnH = false, m.c.Styles, m.c.Width, m.c.Height
+	switch {
+	case m.tx != nil:
+		m.drawn = m.tx.view()
+	case m.block != nil:
+		m.drawn = m.block.view()
+	default:
+		m.drawn = m.listView()
+	}
+	return m.drawn
+}

@@ -1,0 +1,199 @@
+package blocks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"cairn/node/api"
+	"cairn/tui/blocks/txview"
+	"cairn/tui/common"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// addBlocks merges blocks into the list: newest first, one per height.
+func (m *Model) addBlocks(bs []*api.Block) {
+	for _, b := range bs {
+		if b != nil && !m.heights[b.Height] {
+			m.heights[b.Height] = true
+			m.blocks = append(m.blocks, b)
+		}
+	}
+	slices.SortFunc(m.blocks, func(a, b *api.Block) int {
+		switch {
+		case a.Height > b.Height:
+			return -1
+		case a.Height < b.Height:
+			return 1
+		}
+		return 0
+	})
+}
+
+// prepend puts a new block on top. A cursor away from the top stays on its
+// block; at the top it follows the newest. Past Keep the oldest go, unless
+// the user is reading them.
+func (m *Model) prepend(b *api.Block) {
+	if m.heights[b.Height] {
+		return
+	}
+	newest := len(m.blocks) == 0 || b.Height > m.blocks[0].Height
+	m.addBlocks([]*api.Block{b})
+	if newest && m.cursor > 0 {
+		m.cursor++
+		m.top++
+	}
+	if limit := max(Keep, m.cursor+m.rows()+1); len(m.blocks) > limit {
+		for _, old := range m.blocks[limit:] {
+			delete(m.heights, old.Height)
+		}
+		clear(m.blocks[limit:])
+		m.blocks = m.blocks[:limit]
+	}
+}
+
+// lowest is the oldest height in the list (0 when empty).
+func (m *Model) lowest() uint64 {
+	if len(m.blocks) == 0 {
+		return 0
+	}
+	return m.blocks[len(m.blocks)-1].Height
+}
+
+// fetchOlder asks for the page below the list, once at a time.
+func (m *Model) fetchOlder() tea.Cmd {
+	low := m.lowest()
+	if m.olderBusy || m.c.Node == nil || len(m.blocks) == 0 || low == 0 {
+		return nil
+	}
+	m.olderBusy = true
+	n := min(uint64(m.page), low)
+	return fetchBlocks(m.c.Node, low-n, int(n), true)
+}
+
+func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	n := len(m.blocks)
+	page := max(m.rows()-1, 1)
+	atBottom := m.cursor >= n-1
+	switch {
+	case key.Matches(msg, k.Up):
+		m.cursor--
+	case key.Matches(msg, k.Down):
+		if atBottom {
+			return m.fetchOlder()
+		}
+		m.cursor++
+	case key.Matches(msg, k.PageUp):
+		m.cursor -= page
+	case key.Matches(msg, k.PageDown):
+		if atBottom {
+			return m.fetchOlder()
+		}
+		m.cursor += page
+	case key.Matches(msg, k.Top):
+		m.cursor = 0
+	case key.Matches(msg, k.Bottom):
+		m.cursor = n - 1
+	case key.Matches(msg, k.Enter):
+		if m.cursor < n && m.c.Node != nil {
+			m.want = m.blocks[m.cursor].Hash
+			return fetchBlock(m.c.Node, m.want)
+		}
+	}
+	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
+	return nil
+}
+
+// rows is how many list rows fit under the two header lines.
+func (m *Model) rows() int { return max(m.c.Height-2, 1) }
+
+// cell is one list column.
+type cell struct {
+	title string
+	w     int
+	right bool
+}
+
+func listLayout(width int) []cell {
+	const fixed = 2 + 8 + 8 + 5 + 9 + 5 // gutter, height, age, txs, gas, separators
+	flex := max((width-fixed)/2, 11)
+	return []cell{
+		{"height", 8, true}, {"age", 8, true}, {"txs", 5, true}, {"gas used", 9, true},
+		{"proposer", min(flex, 42), false}, {"hash", min(flex, 66), false},
+	}
+}
+
+func (m *Model) listView() string {
+	s, w, h := m.c.Styles, m.c.Width, m.c.Height
+	if !m.loaded && len(m.blocks) == 0 {
+		return common.Fit(s.Subtle.Render("reading the latest blocks…"), w, h)
+	}
+	head := "no blocks yet"
+	if len(m.blocks) > 0 {
+		head = fmt.Sprintf("head %s · %d blocks, %s to %s · newest first",
+			txview.Num(m.blocks[0].Height), len(m.blocks), txview.Num(m.blocks[0].Height), txview.Num(m.lowest()))
+	}
+	if m.olderBusy {
+		head += " · loading older…"
+	} else if m.lowest() > 0 && m.cursor >= len(m.blocks)-1 {
+		head += " · pgdn for older"
+	}
+	cells := listLayout(w)
+	var t strings.Builder
+	t.WriteString("  ")
+	for i, c := range cells {
+		if i > 0 {
+			t.WriteByte(' ')
+		}
+		t.WriteString(txview.Pad(c.title, c.w, c.right))
+	}
+	out := []string{s.Header.Render(head), s.Header.Render(t.String())}
+	rows := m.rows()
+	m.top = min(max(m.top, m.cursor-rows+1), m.cursor)
+	m.top = max(min(m.top, len(m.blocks)-rows), 0)
+	now := m.c.Now()
+	for i := m.top; i < min(m.top+rows, len(m.blocks)); i++ {
+		out = append(out, m.listRow(m.blocks[i], cells, i == m.cursor, now, w))
+	}
+	return common.Fit(strings.Join(out, "\n"), w, h)
+}
+
+func (m *Model) listRow(b *api.Block, cells []cell, selected bool, now time.Time, w int) string {
+	s := m.c.Styles
+	gas := "—"
+	if b.GasLimit > 0 {
+		gas = fmt.Sprintf("%.2f%%", float64(b.GasUsed)*100/float64(b.GasLimit))
+	}
+	vals := []string{
+		txview.Num(b.Height),
+		common.Ago(now.Sub(time.UnixMilli(int64(b.Time)))),
+		txview.Num(uint64(b.TxCount)),
+		gas,
+		txview.Abbrev(b.Proposer.Hex(), cells[4].w),
+		txview.Abbrev(b.Hash.Hex(), cells[5].w),
+	}
+	var r strings.Builder
+	if selected {
+		r.WriteString("› ")
+	} else {
+		r.WriteString("  ")
+	}
+	for i, c := range cells {
+		if i > 0 {
+			r.WriteByte(' ')
+		}
+		r.WriteString(txview.Pad(vals[i], c.w, c.right))
+	}
+	line := txview.Pad(r.String(), w, false)
+	switch {
+	case selected:
+		return s.Selected.Render(line)
+	case b.TxCount == 0:
+		return s.Subtle.Render(line)
+	}
+	return s.Value.Render(line)
+}
