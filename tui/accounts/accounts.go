@@ -86,6 +86,9 @@ func (m *Model) Capturing() bool {
 func (m *Model) ShortHelp() []key.Binding {
 	switch m.mode {
 	case modeList:
+		if m.onDevnet() {
+			return []key.Binding{keySend, keyReceive, keyDerive, keyFaucet}
+		}
 		return []key.Binding{keySend, keyReceive, keyDerive, keyDetails}
 	case modeDerive, modeLabel, modeSend, modeExport:
 		return []key.Binding{keyNextField, keySubmit, keyCancel}
@@ -101,7 +104,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		k := m.c.Keys
 		return [][]key.Binding{
 			{k.Up, k.Down, keyDetails, keyDefault},
-			{keySend, keyReceive, keyDerive, keyLabel, keyExport},
+			{keySend, keyReceive, keyDerive, keyLabel, keyExport, keyFaucet},
 		}
 	}
 	return [][]key.Binding{m.ShortHelp()}
@@ -176,6 +179,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.onSaved(msg)
 	case exportedMsg:
 		return m, m.onExported(msg)
+	case faucetMsg:
+		return m, m.onFaucet(msg)
 	case tea.PasteMsg:
 		if m.Capturing() {
 			return m, m.form.update(msg)

@@ -40,6 +40,8 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openLabel()
 	case key.Matches(msg, keyDefault):
 		return m.makeDefault()
+	case key.Matches(msg, keyFaucet):
+		return m.askFaucet()
 	}
 	return nil
 }

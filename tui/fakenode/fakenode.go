@@ -316,6 +316,15 @@ func (n *Node) MineBlock() *api.Block {
 	return b
 }
 
+// SetGenesisHash makes the fake report another genesis (the real devnet's,
+// to test what the console offers only there).
+func (n *Node) SetGenesisHash(h common.Hash) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.blocks[0].Hash = h
+	n.refreshStatus()
+}
+
 // Push delivers an event to every subscriber.
 func (n *Node) Push(e api.Event) {
 	n.mu.Lock()
