@@ -2,9 +2,11 @@ package tui
 
 import (
 	"cairn/tui/accounts"
+	"cairn/tui/blocks"
 	"cairn/tui/common"
 	"cairn/tui/dashboard"
 	"cairn/tui/logview"
+	"cairn/tui/mempool"
 )
 
 // buildScreens makes the console's screens in tab order.
@@ -12,6 +14,8 @@ func buildScreens(c *common.Common) []common.Screen {
 	return []common.Screen{
 		dashboard.New(c),
 		accounts.New(c),
+		mempool.New(c),
+		blocks.New(c),
 		logview.New(c),
 	}
 }
