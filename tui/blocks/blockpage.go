@@ -150,7 +150,7 @@ func txRow(i int, tx *api.Tx, w int) string {
 	}
 	value := "—"
 	if tx.Value != nil {
-		value = common.FormatCRN((*big.Int)(tx.Value), 4)
+		value = txview.Amount((*big.Int)(tx.Value), 4)
 	}
 	row := strings.Join([]string{txview.Pad(fmt.Sprint(i), 5, true), txview.Pad(txview.Abbrev(tx.Hash.Hex(), f), f, false),
 		txview.Pad(txview.Abbrev(tx.From.Hex(), f), f, false), txview.Pad(to, f, false), txview.Pad(value, 14, true),

@@ -69,8 +69,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.EventMsg:
 		if msg.Type == api.EventBlock && msg.Block != nil {
-			m.prepend(msg.Block)
 			m.dirty = true
+			return m, m.onNewBlock(msg.Block)
 		}
 	case common.TickMsg:
 		m.dirty = m.dirty || (m.block == nil && m.tx == nil) // the list's ages moved
@@ -103,6 +103,24 @@ func (m *Model) invalidatePages() {
 		m.tx.own = m.own
 		m.tx.invalidate()
 	}
+}
+
+// onNewBlock puts a block event on top. The event feed drops events when
+// the console falls behind (a node under load), so a jump in height
+// fetches the blocks in between (at most a page).
+func (m *Model) onNewBlock(b *api.Block) tea.Cmd {
+	var fill tea.Cmd
+	if len(m.blocks) > 0 && m.c.Node != nil {
+		if top := m.blocks[0].Height; b.Height > top+1 {
+			from := top + 1
+			if gap := b.Height - from; gap > uint64(m.page) {
+				from = b.Height - uint64(m.page) // the newest page of the gap
+			}
+			fill = fetchBlocks(m.c.Node, from, int(b.Height-from), false)
+		}
+	}
+	m.prepend(b)
+	return fill
 }
 
 func (m *Model) onBlocks(msg blocksMsg) tea.Cmd {

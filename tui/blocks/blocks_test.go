@@ -158,6 +158,23 @@ func TestBlockEventPrependsAndCursorStays(t *testing.T) {
 	}
 }
 
+// TestMissedBlockEventsAreFetched: when the feed skips blocks (it drops
+// events for a console that falls behind), the gap is filled from the node.
+func TestMissedBlockEventsAreFetched(t *testing.T) {
+	_, node, m := setup(t, 120, 40)
+	node.MineBlock()
+	node.MineBlock()
+	b15 := node.MineBlock()
+	tuitest.Drive(t, m, common.EventMsg{Event: api.Event{Type: api.EventBlock, Block: b15}})
+	var got []uint64
+	for _, b := range m.blocks[:4] {
+		got = append(got, b.Height)
+	}
+	if fmt.Sprint(got) != "[15 14 13 12]" {
+		t.Fatalf("after an event for 15 over 12 the list starts %v, want [15 14 13 12]", got)
+	}
+}
+
 // TestSentTransactionFlow: a transaction the user sends shows in the
 // Mempool; the block that includes it removes it there and appears on top
 // of Blocks, where it opens with the user's transaction and its receipt.

@@ -1,6 +1,7 @@
 package blocks
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,38 +15,36 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// addBlocks merges blocks into the list: newest first, one per height.
+// addBlocks merges blocks into the list: newest first, one per height. A
+// cursor away from the top stays on its block as blocks land above it; at
+// the top it follows the newest.
 func (m *Model) addBlocks(bs []*api.Block) {
+	follow := m.cursor == 0 || m.cursor >= len(m.blocks)
+	var sel uint64
+	if !follow {
+		sel = m.blocks[m.cursor].Height
+	}
 	for _, b := range bs {
 		if b != nil && !m.heights[b.Height] {
 			m.heights[b.Height] = true
 			m.blocks = append(m.blocks, b)
 		}
 	}
-	slices.SortFunc(m.blocks, func(a, b *api.Block) int {
-		switch {
-		case a.Height > b.Height:
-			return -1
-		case a.Height < b.Height:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(m.blocks, func(a, b *api.Block) int { return cmp.Compare(b.Height, a.Height) })
+	if !follow {
+		i, _ := slices.BinarySearchFunc(m.blocks, sel, func(b *api.Block, h uint64) int { return cmp.Compare(h, b.Height) })
+		m.top += i - m.cursor
+		m.cursor = i
+	}
 }
 
-// prepend puts a new block on top. A cursor away from the top stays on its
-// block; at the top it follows the newest. Past Keep the oldest go, unless
-// the user is reading them.
+// prepend puts a new block on top. Past Keep the oldest go, unless the
+// user is reading them.
 func (m *Model) prepend(b *api.Block) {
 	if m.heights[b.Height] {
 		return
 	}
-	newest := len(m.blocks) == 0 || b.Height > m.blocks[0].Height
 	m.addBlocks([]*api.Block{b})
-	if newest && m.cursor > 0 {
-		m.cursor++
-		m.top++
-	}
 	if limit := max(Keep, m.cursor+m.rows()+1); len(m.blocks) > limit {
 		for _, old := range m.blocks[limit:] {
 			delete(m.heights, old.Height)

@@ -138,7 +138,7 @@ func (m *Model) row(e *entry, cells []cell, selected bool, now int64, w int, p r
 		txview.Abbrev(e.hex.from, cells[1].w),
 		txview.Abbrev(e.hex.to, cells[2].w),
 		fmt.Sprint(e.nonce),
-		common.FormatCRN(e.value, 4),
+		txview.Amount(e.value, 4),
 		common.FormatGwei(e.tip),
 		common.Ago(time.Duration(now-e.arrival) * time.Millisecond),
 	}

@@ -4,15 +4,17 @@
 package txview
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"cairn/tui/common"
 	"cairn/tui/styles"
 	"cairn/wallet"
 
 	"charm.land/lipgloss/v2"
-	"github.com/ethereum/go-ethereum/common"
+	ethcommon "github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
 
@@ -111,8 +113,8 @@ func Num(n uint64) string {
 
 // Owned returns the set of the wallet's addresses, for highlighting the
 // user's own transactions; a nil wallet owns nothing.
-func Owned(w *wallet.Wallet) map[common.Address]bool {
-	own := map[common.Address]bool{}
+func Owned(w *wallet.Wallet) map[ethcommon.Address]bool {
+	own := map[ethcommon.Address]bool{}
 	if w == nil {
 		return own
 	}
@@ -155,4 +157,15 @@ func Pad(s string, w int, right bool) string {
 		return strings.Repeat(" ", gap) + s
 	}
 	return s + strings.Repeat(" ", gap)
+}
+
+// Amount writes wei as CRN with at most decimals digits for a table
+// column; a positive amount too small to show is "<0.0001" rather than a
+// misleading 0.
+func Amount(wei *big.Int, decimals int) string {
+	s := common.FormatCRN(wei, decimals)
+	if s == "0" && wei != nil && wei.Sign() > 0 && decimals > 0 {
+		return "<0." + strings.Repeat("0", decimals-1) + "1"
+	}
+	return s
 }

@@ -89,6 +89,9 @@ func TestHelpers(t *testing.T) {
 	if got := Pad("12", 4, true) + "|" + Pad("abcdef", 4, false); got != "  12|abc…" {
 		t.Errorf("Pad = %q", got)
 	}
+	if got := Amount(big.NewInt(1), 4) + "|" + Amount(big.NewInt(0), 4) + "|" + Amount(big.NewInt(15e17), 4); got != "<0.0001|0|1.5" {
+		t.Errorf("Amount = %q", got)
+	}
 	if got := Owned(nil); len(got) != 0 {
 		t.Errorf("Owned(nil) = %v", got)
 	}
