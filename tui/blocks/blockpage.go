@@ -112,7 +112,7 @@ func (p *blockPage) header(w int) []string {
 			out = append(out, txview.Field(s, label, a.Hex(), s.Value, w)...)
 		}
 	}
-	out = append(out, "", s.Title.Render(fmt.Sprintf("Transactions (%d)", b.TxCount)))
+	out = append(out, "", s.Title.Render(fmt.Sprintf("Transactions (%s)", txview.Num(uint64(b.TxCount)))))
 	if len(p.txs()) == 0 {
 		return append(out, s.Subtle.Render("none"))
 	}
