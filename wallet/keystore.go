@@ -243,3 +243,16 @@ func newUUID() (string, error) {
 	h := hex.EncodeToString(b)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
 }
+
+// ExportKeystoreFile writes the account's keystore v3 JSON to path, mode
+// 0600, atomically, and never over an existing file (ErrExists).
+func (w *Wallet) ExportKeystoreFile(addr common.Address, keystorePassword, path string) error {
+	data, err := w.ExportKeystore(addr, keystorePassword)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(path, data, true); err != nil {
+		return fmt.Errorf("write keystore %s: %w", path, err)
+	}
+	return nil
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -237,5 +239,27 @@ func TestImportKeystoreMalformed(t *testing.T) {
 	}
 	if _, err := w.ImportKeystore([]byte(lightJSON), "", ""); err != nil {
 		t.Fatalf("unmutated keystore rejected: %v", err)
+	}
+}
+
+func TestExportKeystoreFileIsPrivateAndNeverOverwrites(t *testing.T) {
+	w := newTestWallet(t)
+	path := filepath.Join(t.TempDir(), "key.json")
+	if err := w.ExportKeystoreFile(devAddresses[0], "ks pass", path); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("keystore file: %v, mode %v; want 0600", err, fi.Mode())
+	}
+	before := readBytes(t, path)
+	if err := w.ExportKeystoreFile(devAddresses[0], "other", path); !errors.Is(err, ErrExists) {
+		t.Fatalf("second export over the file: %v, want ErrExists", err)
+	}
+	if !bytes.Equal(before, readBytes(t, path)) {
+		t.Fatal("a refused export changed the existing file")
+	}
+	if err := w.ExportKeystoreFile(devAddresses[0], "x", filepath.Join(t.TempDir(), "no", "dir", "k.json")); err == nil {
+		t.Fatal("export into a missing directory succeeded")
 	}
 }

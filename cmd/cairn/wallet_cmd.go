@@ -528,12 +528,10 @@ func newWalletExportKeystoreCmd(wf *walletFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			doc, err := w.ExportKeystore(acc.Address, ksPassword)
-			if err != nil {
+			if err := w.ExportKeystoreFile(acc.Address, ksPassword, out); errors.Is(err, wallet.ErrExists) {
+				return fmt.Errorf("%s already exists: choose another --out (nothing was overwritten)", out)
+			} else if err != nil {
 				return wf.explain(err)
-			}
-			if err := writeNewFile(out, doc); err != nil {
-				return err
 			}
 			if wf.json {
 				return printJSON(cmd.OutOrStdout(), map[string]any{"address": acc.Address.Hex(), "file": out})
@@ -548,33 +546,6 @@ func newWalletExportKeystoreCmd(wf *walletFlags) *cobra.Command {
 	fl.StringVar(&ksPasswordFile, "keystore-password-file", "", "read the keystore's password from the first line of this file instead of prompting")
 	wf.addPasswordFlag(cmd)
 	return cmd
-}
-
-// writeNewFile creates path with mode 0600, refusing to replace a file, and
-// syncs it; a partly written file is removed.
-func writeNewFile(path string, data []byte) (err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s already exists: choose another --out (nothing was overwritten)", path)
-	}
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close %s: %w", path, cerr)
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	return nil
 }
 
 func newWalletImportKeystoreCmd(wf *walletFlags) *cobra.Command {

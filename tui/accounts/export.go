@@ -44,11 +44,11 @@ func (m *Model) openExport() tea.Cmd {
 	a, _ := m.selected()
 	m.mode, m.err = modeExport, ""
 	s := m.c.Styles
-	path := newInput(s, "File      ", false)
+	path := common.NewInput(s, "File      ", false)
 	path.CharLimit = 4096
 	path.SetValue(m.defaultExportPath(a))
-	pw := newInput(s, "Password  ", true)
-	again := newInput(s, "Again     ", true)
+	pw := common.NewInput(s, "Password  ", true)
+	again := common.NewInput(s, "Again     ", true)
 	cmd := m.form.set(m.c.Width, path, pw, again)
 	m.form.inputs[fieldPath].CursorEnd()
 	return cmd
@@ -100,11 +100,7 @@ func (m *Model) submitExport() tea.Cmd {
 	}
 	m.busy = "Encrypting the keystore…"
 	return func() tea.Msg {
-		data, err := w.ExportKeystore(a.Address, pw)
-		if err != nil {
-			return exportedMsg{path, err}
-		}
-		return exportedMsg{path, writeNewFile(path, data)}
+		return exportedMsg{path, w.ExportKeystoreFile(a.Address, pw, path)}
 	}
 }
 
@@ -114,7 +110,7 @@ func (m *Model) onExported(msg exportedMsg) tea.Cmd {
 	}
 	m.busy = ""
 	switch {
-	case errors.Is(msg.err, errFileExists):
+	case errors.Is(msg.err, wallet.ErrExists):
 		m.err = "A file is already there; choose another name (nothing is overwritten)."
 		return m.form.focusOn(fieldPath)
 	case msg.err != nil:

@@ -66,19 +66,3 @@ func TestExportKeystore(t *testing.T) {
 		t.Fatal("the existing file changed")
 	}
 }
-
-func TestWriteNewFileRefusesExisting(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "k.json")
-	if err := writeNewFile(p, []byte("one")); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeNewFile(p, []byte("two")); err == nil {
-		t.Fatal("overwrote an existing file")
-	}
-	if b, _ := os.ReadFile(p); string(b) != "one" {
-		t.Fatalf("file is %q", b)
-	}
-	if err := writeNewFile(filepath.Join(t.TempDir(), "no", "dir.json"), []byte("x")); err == nil {
-		t.Fatal("wrote into a missing directory")
-	}
-}

@@ -28,7 +28,7 @@ func (m *Model) openDerive() tea.Cmd {
 		return nil
 	}
 	m.mode, m.err = modeDerive, ""
-	in := newInput(m.c.Styles, "Label ", false)
+	in := common.NewInput(m.c.Styles, "Label ", false)
 	in.Placeholder = "optional, e.g. Savings"
 	in.CharLimit = wallet.MaxLabelLen
 	return m.form.set(m.c.Width, in)
@@ -69,7 +69,7 @@ func (m *Model) onDerived(msg derivedMsg) tea.Cmd {
 func (m *Model) openLabel() tea.Cmd {
 	a, _ := m.selected()
 	m.mode, m.err = modeLabel, ""
-	in := newInput(m.c.Styles, "Label ", false)
+	in := common.NewInput(m.c.Styles, "Label ", false)
 	in.CharLimit = wallet.MaxLabelLen
 	in.SetValue(a.Label)
 	return m.form.set(m.c.Width, in)

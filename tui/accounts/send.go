@@ -56,13 +56,13 @@ func (m *Model) openSend() tea.Cmd {
 	from, _ := m.selected()
 	m.mode, m.err, m.draft = modeSend, "", &draft{from: from}
 	s := m.c.Styles
-	to := newInput(s, "To      ", false)
+	to := common.NewInput(s, "To      ", false)
 	to.Placeholder = "0x… recipient address"
 	to.CharLimit = 42
-	amount := newInput(s, "Amount  ", false)
+	amount := common.NewInput(s, "Amount  ", false)
 	amount.Placeholder = "CRN, e.g. 1.5"
 	amount.CharLimit = 40
-	tip := newInput(s, "Tip     ", false)
+	tip := common.NewInput(s, "Tip     ", false)
 	tip.CharLimit = 20
 	tip.SetValue("1")
 	cmd := m.form.set(m.c.Width, to, amount, tip)

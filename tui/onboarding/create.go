@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"cairn/tui/common"
 	"crypto/rand"
 	"fmt"
 	"math/big"
@@ -87,7 +88,7 @@ func (m *Model) toConfirm() tea.Cmd {
 	m.step = stepConfirm
 	inputs := make([]textinput.Model, len(pos))
 	for i, p := range pos {
-		inputs[i] = newInput(m.c.Styles, fmt.Sprintf("Word #%-3d ", p+1), false)
+		inputs[i] = common.NewInput(m.c.Styles, fmt.Sprintf("Word #%-3d ", p+1), false)
 		inputs[i].CharLimit = 16
 	}
 	return m.setInputs(inputs...)

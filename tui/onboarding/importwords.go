@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"cairn/tui/common"
 	"cairn/wallet"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,10 +10,10 @@ import (
 
 func (m *Model) toImportWords() tea.Cmd {
 	m.step = stepImportWords
-	words := newInput(m.c.Styles, "Words      ", false)
+	words := common.NewInput(m.c.Styles, "Words      ", false)
 	words.Placeholder = "12 or 24 words, separated by spaces (paste works)"
 	words.CharLimit = 24 * 12
-	pass := newInput(m.c.Styles, "Passphrase ", true)
+	pass := common.NewInput(m.c.Styles, "Passphrase ", true)
 	pass.Placeholder = "optional; leave empty if you never set one"
 	pass.CharLimit = 256
 	cmd := m.setInputs(words, pass)

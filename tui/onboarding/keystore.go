@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"cairn/tui/common"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +20,7 @@ const maxKeystoreFile = 64 << 10
 
 func (m *Model) toKeystorePath() tea.Cmd {
 	m.step = stepKeystorePath
-	in := newInput(m.c.Styles, "File ", false)
+	in := common.NewInput(m.c.Styles, "File ", false)
 	in.Placeholder = "path to the keystore JSON, e.g. ~/keystore/UTC--…"
 	in.CharLimit = 4096
 	return m.setInputs(in)
@@ -74,7 +75,7 @@ func readKeystoreFile(path string) ([]byte, error) {
 
 func (m *Model) toKeystorePassword() tea.Cmd {
 	m.step = stepKeystorePassword
-	in := newInput(m.c.Styles, "Keystore password ", true)
+	in := common.NewInput(m.c.Styles, "Keystore password ", true)
 	in.CharLimit = 256
 	return m.setInputs(in)
 }
@@ -93,7 +94,7 @@ func (m *Model) submitKeystorePassword() tea.Cmd {
 func (m *Model) toKeystoreRetry(w *wallet.Wallet, why string) tea.Cmd {
 	m.wallet = w
 	m.step = stepKeystoreRetry
-	in := newInput(m.c.Styles, "Keystore password ", true)
+	in := common.NewInput(m.c.Styles, "Keystore password ", true)
 	in.CharLimit = 256
 	cmd := m.setInputs(in)
 	m.err = why

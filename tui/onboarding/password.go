@@ -1,6 +1,7 @@
 package onboarding
 
 import (
+	"cairn/tui/common"
 	"errors"
 	"unicode/utf8"
 
@@ -14,9 +15,9 @@ const MinPasswordLen = 8
 
 func (m *Model) toPassword() tea.Cmd {
 	m.step = stepPassword
-	pw := newInput(m.c.Styles, "Password ", true)
+	pw := common.NewInput(m.c.Styles, "Password ", true)
 	pw.CharLimit = 1024
-	again := newInput(m.c.Styles, "Again    ", true)
+	again := common.NewInput(m.c.Styles, "Again    ", true)
 	again.CharLimit = 1024
 	return m.setInputs(pw, again)
 }

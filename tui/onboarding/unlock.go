@@ -29,7 +29,7 @@ type Unlock struct {
 
 // NewUnlock returns the unlock prompt for w.
 func NewUnlock(c *common.Common, w *wallet.Wallet) common.Screen {
-	u := &Unlock{c: c, w: w, input: newInput(c.Styles, "Password ", true)}
+	u := &Unlock{c: c, w: w, input: common.NewInput(c.Styles, "Password ", true)}
 	u.input.CharLimit = 1024
 	u.input.Focus()
 	return u
