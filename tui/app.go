@@ -155,9 +155,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case idleMsg:
 		return m, m.onIdle(msg.gen)
-	case common.EventMsg:
-		cmds := []tea.Cmd{common.WaitEvent(m.events), m.broadcast(msg)}
-		if msg.Block != nil {
+	case common.EventBatchMsg:
+		cmds := []tea.Cmd{common.WaitEvents(m.events)}
+		block := false
+		for _, e := range msg {
+			cmds = append(cmds, m.broadcast(common.EventMsg{Event: e}))
+			block = block || e.Block != nil
+		}
+		if block {
 			cmds = append(cmds, m.refreshStatus())
 		}
 		return m, tea.Batch(cmds...)
@@ -253,7 +258,7 @@ func (m *Model) onNodeStarted(n Node) tea.Cmd {
 	}
 	if events, err := n.Service.Subscribe(m.ctx); err == nil {
 		m.events = events
-		cmds = append(cmds, common.WaitEvent(events))
+		cmds = append(cmds, common.WaitEvents(events))
 	} else {
 		m.setNotice("live updates unavailable: "+err.Error(), true)
 	}

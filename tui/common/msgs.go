@@ -28,16 +28,37 @@ type ErrMsg struct{ Err error }
 // NoticeMsg is a short message for the status line.
 type NoticeMsg struct{ Text string }
 
-// WaitEvent returns a command that waits for the next node event on ch and
-// delivers it; the receiver re-arms it after each event (a push feed, not
-// a polling loop). A closed channel ends the feed.
-func WaitEvent(ch <-chan api.Event) tea.Cmd {
+// EventBatchMsg is the node events that were waiting together: the root
+// hands them to the screens one by one as EventMsg, and the console draws
+// once for the whole batch instead of once per event.
+type EventBatchMsg []api.Event
+
+// maxEventBatch bounds one batch, so a flood cannot starve key handling.
+const maxEventBatch = 1024
+
+// WaitEvents returns a command that waits for the next node event on ch
+// and delivers it with every event already queued behind it (up to
+// maxEventBatch); the receiver re-arms it after each batch (a push feed,
+// not a polling loop). A closed channel ends the feed.
+func WaitEvents(ch <-chan api.Event) tea.Cmd {
 	return func() tea.Msg {
 		e, ok := <-ch
 		if !ok {
 			return nil
 		}
-		return EventMsg{e}
+		batch := EventBatchMsg{e}
+		for len(batch) < maxEventBatch {
+			select {
+			case e, ok := <-ch:
+				if !ok {
+					return batch
+				}
+				batch = append(batch, e)
+			default:
+				return batch
+			}
+		}
+		return batch
 	}
 }
 
