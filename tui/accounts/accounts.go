@@ -73,10 +73,12 @@ func (m *Model) Init() tea.Cmd {
 // SetSize implements common.Screen (views read Common's size).
 func (m *Model) SetSize(int, int) { m.form.resize(m.c.Width) }
 
-// Capturing implements common.Screen: true while a form takes text.
+// Capturing implements common.Screen: true while a form takes text, and
+// during the confirm step, so a stray q or tab cannot leave a transfer
+// half decided (y/n answer it; ctrl+c still quits).
 func (m *Model) Capturing() bool {
 	switch m.mode {
-	case modeDerive, modeLabel, modeSend, modeExport:
+	case modeDerive, modeLabel, modeSend, modeExport, modeConfirm:
 		return m.busy == ""
 	}
 	return false

@@ -234,8 +234,8 @@ func TestSendFlow(t *testing.T) {
 	e.drive(t, typed(strings.ToLower(dest.Hex()), "enter")...)
 	e.drive(t, typed("1.5", "enter")...)
 	m := e.model()
-	if m.mode != modeConfirm || e.s.Capturing() {
-		t.Fatalf("mode %v err %q", m.mode, m.err)
+	if m.mode != modeConfirm || !e.s.Capturing() {
+		t.Fatalf("mode %v err %q capturing %v: the confirm step must hold the keys (a stray q must not quit)", m.mode, m.err, e.s.Capturing())
 	}
 	pending := e.node.Node
 	acc, _ := pending.Account(context.Background(), dev1)
