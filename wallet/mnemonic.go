@@ -9,6 +9,7 @@ package wallet
 import (
 	"errors"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"strings"
 
 	"github.com/tyler-smith/go-bip39"
@@ -104,5 +105,8 @@ func Seed(mnemonic, passphrase string) ([]byte, error) {
 	if err := ValidateMnemonic(mnemonic); err != nil {
 		return nil, err
 	}
-	return bip39.NewSeed(NormalizeMnemonic(mnemonic), passphrase), nil
+	// BIP-39 hashes the NFKD forms of the words and the passphrase, so a
+	// passphrase typed with composed or decomposed accents gives the same
+	// wallet here as in every other BIP-39 wallet.
+	return bip39.NewSeed(norm.NFKD.String(NormalizeMnemonic(mnemonic)), norm.NFKD.String(passphrase)), nil
 }
