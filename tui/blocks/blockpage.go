@@ -234,5 +234,5 @@ func (p *blockPage) view() string {
 	if len(p.txs()) > 0 {
 		foot = "enter open transaction · " + foot
 	}
-	return common.Fit(p.vp.View()+"\n"+s.Subtle.Render(foot)+scrollNote(s, &p.vp), p.c.Width, p.c.Height)
+	return common.Fit(p.vp.View()+"\n"+s.Subtle.Render(foot)+txview.ScrollNote(s, &p.vp), p.c.Width, p.c.Height)
 }

@@ -36,7 +36,7 @@ type Model struct {
 
 	want  ethcommon.Hash // the block being fetched to open; zero if none
 	block *blockPage     // the open block, if any
-	tx    *txPage        // the open transaction, if any (over the block)
+	tx    *txview.Page   // the open transaction, if any (over the block)
 
 	dirty  bool   // something shown changed since the last drawing
 	drawn  string // the last drawing, and the size and styles it was made for
@@ -100,8 +100,7 @@ func (m *Model) invalidatePages() {
 		m.block.invalidate()
 	}
 	if m.tx != nil {
-		m.tx.own = m.own
-		m.tx.invalidate()
+		m.tx.SetOwn(m.own)
 	}
 }
 
@@ -161,14 +160,14 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.tx = nil
 			return nil
 		}
-		m.tx.key(msg)
+		m.tx.Key(msg)
 	case m.block != nil:
 		switch {
 		case key.Matches(msg, k.Back):
 			m.block = nil
 		case key.Matches(msg, k.Enter):
 			if tx := m.block.selected(); tx != nil {
-				m.tx = newTxPage(m.c, tx, m.own)
+				m.tx = txview.NewPage(m.c, tx, m.own, "esc back to the block")
 			}
 		default:
 			m.block.key(msg)
@@ -218,7 +217,7 @@ func (m *Model) View() string {
 	m.dirty, m.drawnS, m.drawnW, m.drawnH = false, m.c.Styles, m.c.Width, m.c.Height
 	switch {
 	case m.tx != nil:
-		m.drawn = m.tx.view()
+		m.drawn = m.tx.View()
 	case m.block != nil:
 		m.drawn = m.block.view()
 	default:

@@ -306,7 +306,7 @@ func TestLongBlockScrolls(t *testing.T) {
 		t.Fatalf("g then up should show the header with the first transaction selected:\n%s", v)
 	}
 	drive(t, m, "pgdown", "enter")
-	if m.tx == nil || m.tx.tx != b.FullTransactions[m.block.cursor] || m.block.cursor == 0 {
+	if m.tx == nil || m.tx.Tx() != b.FullTransactions[m.block.cursor] || m.block.cursor == 0 {
 		t.Fatal("pgdown then enter should open a transaction further down")
 	}
 	if v := tuitest.Plain(m.View()); !strings.Contains(v, "failed") && !strings.Contains(v, "success") {

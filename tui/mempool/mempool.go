@@ -37,7 +37,7 @@ type Model struct {
 	cursor int // selected row
 	top    int // first row shown
 
-	detail *detail        // the open transaction, if any
+	detail *txview.Page   // the open transaction, if any
 	want   ethcommon.Hash // the transaction being fetched for detail; zero if none
 
 	dirty  bool   // something shown changed since the last drawing
@@ -97,13 +97,12 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.dirty = true
 		m.store.setOwn(txview.Owned(m.c.Wallet))
 		if m.detail != nil {
-			m.detail.own = m.store.own
-			m.detail.invalidate()
+			m.detail.SetOwn(m.store.own)
 		}
 	case tea.BackgroundColorMsg:
 		m.dirty = true
 		if m.detail != nil {
-			m.detail.invalidate() // restyle with the new styles
+			m.detail.Invalidate() // restyle with the new styles
 		}
 	case tea.KeyPressMsg:
 		m.dirty = true
@@ -173,7 +172,7 @@ func (m *Model) onTx(msg txMsg) tea.Cmd {
 	if msg.err != nil {
 		return errCmd(msg.err)
 	}
-	m.detail = newDetail(m.c, msg.tx, m.store.own)
+	m.detail = txview.NewPage(m.c, msg.tx, m.store.own, "esc back")
 	return nil
 }
 
@@ -184,7 +183,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.detail = nil
 			return nil
 		}
-		m.detail.key(msg)
+		m.detail.Key(msg)
 		return nil
 	}
 	n := m.store.len()
@@ -258,7 +257,7 @@ func (m *Model) View() string {
 	}
 	m.dirty, m.drawnS, m.drawnW, m.drawnH = false, m.c.Styles, m.c.Width, m.c.Height
 	if m.detail != nil {
-		m.drawn = m.detail.view()
+		m.drawn = m.detail.View()
 	} else {
 		m.drawn = m.table()
 	}
