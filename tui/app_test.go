@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"image/color"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -209,4 +210,17 @@ func TestQuitKeysAndScreenSwitching(t *testing.T) {
 func isQuit(msg tea.Msg) bool {
 	_, ok := msg.(tea.QuitMsg)
 	return ok
+}
+
+func TestFollowsTheTerminalBackground(t *testing.T) {
+	m, _ := unlocked(t, 100, 30)
+	drive(t, m, tea.BackgroundColorMsg{Color: color.White})
+	if m.c.Styles.IsDark {
+		t.Fatal("a white background kept the dark styles")
+	}
+	light := m.render()
+	drive(t, m, tea.BackgroundColorMsg{Color: color.Black})
+	if !m.c.Styles.IsDark || m.render() == light {
+		t.Fatal("a black background did not bring back the dark styles")
+	}
 }
