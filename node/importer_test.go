@@ -1,11 +1,13 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"math/big"
 	"testing"
 
 	"cairn/chain"
+	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -122,5 +124,28 @@ func TestImportRefusesWhatWasNotFinalized(t *testing.T) {
 				t.Fatalf("gap: %v, want ErrNotNext", err)
 			}
 		})
+	}
+}
+
+func TestCatchUpOverTheTransport(t *testing.T) {
+	src := producedChain(t, 5)
+	f := follower(t)
+	hub := transport.NewHub()
+	if _, err := hub.Join("validator", src); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := hub.Join("follower", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.CatchUp(context.Background(), tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int(src.Chain().Head().Height()); n != want || f.Chain().Head().Hash() != src.Chain().Head().Hash() {
+		t.Fatalf("caught up %d blocks to %d, want %d to the validator's head", n, f.Chain().Head().Height(), want)
+	}
+	if n, err := f.CatchUp(context.Background(), tr); n != 0 || err != nil {
+		t.Fatalf("second catch-up: %d blocks, %v; want nothing to do", n, err)
 	}
 }
