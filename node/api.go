@@ -30,6 +30,10 @@ func (n *Node) info() api.NodeInfo {
 		addr := n.self.Address
 		info.Validator = &addr
 	}
+	if n.engine != nil {
+		st := n.engine.Status()
+		info.Consensus = &st
+	}
 	return info
 }
 

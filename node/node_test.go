@@ -135,3 +135,16 @@ func TestNodeWithoutValidatorKeyFollowsOnly(t *testing.T) {
 		t.Fatal("a node without a key became a validator")
 	}
 }
+
+func TestStatusShowsTheConsensusView(t *testing.T) {
+	n := startDevnet(t, t.TempDir())
+	defer n.Close()
+	st, err := n.Service().Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := st.Consensus
+	if c == nil || c.Height < 1 || c.Step == "" || c.Proposer == nil || *c.Proposer != n.Validator().Address {
+		t.Fatalf("consensus view %+v, want the next height proposed by this validator", c)
+	}
+}

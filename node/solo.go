@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/api"
 	"cairn/node/consensus"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -19,6 +20,9 @@ import (
 // chain with a single validator; the BFT engine takes its place for more.
 type engine interface {
 	Run(ctx context.Context) error
+	// Status is where the engine stands: the height it is deciding, the
+	// round and step, and that round's proposer.
+	Status() api.ConsensusStatus
 }
 
 // blockSource is what an engine fills blocks from: the mempool's
@@ -99,6 +103,18 @@ func (e *soloEngine) produce(start time.Time) error {
 	}
 	e.committed(b, dropped)
 	return nil
+}
+
+// Status implements engine: a lone validator is always proposing the next
+// height in round 0.
+func (e *soloEngine) Status() api.ConsensusStatus {
+	head := e.chain.Head()
+	st := api.ConsensusStatus{Height: head.Height() + 1, Step: "propose"}
+	if p := consensus.ProposerFor(e.chain.Validators(), head.Header.VRFOutput, 0); p != nil {
+		addr := p.Address
+		st.Proposer = &addr
+	}
+	return st
 }
 
 func (e *soloEngine) lastCommit(parent *chain.Block) (*chain.Commit, error) {
