@@ -27,7 +27,7 @@ type Node struct {
 	chain   *chain.Chain
 	pool    *mempool.Pool
 	bus     events.Bus
-	engine  engine
+	engine  consensusEngine
 	self    *chain.Validator // nil when not a validator
 	service api.Service
 	started time.Time

@@ -16,9 +16,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 )
 
-// engine decides which blocks the node commits. soloEngine is the one for a
+// consensusEngine decides which blocks the node commits. soloEngine is the one for a
 // chain with a single validator; the BFT engine takes its place for more.
-type engine interface {
+type consensusEngine interface {
 	Run(ctx context.Context) error
 	// Status is where the engine stands: the height it is deciding, the
 	// round and step, and that round's proposer.
@@ -105,7 +105,7 @@ func (e *soloEngine) produce(start time.Time) error {
 	return nil
 }
 
-// Status implements engine: a lone validator is always proposing the next
+// Status implements consensusEngine: a lone validator is always proposing the next
 // height in round 0.
 func (e *soloEngine) Status() api.ConsensusStatus {
 	head := e.chain.Head()
