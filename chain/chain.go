@@ -34,8 +34,9 @@ type Chain struct {
 	validators *ValidatorSet
 	log        *slog.Logger
 
-	mu   sync.RWMutex
-	head *Block
+	mu       sync.RWMutex // guards head
+	head     *Block
+	commitMu sync.Mutex // one Commit at a time
 }
 
 // Open loads the chain in store, writing the genesis block first if the

@@ -219,9 +219,12 @@ func (c *Chain) checkHeader(parent *Block, b *Block) error {
 // new head, with the commit that finalized it. State, block, receipts and
 // head are written in one store transaction.
 func (c *Chain) Commit(b *Block, res *Executed, commit *Commit) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if res.parent != c.head.Hash() || b.Header.ParentHash != c.head.Hash() {
+	// Committers take turns; readers of the head are not held up while
+	// the state is flushed and the store syncs, only for the swap.
+	c.commitMu.Lock()
+	defer c.commitMu.Unlock()
+	head := c.Head()
+	if res.parent != head.Hash() || b.Header.ParentHash != head.Hash() {
 		return fmt.Errorf("commit block %d: it was executed on another head", b.Height())
 	}
 	rules := c.exec.Rules(ptr(c.env(b.Header)))
@@ -235,6 +238,8 @@ func (c *Chain) Commit(b *Block, res *Executed, commit *Commit) error {
 	if err := c.store.writeBlock(b, commit, res.Receipts, false); err != nil {
 		return err
 	}
+	c.mu.Lock()
 	c.head = b
+	c.mu.Unlock()
 	return nil
 }
