@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"testing"
+)
+
+func TestSignGuard(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	store := &MemStore{}
+	g, err := NewSignGuard(key, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(h uint64, r uint32, s Step, b string) SignRequest {
+		return SignRequest{Height: h, Round: r, Step: s, SignBytes: []byte(b)}
+	}
+	sig, err := g.Sign(req(5, 1, StepPrevote, "a"))
+	if err != nil || !ed25519.Verify(key.Public().(ed25519.PublicKey), []byte("a"), sig) {
+		t.Fatalf("first signature: %v", err)
+	}
+	if st, ok, _ := store.Load(); !ok || st.Height != 5 || st.Round != 1 || st.Step != StepPrevote || string(st.SignBytes) != "a" || !bytes.Equal(st.Signature, sig) {
+		t.Fatalf("stored state %+v", st)
+	}
+	again, err := g.Sign(req(5, 1, StepPrevote, "a"))
+	if err != nil || !bytes.Equal(again, sig) {
+		t.Fatalf("identical request: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		r    SignRequest
+		want error
+	}{
+		"conflict":         {req(5, 1, StepPrevote, "b"), ErrConflict},
+		"earlier step":     {req(5, 1, StepPropose, "a"), ErrRegression},
+		"earlier round":    {req(5, 0, StepPrecommit, "a"), ErrRegression},
+		"earlier height":   {req(4, 9, StepPrecommit, "a"), ErrRegression},
+		"not signing step": {req(6, 0, StepResend, "a"), nil},
+	} {
+		_, err := g.Sign(tc.r)
+		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("%s: got %v, want %v", name, err, tc.want)
+		}
+	}
+	if _, err := g.Sign(req(5, 1, StepPrecommit, "c")); err != nil {
+		t.Fatalf("later step: %v", err)
+	}
+
+	// A restarted guard remembers.
+	g2, err := NewSignGuard(key, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g2.Sign(req(5, 1, StepPrecommit, "d")); !errors.Is(err, ErrConflict) {
+		t.Fatalf("after restart, conflict: %v", err)
+	}
+	if _, err := g2.Sign(req(5, 1, StepPrevote, "a")); !errors.Is(err, ErrRegression) {
+		t.Fatalf("after restart, regression: %v", err)
+	}
+	if _, err := g2.Sign(req(6, 0, StepPropose, "e")); err != nil {
+		t.Fatalf("after restart, next height: %v", err)
+	}
+
+	// A signature is not released if its state cannot be saved.
+	store.FailSave = errors.New("disk full")
+	if sig, err := g2.Sign(req(7, 0, StepPropose, "f")); err == nil || sig != nil {
+		t.Fatal("signed without saving")
+	}
+	if last, _ := g2.Last(); last.Height != 6 {
+		t.Fatalf("state moved on a failed save: %+v", last)
+	}
+}
+
+func TestSignGuardRejectsMalformedState(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	store := &MemStore{state: SignState{Height: 3, Step: 9}, ok: true}
+	if _, err := NewSignGuard(key, store); err == nil {
+		t.Fatal("malformed stored state accepted")
+	}
+	if _, err := NewSignGuard(nil, &MemStore{}); err == nil {
+		t.Fatal("guard without key")
+	}
+}
