@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/transport"
 )
 
 // Defaults a node starts with.
@@ -40,6 +41,10 @@ type Config struct {
 	CallTimeout time.Duration
 	// Logger receives the node's logs (default: discard).
 	Logger *slog.Logger
+	// Transport connects the node to its peers: consensus messages,
+	// transactions and catch-up. Nil runs the node alone (a one-validator
+	// chain such as the devnet). The node closes it in Close.
+	Transport transport.Transport
 }
 
 func (c Config) withDefaults() Config {

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"sync"
@@ -63,13 +62,13 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.self = n.validatorFor(cfg.ValidatorKey)
 	n.buildService()
-	if n.self != nil {
-		n.engine = &soloEngine{
-			chain: c, key: cfg.ValidatorKey, self: n.self.Address,
-			blockTime: cfg.BlockTime, txTimeBound: cfg.TxTimeBound,
-			txs:       func(baseFee *big.Int) chain.TxSource { return n.pool.Select(baseFee) },
-			committed: n.committed, log: cfg.Logger.With("part", "engine"), now: time.Now,
+	if n.self != nil || cfg.Transport != nil {
+		e, err := newBFTEngine(n)
+		if err != nil {
+			n.closeStore()
+			return nil, err
 		}
+		n.engine = e
 	}
 	return n, nil
 }
@@ -136,9 +135,10 @@ func (n *Node) Start(ctx context.Context) error {
 		n.cancel()
 		return err
 	}
-	if n.engine == nil {
+	if n.self == nil {
 		n.cfg.Logger.Warn("no validator key of this chain's validator set: following only, no blocks will be produced")
-	} else {
+	}
+	if n.engine != nil {
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
@@ -166,6 +166,14 @@ func (n *Node) Close() error {
 		cancel()
 	}
 	n.wg.Wait()
+	if e, ok := n.engine.(*bftEngine); ok {
+		if err := e.close(); err != nil {
+			n.cfg.Logger.Warn("close consensus WAL", "err", err)
+		}
+	}
+	if n.cfg.Transport != nil {
+		n.cfg.Transport.Close()
+	}
 	if err := n.closeStore(); err != nil {
 		return err
 	}

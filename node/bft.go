@@ -1,0 +1,312 @@
+package node
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"cairn/chain"
+	"cairn/node/api"
+	"cairn/node/consensus"
+	"cairn/node/consensus/engine"
+	"cairn/node/consensus/wal"
+	"cairn/node/events"
+	"cairn/node/transport"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// WALPath is where a home keeps its consensus write-ahead log.
+func WALPath(home string) string { return filepath.Join(home, "data", "consensus.wal") }
+
+// Bounds on what the driver keeps for peers.
+const (
+	maxCachedBlocks = 64        // proposed blocks of the current and next height
+	maxEvidence     = 32        // conflicting-vote pairs waiting for a block
+	maxTxGossip     = 128 << 10 // one gossiped transaction
+)
+
+// bftEngine is the driver of the Tendermint engine (consensusEngine): one
+// goroutine (Run) owns the engine.Engine and does its IO. It logs every
+// input to the consensus WAL before the engine sees it and this
+// validator's own signed messages before they leave, signs through a
+// SignGuard whose state is on disk, builds and validates blocks on the
+// chain, commits what the engine finalizes, paces heights to the block
+// time, and catches up from peers when it finds itself behind.
+type bftEngine struct {
+	n         *Node
+	key       ed25519.PrivateKey // nil for a follower
+	self      common.Address     // zero for a follower
+	tr        transport.Transport
+	wal       *wal.WAL
+	walRecs   [][]byte // what the WAL held at open, for Restore
+	cfg       engine.Config
+	blockTime time.Duration
+	log       *slog.Logger
+	status    atomic.Pointer[api.ConsensusStatus]
+	closed    atomic.Bool
+
+	// Owned by Run's goroutine.
+	eng         *engine.Engine
+	blocks      map[common.Hash]*candidateBlock
+	asked       map[common.Hash]uint64 // blocks the engine wants judged, by hash → height
+	evidence    []chain.Evidence
+	heightStart time.Time
+	pace        *time.Timer
+	paceNext    *engine.HeightParams
+	lastCatchUp time.Time
+	timers      chan engine.TimeoutEvent
+	done        chan struct{}
+}
+
+// candidateBlock is a proposed block and, once run, its execution result.
+type candidateBlock struct {
+	block   *chain.Block
+	exec    *chain.Executed
+	dropped []chain.Dropped // own proposals: what the mempool should forget
+}
+
+// newBFTEngine opens the consensus WAL and the sign guard of n.
+func newBFTEngine(n *Node) (*bftEngine, error) {
+	w, recs, torn, err := wal.Open(WALPath(n.cfg.Home))
+	if err != nil {
+		return nil, fmt.Errorf("open consensus WAL: %w", err)
+	}
+	log := n.cfg.Logger.With("part", "consensus")
+	if torn > 0 {
+		log.Warn("consensus WAL: dropped a torn last record", "bytes", torn)
+	}
+	d := &bftEngine{
+		n: n, tr: n.cfg.Transport, wal: w, walRecs: recs, blockTime: n.cfg.BlockTime, log: log,
+		blocks: map[common.Hash]*candidateBlock{}, asked: map[common.Hash]uint64{},
+		timers: make(chan engine.TimeoutEvent, 64), done: make(chan struct{}),
+	}
+	var signer engine.Signer
+	var proposals engine.ProposalSource
+	if n.self != nil {
+		guard, err := engine.NewSignGuard(n.cfg.ValidatorKey, signStateFile{SignStatePath(n.cfg.Home)})
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		d.key, d.self, signer, proposals = n.cfg.ValidatorKey, n.self.Address, guard, d
+	}
+	d.cfg = engine.DefaultConfig(n.chain.ChainID(), d.self, signer, proposals)
+	if t := n.chain.Params().Consensus; t.ProposeMs > 0 && t.VoteMs > 0 {
+		d.cfg.TimeoutPropose = time.Duration(t.ProposeMs) * time.Millisecond
+		d.cfg.TimeoutPrevote = time.Duration(t.VoteMs) * time.Millisecond
+		d.cfg.TimeoutPrecommit = d.cfg.TimeoutPrevote
+		d.cfg.TimeoutDelta = time.Duration(t.DeltaMs) * time.Millisecond
+		d.cfg.ResendInterval = 2 * d.cfg.TimeoutPrevote
+	}
+	head := n.chain.Head()
+	st := &api.ConsensusStatus{Height: head.Height() + 1, Step: engine.StepPropose.String()}
+	if v := consensus.ProposerFor(n.chain.Validators(), head.Header.VRFOutput, 0); v != nil {
+		addr := v.Address
+		st.Proposer = &addr
+	}
+	d.status.Store(st)
+	return d, nil
+}
+
+// close releases the WAL once Run has returned.
+func (d *bftEngine) close() error {
+	if d.closed.Swap(true) {
+		return nil
+	}
+	return d.wal.Close()
+}
+
+// Status implements consensusEngine.
+func (d *bftEngine) Status() api.ConsensusStatus { return *d.status.Load() }
+
+// Run drives the engine until ctx ends. It returns an error only when the
+// node cannot go on safely: its WAL or chain refuses a write.
+func (d *bftEngine) Run(ctx context.Context) error {
+	defer close(d.done)
+	if err := d.begin(ctx); err != nil {
+		return err
+	}
+	var msgs <-chan transport.Message
+	var evs <-chan events.Event
+	if d.tr != nil {
+		msgs = d.tr.Messages()
+		sub := d.n.bus.Subscribe(1024)
+		defer sub.Close()
+		evs = sub.C
+	}
+	for {
+		if err := d.drain(ctx); err != nil {
+			return err
+		}
+		d.publishStatus()
+		var paced <-chan time.Time
+		if d.paceNext != nil {
+			paced = d.pace.C
+		}
+		select {
+		case <-ctx.Done():
+			d.stopPace()
+			return nil
+		case m, ok := <-msgs:
+			if !ok {
+				msgs = nil
+				continue
+			}
+			if err := d.onNet(ctx, m); err != nil {
+				return err
+			}
+		case e := <-evs:
+			d.gossipTx(e)
+		case ev := <-d.timers:
+			if err := d.onTimeout(ev); err != nil {
+				return err
+			}
+		case <-paced:
+			if err := d.startNext(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// begin catches up from peers, then restores the engine from the WAL if
+// it was deciding the height after the head, or starts that height anew.
+func (d *bftEngine) begin(ctx context.Context) error {
+	imported := 0
+	if d.tr != nil {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		n, err := d.n.CatchUp(cctx, d.tr)
+		cancel()
+		if err != nil {
+			d.log.Warn("catch up at start", "err", err)
+		}
+		imported = n
+		d.lastCatchUp = time.Now()
+	}
+	d.heightStart = time.Now()
+	recs, blocks, err := decodeWAL(d.walRecs)
+	d.walRecs = nil
+	if err != nil {
+		d.log.Warn("consensus WAL unreadable; starting the height afresh (the sign guard still prevents double signing)", "err", err)
+		return d.restart()
+	}
+	head := d.n.chain.Head().Height()
+	var start *engine.HeightParams
+	for _, r := range recs {
+		if r.Start != nil {
+			start = r.Start
+		}
+	}
+	if imported > 0 || start == nil || start.Height != head+1 {
+		return d.restart()
+	}
+	for _, b := range blocks {
+		if b.Height() == head+1 {
+			d.blocks[b.Hash()] = &candidateBlock{block: b}
+		}
+	}
+	eng, err := engine.Restore(d.cfg, recs)
+	if err != nil {
+		d.log.Warn("restore consensus from WAL failed; starting the height afresh", "err", err)
+		return d.restart()
+	}
+	d.eng = eng
+	d.log.Info("consensus restored from WAL", "height", start.Height, "records", len(recs))
+	return nil
+}
+
+// params are the engine's parameters for the height after the head.
+func (d *bftEngine) params() engine.HeightParams {
+	head := d.n.chain.Head()
+	return engine.HeightParams{Height: head.Height() + 1, Validators: d.n.chain.Validators(), PrevBeta: head.Header.VRFOutput}
+}
+
+// restart starts a fresh engine at the height after the head: after a
+// catch-up, or when the WAL is of a height already committed.
+func (d *bftEngine) restart() error {
+	p := d.params()
+	if err := d.resetWAL(p); err != nil {
+		return err
+	}
+	eng, err := engine.New(d.cfg, p)
+	if err != nil {
+		return fmt.Errorf("start consensus at %d: %w", p.Height, err)
+	}
+	d.eng = eng
+	d.stopPace()
+	d.keepBlocksAbove(p.Height - 1)
+	d.asked = map[common.Hash]uint64{}
+	d.heightStart = time.Now()
+	return nil
+}
+
+// resetWAL empties the WAL and logs the start of height p.
+func (d *bftEngine) resetWAL(p engine.HeightParams) error {
+	if err := d.wal.Reset(); err != nil {
+		return fmt.Errorf("reset consensus WAL: %w", err)
+	}
+	return d.append(startEntry(p))
+}
+
+func (d *bftEngine) append(e walEntry) error {
+	data, err := encodeWAL(e)
+	if err != nil {
+		return err
+	}
+	if err := d.wal.Append(data); err != nil {
+		return fmt.Errorf("consensus WAL: %w", err)
+	}
+	return nil
+}
+
+func (d *bftEngine) appendBlock(b *chain.Block) error {
+	raw, err := b.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("encode block %d: %w", b.Height(), err)
+	}
+	return d.append(walEntry{Block: raw})
+}
+
+func (d *bftEngine) keepBlocksAbove(height uint64) {
+	for h, cb := range d.blocks {
+		if cb.block.Height() <= height {
+			delete(d.blocks, h)
+		}
+	}
+}
+
+func (d *bftEngine) publishStatus() {
+	st := d.eng.Status()
+	out := &api.ConsensusStatus{Height: st.Height, Round: st.Round, Step: st.Step.String()}
+	if st.Decided {
+		out.Step = "commit"
+	}
+	if st.Proposer != (common.Address{}) {
+		p := st.Proposer
+		out.Proposer = &p
+	}
+	d.status.Store(out)
+}
+
+func (d *bftEngine) stopPace() {
+	if d.pace != nil {
+		d.pace.Stop()
+	}
+	d.paceNext = nil
+}
+
+// startNext starts the height the pacing timer was waiting for.
+func (d *bftEngine) startNext() error {
+	p := *d.paceNext
+	d.paceNext = nil
+	if err := d.eng.NewHeight(p); err != nil {
+		return fmt.Errorf("start height %d: %w", p.Height, err)
+	}
+	d.heightStart = time.Now()
+	return nil
+}

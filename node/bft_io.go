@@ -1,0 +1,382 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"cairn/chain"
+	"cairn/node/consensus"
+	"cairn/node/consensus/engine"
+	"cairn/node/events"
+	"cairn/node/transport"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// drain handles the engine's Ready until it has nothing more, in the order
+// engine's package comment gives: persist own messages, send, arm timers,
+// validate, commit, serve peers that are behind, keep evidence, log errors.
+func (d *bftEngine) drain(ctx context.Context) error {
+	for d.eng.HasReady() {
+		rd := d.eng.Ready()
+		// Advance first: the inputs given below (ProposalValid) make new
+		// outputs, which the next turn of the loop handles.
+		d.eng.Advance()
+		for _, m := range rd.Persist {
+			if m.Proposal != nil && m.Proposal.POLRound < 0 {
+				if cb := d.blocks[m.Proposal.BlockHash]; cb != nil {
+					if err := d.appendBlock(cb.block); err != nil {
+						return err
+					}
+				}
+			}
+			if err := d.append(walEntry{Own: &m}); err != nil {
+				return err
+			}
+		}
+		for _, o := range rd.Messages {
+			d.send(o.Message)
+		}
+		for _, t := range rd.Timers {
+			d.arm(t)
+		}
+		for _, ref := range rd.Validate {
+			d.asked[ref.Hash] = ref.Height
+			if err := d.tryValidate(ref.Hash); err != nil {
+				return err
+			}
+		}
+		for _, c := range rd.Commits {
+			if err := d.apply(ctx, c); err != nil {
+				return err
+			}
+		}
+		for _, b := range rd.Behind {
+			d.serveBehind(b)
+		}
+		for _, ev := range rd.Evidence {
+			if len(d.evidence) < maxEvidence {
+				d.evidence = append(d.evidence, ev)
+			}
+			d.log.Warn("conflicting votes", "validator", ev.VoteA.Validator, "height", ev.VoteA.Height, "round", ev.VoteA.Round)
+		}
+		for _, err := range rd.Errors {
+			d.log.Warn("consensus", "err", err)
+		}
+	}
+	return nil
+}
+
+// send broadcasts a message; a proposal goes with its block so receivers
+// can validate it.
+func (d *bftEngine) send(m engine.Message) {
+	if d.tr == nil {
+		return
+	}
+	var b *chain.Block
+	if m.Proposal != nil {
+		if cb := d.blocks[m.Proposal.BlockHash]; cb != nil {
+			b = cb.block
+		}
+	}
+	data, err := encodeWire(m, b)
+	if err != nil {
+		d.log.Error("encode consensus message", "msg", m, "err", err)
+		return
+	}
+	if err := d.tr.Broadcast(transport.TopicConsensus, data); err != nil {
+		d.log.Debug("broadcast", "err", err)
+	}
+}
+
+// arm fires ev into the loop after the timer's duration. Timers are never
+// cancelled; the engine ignores stale ones.
+func (d *bftEngine) arm(t engine.Timer) {
+	ev := t.Event()
+	time.AfterFunc(t.Duration, func() {
+		select {
+		case d.timers <- ev:
+		case <-d.done:
+		}
+	})
+}
+
+func (d *bftEngine) onTimeout(ev engine.TimeoutEvent) error {
+	st := d.eng.Status()
+	if st.Decided || ev.Height != st.Height || ev.Round != st.Round {
+		return nil // stale: the engine would ignore it, so it need not be logged
+	}
+	if err := d.append(walEntry{Timeout: &ev}); err != nil {
+		return err
+	}
+	d.eng.Timeout(ev)
+	return nil
+}
+
+// onNet handles one message from a peer.
+func (d *bftEngine) onNet(ctx context.Context, m transport.Message) error {
+	switch m.Topic {
+	case transport.TopicTx:
+		d.onTx(m)
+		return nil
+	case transport.TopicConsensus:
+	default:
+		return nil
+	}
+	msg, blk, err := decodeWire(m.Data)
+	if err != nil {
+		d.log.Debug("dropped consensus message", "from", m.From, "err", err)
+		return nil
+	}
+	h := msg.Height()
+	if h >= d.n.chain.Head().Height()+3 {
+		// Peers finalized at least two heights this node has not: fetch
+		// them (verified) rather than wait for votes that are gone.
+		if err := d.catchUp(ctx); err != nil {
+			return err
+		}
+	}
+	head := d.n.chain.Head().Height()
+	if blk != nil && blk.Height() == h && h > head && h <= head+2 && d.blocks[blk.Hash()] == nil && len(d.blocks) < maxCachedBlocks {
+		if err := d.appendBlock(blk); err != nil {
+			return err
+		}
+		d.blocks[blk.Hash()] = &candidateBlock{block: blk}
+	}
+	if st := d.eng.Status(); h >= st.Height || msg.Commit != nil {
+		// Messages of finalized heights only mark their sender as behind,
+		// which a restart need not replay.
+		if err := d.append(walEntry{Message: &msg}); err != nil {
+			return err
+		}
+	}
+	if err := d.eng.Step(msg); err != nil {
+		d.log.Debug("consensus message refused", "from", m.From, "msg", msg, "err", err)
+	}
+	if blk != nil {
+		return d.tryValidate(blk.Hash())
+	}
+	return nil
+}
+
+// Propose implements engine.ProposalSource: it builds, executes and keeps
+// a block on the head for round, with the beacon proof, the head's commit
+// and waiting evidence.
+func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
+	c := d.n.chain
+	parent := c.Head()
+	if parent.Height()+1 != height {
+		return common.Hash{}, fmt.Errorf("propose %d: head is %d", height, parent.Height())
+	}
+	beta, pi, err := consensus.ProveBeacon(d.key, c.ChainID(), height, parent.Header.VRFOutput)
+	if err != nil {
+		return common.Hash{}, fmt.Errorf("propose %d: %w", height, err)
+	}
+	var lastCommit *chain.Commit
+	if parent.Height() > 0 {
+		if lastCommit, err = c.CommitAt(parent.Height()); err != nil {
+			return common.Hash{}, fmt.Errorf("propose %d: commit of the head: %w", height, err)
+		}
+	}
+	now := time.Now()
+	ms := uint64(now.UnixMilli())
+	if ms <= parent.Header.Time {
+		ms = parent.Header.Time + 1
+	}
+	b, res, dropped, err := c.Propose(chain.Proposal{
+		Proposer: d.self, Round: round, Time: ms, VRFOutput: beta, VRFProof: pi, LastCommit: lastCommit,
+		Evidence: d.evidence, TxTimeBound: d.n.cfg.TxTimeBound, Deadline: now.Add(d.blockTime * 6 / 10),
+	}, d.n.pool.Select(c.NextBaseFee(parent.Header)))
+	if err != nil {
+		return common.Hash{}, fmt.Errorf("propose %d/%d: %w", height, round, err)
+	}
+	d.blocks[b.Hash()] = &candidateBlock{block: b, exec: res, dropped: dropped}
+	return b.Hash(), nil
+}
+
+// tryValidate judges a block the engine asked about, once its body is
+// here, logs the verdict and gives it to the engine.
+func (d *bftEngine) tryValidate(hash common.Hash) error {
+	height, asked := d.asked[hash]
+	cb := d.blocks[hash]
+	if !asked || cb == nil {
+		return nil
+	}
+	delete(d.asked, hash)
+	ok := true
+	if err := d.validate(height, cb); err != nil {
+		ok = false
+		d.log.Warn("invalid proposed block", "height", height, "hash", hash, "err", err)
+	}
+	if err := d.append(walEntry{Valid: &engine.Validity{Height: height, Hash: hash, OK: ok}}); err != nil {
+		return err
+	}
+	d.eng.ProposalValid(height, hash, ok)
+	return nil
+}
+
+// validate checks a proposed block fully: the chosen proposer and its
+// beacon proof, the commit of the head it carries, and its execution,
+// whose result is kept for the commit.
+func (d *bftEngine) validate(height uint64, cb *candidateBlock) error {
+	if cb.exec != nil {
+		return nil
+	}
+	c := d.n.chain
+	head := c.Head()
+	b := cb.block
+	if b.Height() != height || height != head.Height()+1 {
+		return fmt.Errorf("block %d is not the next on head %d", b.Height(), head.Height())
+	}
+	set, chainID := c.Validators(), c.ChainID()
+	if err := consensus.VerifyProposer(set, chainID, b.Header, head.Header.VRFOutput); err != nil {
+		return err
+	}
+	if head.Height() > 0 {
+		if b.LastCommit == nil {
+			return fmt.Errorf("block %d has no commit for its parent", height)
+		}
+		if err := b.LastCommit.Verify(chainID, set, head.Height(), head.Hash()); err != nil {
+			return fmt.Errorf("last commit: %w", err)
+		}
+	}
+	res, err := c.Execute(b)
+	if err != nil {
+		return err
+	}
+	cb.exec = res
+	return nil
+}
+
+// apply commits a block the engine finalized, then logs the next height's
+// start and paces it to the block time.
+func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
+	c := d.n.chain
+	head := c.Head()
+	if commit.Height <= head.Height() {
+		return nil // applied before a restart
+	}
+	cb := d.blocks[commit.BlockHash]
+	if commit.Height != head.Height()+1 || cb == nil {
+		// Finalized without this node holding the block: fetch it.
+		d.lastCatchUp = time.Time{}
+		return d.catchUp(ctx)
+	}
+	if cb.exec == nil {
+		res, err := c.Execute(cb.block)
+		if err != nil {
+			return fmt.Errorf("execute finalized block %d: %w", commit.Height, err)
+		}
+		cb.exec = res
+	}
+	if err := commit.Verify(c.ChainID(), c.Validators(), commit.Height, commit.BlockHash); err != nil {
+		return fmt.Errorf("finalized block %d: %w", commit.Height, err)
+	}
+	if err := c.Commit(cb.block, cb.exec, commit); err != nil {
+		return fmt.Errorf("commit finalized block %d: %w", commit.Height, err)
+	}
+	d.n.committed(cb.block, cb.dropped)
+	d.forgetEvidence(cb.block.Evidence)
+	d.keepBlocksAbove(commit.Height)
+	d.asked = map[common.Hash]uint64{}
+	next := d.params()
+	if err := d.resetWAL(next); err != nil {
+		return err
+	}
+	d.schedule(next)
+	return nil
+}
+
+// schedule starts height p one block time after the last one started.
+func (d *bftEngine) schedule(p engine.HeightParams) {
+	wait := time.Until(d.heightStart.Add(d.blockTime))
+	if wait < 0 {
+		wait = 0
+	}
+	d.stopPace()
+	if d.pace == nil {
+		d.pace = time.NewTimer(wait)
+	} else {
+		d.pace.Reset(wait)
+	}
+	d.paceNext = &p
+}
+
+func (d *bftEngine) forgetEvidence(included []chain.Evidence) {
+	if len(included) == 0 {
+		return
+	}
+	key := func(e chain.Evidence) string {
+		return fmt.Sprintf("%x/%x", e.VoteA.SignBytes(d.cfg.ChainID), e.VoteB.SignBytes(d.cfg.ChainID))
+	}
+	done := map[string]bool{}
+	for _, e := range included {
+		done[key(e)] = true
+	}
+	kept := d.evidence[:0]
+	for _, e := range d.evidence {
+		if !done[key(e)] {
+			kept = append(kept, e)
+		}
+	}
+	d.evidence = kept
+}
+
+// catchUp fetches finalized blocks from peers (at most once per block
+// time) and, if it imported any, restarts the engine at the new head.
+func (d *bftEngine) catchUp(ctx context.Context) error {
+	if d.tr == nil || time.Since(d.lastCatchUp) < d.blockTime {
+		return nil
+	}
+	d.lastCatchUp = time.Now()
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	imported, err := d.n.CatchUp(cctx, d.tr)
+	cancel()
+	if err != nil {
+		d.log.Warn("catch up", "imported", imported, "err", err)
+	}
+	if imported == 0 {
+		return nil
+	}
+	d.log.Info("caught up from peers", "blocks", imported, "head", d.n.chain.Head().Height())
+	return d.restart()
+}
+
+// serveBehind sends a validator that is still voting on a finalized
+// height that height's block and commit.
+func (d *bftEngine) serveBehind(b engine.Behind) {
+	blk, c, err := d.n.FinalizedBlock(b.Height)
+	if err != nil || d.tr == nil {
+		return
+	}
+	data, err := encodeWire(engine.Message{Commit: c}, blk)
+	if err != nil {
+		d.log.Error("encode commit for a peer behind", "height", b.Height, "err", err)
+		return
+	}
+	d.tr.Broadcast(transport.TopicConsensus, data)
+}
+
+// onTx admits a gossiped transaction to the mempool; the pool's checks
+// decide, and a known or bad one is dropped quietly.
+func (d *bftEngine) onTx(m transport.Message) {
+	if len(m.Data) > maxTxGossip {
+		return
+	}
+	if _, err := d.n.pool.AddRaw(m.Data); err != nil {
+		d.log.Debug("gossiped transaction refused", "from", m.From, "err", err)
+	}
+}
+
+// gossipTx passes a transaction new to the mempool on to peers.
+func (d *bftEngine) gossipTx(e events.Event) {
+	if e.Tx == nil || d.tr == nil {
+		return
+	}
+	raw, err := e.Tx.MarshalBinary()
+	if err != nil {
+		return
+	}
+	d.tr.Broadcast(transport.TopicTx, raw)
+}
