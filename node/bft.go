@@ -54,6 +54,7 @@ type bftEngine struct {
 	eng         *engine.Engine
 	blocks      map[common.Hash]*candidateBlock
 	asked       map[common.Hash]uint64 // blocks the engine wants judged, by hash → height
+	proposed    map[proposalKey]common.Hash
 	evidence    []chain.Evidence
 	heightStart time.Time
 	pace        *time.Timer
@@ -61,6 +62,12 @@ type bftEngine struct {
 	lastCatchUp time.Time
 	timers      chan engine.TimeoutEvent
 	done        chan struct{}
+}
+
+// proposalKey is a round this validator built a block for.
+type proposalKey struct {
+	height uint64
+	round  uint32
 }
 
 // candidateBlock is a proposed block and, once run, its execution result.
@@ -82,7 +89,7 @@ func newBFTEngine(n *Node) (*bftEngine, error) {
 	}
 	d := &bftEngine{
 		n: n, tr: n.cfg.Transport, wal: w, walRecs: recs, blockTime: n.cfg.BlockTime, log: log,
-		blocks: map[common.Hash]*candidateBlock{}, asked: map[common.Hash]uint64{},
+		blocks: map[common.Hash]*candidateBlock{}, asked: map[common.Hash]uint64{}, proposed: map[proposalKey]common.Hash{},
 		timers: make(chan engine.TimeoutEvent, 64), done: make(chan struct{}),
 	}
 	var signer engine.Signer
@@ -208,6 +215,9 @@ func (d *bftEngine) begin(ctx context.Context) error {
 	for _, b := range blocks {
 		if b.Height() == head+1 {
 			d.blocks[b.Hash()] = &candidateBlock{block: b}
+			if d.self != (common.Address{}) && b.Header.Proposer == d.self {
+				d.proposed[proposalKey{b.Height(), b.Header.Round}] = b.Hash()
+			}
 		}
 	}
 	eng, err := engine.Restore(d.cfg, recs)
@@ -241,6 +251,7 @@ func (d *bftEngine) restart() error {
 	d.stopPace()
 	d.keepBlocksAbove(p.Height - 1)
 	d.asked = map[common.Hash]uint64{}
+	d.proposed = map[proposalKey]common.Hash{}
 	d.heightStart = time.Now()
 	return nil
 }

@@ -24,13 +24,7 @@ func (d *bftEngine) drain(ctx context.Context) error {
 		// outputs, which the next turn of the loop handles.
 		d.eng.Advance()
 		for _, m := range rd.Persist {
-			if m.Proposal != nil && m.Proposal.POLRound < 0 {
-				if cb := d.blocks[m.Proposal.BlockHash]; cb != nil {
-					if err := d.appendBlock(cb.block); err != nil {
-						return err
-					}
-				}
-			}
+			// A new block of our own went to the WAL when Propose built it.
 			if err := d.append(walEntry{Own: &m}); err != nil {
 				return err
 			}
@@ -162,8 +156,14 @@ func (d *bftEngine) onNet(ctx context.Context, m transport.Message) error {
 
 // Propose implements engine.ProposalSource: it builds, executes and keeps
 // a block on the head for round, with the beacon proof, the head's commit
-// and waiting evidence.
+// and waiting evidence. The block is in the WAL before Propose returns,
+// and asked again for the same round, also after a restart, Propose
+// returns the same block.
 func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
+	key := proposalKey{height, round}
+	if h, ok := d.proposed[key]; ok && d.blocks[h] != nil {
+		return h, nil
+	}
 	c := d.n.chain
 	parent := c.Head()
 	if parent.Height()+1 != height {
@@ -191,7 +191,11 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 	if err != nil {
 		return common.Hash{}, fmt.Errorf("propose %d/%d: %w", height, round, err)
 	}
+	if err := d.appendBlock(b); err != nil {
+		return common.Hash{}, fmt.Errorf("propose %d/%d: %w", height, round, err)
+	}
 	d.blocks[b.Hash()] = &candidateBlock{block: b, exec: res, dropped: dropped}
+	d.proposed[key] = b.Hash()
 	return b.Hash(), nil
 }
 
@@ -280,6 +284,7 @@ func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
 	d.forgetEvidence(cb.block.Evidence)
 	d.keepBlocksAbove(commit.Height)
 	d.asked = map[common.Hash]uint64{}
+	d.proposed = map[proposalKey]common.Hash{}
 	next := d.params()
 	if err := d.resetWAL(next); err != nil {
 		return err
