@@ -49,6 +49,11 @@ type bftEngine struct {
 	log       *slog.Logger
 	status    atomic.Pointer[api.ConsensusStatus]
 	closed    atomic.Bool
+	// restored is the height Run resumed from the WAL (0: started afresh).
+	restored atomic.Uint64
+	// begun is closed once Run has caught up and started or restored the
+	// engine.
+	begun chan struct{}
 
 	// Owned by Run's goroutine.
 	eng         *engine.Engine
@@ -90,7 +95,7 @@ func newBFTEngine(n *Node) (*bftEngine, error) {
 	d := &bftEngine{
 		n: n, tr: n.cfg.Transport, wal: w, walRecs: recs, blockTime: n.cfg.BlockTime, log: log,
 		blocks: map[common.Hash]*candidateBlock{}, asked: map[common.Hash]uint64{}, proposed: map[proposalKey]common.Hash{},
-		timers: make(chan engine.TimeoutEvent, 64), done: make(chan struct{}),
+		timers: make(chan engine.TimeoutEvent, 64), done: make(chan struct{}), begun: make(chan struct{}),
 	}
 	var signer engine.Signer
 	var proposals engine.ProposalSource
@@ -138,6 +143,7 @@ func (d *bftEngine) Run(ctx context.Context) error {
 	if err := d.begin(ctx); err != nil {
 		return err
 	}
+	close(d.begun)
 	var msgs <-chan transport.Message
 	var evs <-chan events.Event
 	if d.tr != nil {
@@ -226,6 +232,7 @@ func (d *bftEngine) begin(ctx context.Context) error {
 		return d.restart()
 	}
 	d.eng = eng
+	d.restored.Store(start.Height)
 	d.log.Info("consensus restored from WAL", "height", start.Height, "records", len(recs))
 	return nil
 }

@@ -124,9 +124,10 @@ func (d *bftEngine) onNet(ctx context.Context, m transport.Message) error {
 		return nil
 	}
 	h := msg.Height()
-	if h >= d.n.chain.Head().Height()+3 {
-		// Peers finalized at least two heights this node has not: fetch
-		// them (verified) rather than wait for votes that are gone.
+	if st := d.eng.Status(); h >= d.n.chain.Head().Height()+3 || (st.Decided && st.Height > d.n.chain.Head().Height()) {
+		// Peers finalized at least two heights this node has not, or this
+		// node saw a decision whose block it lacks: fetch the blocks
+		// (verified) rather than wait for votes that are gone.
 		if err := d.catchUp(ctx); err != nil {
 			return err
 		}

@@ -337,10 +337,21 @@ func TestFourValidatorsFinalizeStallAndRecover(t *testing.T) {
 	// one), still without progress.
 	tn.stop(1)
 	tn.start(1)
+	select {
+	case <-tn.nodes[1].engine.(*bftEngine).begun:
+	case <-time.After(waitLimit):
+		t.Fatal("restarted survivor did not start its engine")
+	}
+	tn.waitResent(p, 9, 1)
 	if st := tn.nodes[1].engine.Status(); st.Height != stuck[1]+1 {
 		t.Fatalf("restarted survivor at height %d, want %d", st.Height, stuck[1]+1)
 	}
-	tn.waitResent(p, 9, 1)
+	if stuck[0] == stuck[1] {
+		// Nothing to fetch from the other survivor: the round came from the WAL.
+		if got := tn.nodes[1].engine.(*bftEngine).restored.Load(); got != stuck[1]+1 {
+			t.Fatalf("restarted survivor resumed height %d from its WAL, want %d", got, stuck[1]+1)
+		}
+	}
 	if tn.head(0) != stuck[0] || tn.head(1) != stuck[1] {
 		t.Fatalf("heads moved from %v to [%d %d] with 55%% of the power", stuck, tn.head(0), tn.head(1))
 	}
