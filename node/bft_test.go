@@ -106,7 +106,7 @@ func (tn *testNet) start(i int) {
 		t.Fatal(err)
 	}
 	n, err := New(Config{Home: tn.homes[i], Genesis: tn.genesis, ValidatorKey: tn.keys[i],
-		BlockTime: testBlockTime, Transport: tr})
+		BlockTime: testBlockTime, Transport: tr, Logger: testLogger(i)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,4 +410,47 @@ func quantiles(ds []time.Duration) string {
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	q := func(p float64) time.Duration { return s[int(p*float64(len(s)-1))] }
 	return fmt.Sprintf("p50 %s p90 %s max %s (n=%d)", q(0.5), q(0.9), s[len(s)-1], len(s))
+}
+
+// TestFollowerOnTheHubFollowsTheValidators: a node without a validator key
+// runs the engine without voting, finalizes what the validators finalize
+// from their votes, and shows the consensus view in its status.
+func TestFollowerOnTheHubFollowsTheValidators(t *testing.T) {
+	tn := newTestNet(t)
+	src := &lazySource{}
+	tr, err := tn.hub.Join("follower", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := New(Config{Home: t.TempDir(), Genesis: tn.genesis, BlockTime: testBlockTime, Transport: tr, Logger: testLogger(9)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.n.Store(f)
+	sub := f.Events().Subscribe(4096)
+	defer sub.Close()
+	if err := f.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	waitBlock(t, sub, func(b *chain.Block) bool { return b.Height() >= 5 })
+	for h := uint64(1); h <= 5; h++ {
+		got, err := f.Chain().BlockByHeight(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.waitHeight(h, 0)
+		want, _ := tn.nodes[0].Chain().BlockByHeight(h)
+		if got.Hash() != want.Hash() {
+			t.Fatalf("follower block %d %x, validator's %x", h, got.Hash(), want.Hash())
+		}
+	}
+	st, err := f.Service().Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := st.Consensus
+	if st.Validator != nil || c == nil || c.Height < 5 || c.Proposer == nil || f.Chain().Validators().ByAddress(*c.Proposer) == nil {
+		t.Fatalf("follower status: validator %v, consensus %+v", st.Validator, c)
+	}
 }
