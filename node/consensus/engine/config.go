@@ -30,8 +30,11 @@ type SignRequest struct {
 // ProposalSource builds blocks when this validator proposes and has no
 // valid value to propose again.
 type ProposalSource interface {
-	// Propose builds (and keeps) a new valid block for height, round and
-	// returns its hash.
+	// Propose builds a new valid block for height, round and returns its
+	// hash. Asked again for the same height and round, also after a
+	// restart, it must return the same block (keep it on disk before
+	// returning): a restarted engine that got another block would find its
+	// proposal, and so its prevote, refused by the signing guard.
 	Propose(height uint64, round uint32) (common.Hash, error)
 }
 

@@ -52,9 +52,10 @@ type Engine struct {
 	proposers  map[uint32]common.Address
 	validity   map[common.Hash]bool
 	requested  map[common.Hash]bool
-	candidates []candidate
-	skipTo     uint32    // highest round above the current one with >1/3 of the power in it
-	own        []Message // this height's own signed messages, for resending
+	candidates []candidate // rounds with >2/3 precommits for a block
+	pols       []candidate // rounds with >2/3 prevotes for a block
+	skipTo     uint32      // highest round above the current one with >1/3 of the power in it
+	own        []Message   // this height's own signed messages, for resending
 
 	future        []Message
 	futureCommits map[uint64]*chain.Commit
@@ -97,6 +98,7 @@ func (e *Engine) startHeight(p HeightParams) error {
 	e.validity = map[common.Hash]bool{}
 	e.requested = map[common.Hash]bool{}
 	e.candidates = nil
+	e.pols = nil
 	e.skipTo = 0
 	e.own = nil
 	e.behindSent = map[Behind]bool{}
@@ -117,21 +119,23 @@ func (e *Engine) Step(m Message) error {
 
 func (e *Engine) receive(m Message) error {
 	n := 0
-	for _, set := range []bool{m.Proposal != nil, m.Vote != nil, m.Commit != nil} {
+	for _, set := range []bool{m.Proposal != nil, m.Vote != nil, m.Commit != nil, m.POL != nil} {
 		if set {
 			n++
 		}
 	}
 	if n != 1 {
-		return errors.New("message must carry exactly one of proposal, vote or commit")
+		return errors.New("message must carry exactly one of proposal, vote, commit or POL")
 	}
 	switch {
 	case m.Proposal != nil:
 		return e.onProposal(m.Proposal)
 	case m.Vote != nil:
 		return e.onVote(m.Vote)
-	default:
+	case m.Commit != nil:
 		return e.onCommit(m.Commit)
+	default:
+		return e.onPOL(m.POL)
 	}
 }
 
@@ -182,7 +186,8 @@ func (e *Engine) ProposalValid(height uint64, hash common.Hash, ok bool) {
 
 // NewHeight starts the height after the one just finalized, once the driver
 // has applied its block: p carries the new height's validator set and the
-// finalized block's beacon.
+// finalized block's beacon. Messages of the new height that arrived early
+// come back in Ready.Requeue for the driver to log and Step.
 func (e *Engine) NewHeight(p HeightParams) error {
 	if !e.decided {
 		return fmt.Errorf("new height %d: height %d is not finalized", p.Height, e.height)
@@ -193,13 +198,10 @@ func (e *Engine) NewHeight(p HeightParams) error {
 	if err := e.startHeight(p); err != nil {
 		return err
 	}
-	buffered := e.future
+	e.rd.Requeue = append(e.rd.Requeue, e.future...)
 	e.future = nil
-	for _, m := range buffered {
-		_ = e.receive(m) // a bad buffered message was the sender's fault, not the driver's
-	}
 	if c := e.futureCommits[e.height]; c != nil {
-		_ = e.onCommit(c)
+		e.rd.Requeue = append(e.rd.Requeue, Message{Commit: c})
 	}
 	for h := range e.futureCommits {
 		if h <= e.height {

@@ -17,36 +17,51 @@ type SignState struct {
 	Signature []byte
 }
 
-// Store keeps a SignGuard's last-signed state. Save must be durable (on disk
-// and synced) when it returns: the signature is released only after it.
+// Store keeps a SignGuard's last signed messages, oldest first. Save must be
+// durable (on disk and synced) when it returns: the signature is released
+// only after it.
 type Store interface {
-	// Load returns the stored state; ok is false when nothing was signed yet.
-	Load() (state SignState, ok bool, err error)
-	Save(state SignState) error
+	// Load returns the stored messages; none when nothing was signed yet.
+	Load() ([]SignState, error)
+	Save(signed []SignState) error
 }
 
 // MemStore is a Store in memory, for tests and simulations. It is not safe
 // for concurrent use.
 type MemStore struct {
-	state SignState
-	ok    bool
+	signed []SignState
 	// FailSave, if set, is returned by Save (to test a full disk).
 	FailSave error
 }
 
-// Load returns the saved state.
-func (s *MemStore) Load() (SignState, bool, error) { return s.state, s.ok, nil }
+// Load returns the saved messages.
+func (s *MemStore) Load() ([]SignState, error) { return cloneStates(s.signed), nil }
 
-// Save keeps a copy of state.
-func (s *MemStore) Save(state SignState) error {
+// Save keeps a copy of signed.
+func (s *MemStore) Save(signed []SignState) error {
 	if s.FailSave != nil {
 		return s.FailSave
 	}
-	state.SignBytes = bytes.Clone(state.SignBytes)
-	state.Signature = bytes.Clone(state.Signature)
-	s.state, s.ok = state, true
+	s.signed = cloneStates(signed)
 	return nil
 }
+
+func cloneStates(in []SignState) []SignState {
+	out := make([]SignState, len(in))
+	for i, st := range in {
+		st.SignBytes = bytes.Clone(st.SignBytes)
+		st.Signature = bytes.Clone(st.Signature)
+		out[i] = st
+	}
+	return out
+}
+
+// signHistory is how many recent signatures a SignGuard remembers. One
+// engine input can make a validator sign several messages (a proposal, then
+// its prevote and precommit, as its own messages complete quorums); if the
+// node crashes before they reach its WAL, the restarted engine asks for
+// them again in the same order and gets the same signatures.
+const signHistory = 8
 
 // Errors of a SignGuard refusing to sign.
 var (
@@ -59,15 +74,15 @@ var (
 )
 
 // SignGuard is the Signer that never signs twice. It remembers the last
-// signed (height, round, step) and its bytes, refuses anything earlier or
-// conflicting, and returns the stored signature for an identical request,
-// so a validator restarted mid-round re-sends what it signed instead of
-// signing something new. It is not safe for concurrent use.
+// signed (height, round, step) and its bytes (and those of a few signatures
+// before it), refuses anything earlier or conflicting, and returns the
+// stored signature for an identical request, so a validator restarted
+// mid-round re-sends what it signed instead of signing something new. It is
+// not safe for concurrent use.
 type SignGuard struct {
-	key   crypto.Signer
-	store Store
-	last  SignState
-	has   bool
+	key     crypto.Signer
+	store   Store
+	history []SignState // oldest first; the last is the last signed
 }
 
 // NewSignGuard loads the last-signed state from store and signs with key
@@ -76,18 +91,26 @@ func NewSignGuard(key crypto.Signer, store Store) (*SignGuard, error) {
 	if key == nil || store == nil {
 		return nil, errors.New("new sign guard: key and store are required")
 	}
-	st, ok, err := store.Load()
+	history, err := store.Load()
 	if err != nil {
 		return nil, fmt.Errorf("load last signed state: %w", err)
 	}
-	if ok && (st.Step < StepPropose || st.Step > StepPrecommit || len(st.Signature) == 0 || len(st.SignBytes) == 0) {
-		return nil, fmt.Errorf("load last signed state: malformed (step %d, %d signature bytes)", st.Step, len(st.Signature))
+	for i, st := range history {
+		if st.Step < StepPropose || st.Step > StepPrecommit || len(st.Signature) == 0 || len(st.SignBytes) == 0 ||
+			(i > 0 && cmpHRS(st.Height, st.Round, st.Step, history[i-1]) <= 0) {
+			return nil, fmt.Errorf("load last signed state: entry %d is malformed or out of order (%s %d/%d)", i, st.Step, st.Height, st.Round)
+		}
 	}
-	return &SignGuard{key: key, store: store, last: st, has: ok}, nil
+	return &SignGuard{key: key, store: store, history: history}, nil
 }
 
 // Last returns the last signed state, if anything was signed.
-func (g *SignGuard) Last() (SignState, bool) { return g.last, g.has }
+func (g *SignGuard) Last() (SignState, bool) {
+	if len(g.history) == 0 {
+		return SignState{}, false
+	}
+	return g.history[len(g.history)-1], true
+}
 
 // Sign signs req.SignBytes unless that could make two conflicting
 // signatures; the new state is saved before the signature is returned.
@@ -95,15 +118,17 @@ func (g *SignGuard) Sign(req SignRequest) ([]byte, error) {
 	if req.Step < StepPropose || req.Step > StepPrecommit {
 		return nil, fmt.Errorf("sign %d/%d: cannot sign at step %s", req.Height, req.Round, req.Step)
 	}
-	if g.has {
-		switch cmpHRS(req.Height, req.Round, req.Step, g.last) {
-		case -1:
-			return nil, fmt.Errorf("sign %s %d/%d: %w (%s %d/%d)", req.Step, req.Height, req.Round, ErrRegression, g.last.Step, g.last.Height, g.last.Round)
-		case 0:
-			if !bytes.Equal(req.SignBytes, g.last.SignBytes) {
-				return nil, fmt.Errorf("sign %s %d/%d: %w", req.Step, req.Height, req.Round, ErrConflict)
+	if last, ok := g.Last(); ok {
+		for _, st := range g.history {
+			if cmpHRS(req.Height, req.Round, req.Step, st) == 0 && bytes.Equal(req.SignBytes, st.SignBytes) {
+				return bytes.Clone(st.Signature), nil
 			}
-			return bytes.Clone(g.last.Signature), nil
+		}
+		switch cmpHRS(req.Height, req.Round, req.Step, last) {
+		case -1:
+			return nil, fmt.Errorf("sign %s %d/%d: %w (%s %d/%d)", req.Step, req.Height, req.Round, ErrRegression, last.Step, last.Height, last.Round)
+		case 0:
+			return nil, fmt.Errorf("sign %s %d/%d: %w", req.Step, req.Height, req.Round, ErrConflict)
 		}
 	}
 	sig, err := g.key.Sign(nil, req.SignBytes, crypto.Hash(0))
@@ -111,10 +136,11 @@ func (g *SignGuard) Sign(req SignRequest) ([]byte, error) {
 		return nil, fmt.Errorf("sign %s %d/%d: %w", req.Step, req.Height, req.Round, err)
 	}
 	st := SignState{Height: req.Height, Round: req.Round, Step: req.Step, SignBytes: bytes.Clone(req.SignBytes), Signature: sig}
-	if err := g.store.Save(st); err != nil {
+	history := append(g.history[max(0, len(g.history)-signHistory+1):len(g.history):len(g.history)], st)
+	if err := g.store.Save(history); err != nil {
 		return nil, fmt.Errorf("sign %s %d/%d: save last signed state: %w", req.Step, req.Height, req.Round, err)
 	}
-	g.last, g.has = st, true
+	g.history = history
 	return bytes.Clone(sig), nil
 }
 

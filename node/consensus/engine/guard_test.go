@@ -21,8 +21,8 @@ func TestSignGuard(t *testing.T) {
 	if err != nil || !ed25519.Verify(key.Public().(ed25519.PublicKey), []byte("a"), sig) {
 		t.Fatalf("first signature: %v", err)
 	}
-	if st, ok, _ := store.Load(); !ok || st.Height != 5 || st.Round != 1 || st.Step != StepPrevote || string(st.SignBytes) != "a" || !bytes.Equal(st.Signature, sig) {
-		t.Fatalf("stored state %+v", st)
+	if sts, _ := store.Load(); len(sts) != 1 || sts[0].Height != 5 || sts[0].Round != 1 || sts[0].Step != StepPrevote || string(sts[0].SignBytes) != "a" || !bytes.Equal(sts[0].Signature, sig) {
+		t.Fatalf("stored state %+v", sts)
 	}
 	again, err := g.Sign(req(5, 1, StepPrevote, "a"))
 	if err != nil || !bytes.Equal(again, sig) {
@@ -55,7 +55,7 @@ func TestSignGuard(t *testing.T) {
 	if _, err := g2.Sign(req(5, 1, StepPrecommit, "d")); !errors.Is(err, ErrConflict) {
 		t.Fatalf("after restart, conflict: %v", err)
 	}
-	if _, err := g2.Sign(req(5, 1, StepPrevote, "a")); !errors.Is(err, ErrRegression) {
+	if _, err := g2.Sign(req(5, 1, StepPrevote, "z")); !errors.Is(err, ErrRegression) {
 		t.Fatalf("after restart, regression: %v", err)
 	}
 	if _, err := g2.Sign(req(6, 0, StepPropose, "e")); err != nil {
@@ -74,11 +74,50 @@ func TestSignGuard(t *testing.T) {
 
 func TestSignGuardRejectsMalformedState(t *testing.T) {
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
-	store := &MemStore{state: SignState{Height: 3, Step: 9}, ok: true}
-	if _, err := NewSignGuard(key, store); err == nil {
-		t.Fatal("malformed stored state accepted")
+	for name, sts := range map[string][]SignState{
+		"bad step":     {{Height: 3, Step: 9, SignBytes: []byte("a"), Signature: []byte("s")}},
+		"no signature": {{Height: 3, Step: StepPrevote, SignBytes: []byte("a")}},
+		"out of order": {
+			{Height: 3, Step: StepPrecommit, SignBytes: []byte("a"), Signature: []byte("s")},
+			{Height: 3, Step: StepPrevote, SignBytes: []byte("b"), Signature: []byte("s")},
+		},
+	} {
+		store := &MemStore{}
+		_ = store.Save(sts)
+		if _, err := NewSignGuard(key, store); err == nil {
+			t.Errorf("%s: malformed stored state accepted", name)
+		}
 	}
 	if _, err := NewSignGuard(nil, &MemStore{}); err == nil {
 		t.Fatal("guard without key")
 	}
+}
+
+// Several messages signed in one step are all given back after a restart;
+// older ones than the remembered history are refused.
+func TestSignGuardHistory(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	store := &MemStore{}
+	g, _ := NewSignGuard(key, store)
+	prop, _ := g.Sign(SignRequest{Height: 2, Round: 0, Step: StepPropose, SignBytes: []byte("p")})
+	pv, _ := g.Sign(SignRequest{Height: 2, Round: 0, Step: StepPrevote, SignBytes: []byte("v")})
+	g, _ = NewSignGuard(key, store)
+	if sig, err := g.Sign(SignRequest{Height: 2, Round: 0, Step: StepPropose, SignBytes: []byte("p")}); err != nil || !bytes.Equal(sig, prop) {
+		t.Fatalf("earlier identical request after restart: %v", err)
+	}
+	if _, err := g.Sign(SignRequest{Height: 2, Round: 0, Step: StepPropose, SignBytes: []byte("q")}); !errors.Is(err, ErrRegression) {
+		t.Fatalf("earlier conflicting request: %v", err)
+	}
+	for r := uint32(1); r <= signHistory; r++ {
+		if _, err := g.Sign(SignRequest{Height: 2, Round: r, Step: StepPrevote, SignBytes: []byte{byte(r)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := g.Sign(SignRequest{Height: 2, Round: 0, Step: StepPrevote, SignBytes: []byte("v")}); !errors.Is(err, ErrRegression) {
+		t.Fatalf("a signature older than the history: %v", err)
+	}
+	if sts, _ := store.Load(); len(sts) != signHistory {
+		t.Fatalf("history of %d, want %d", len(sts), signHistory)
+	}
+	_ = pv
 }

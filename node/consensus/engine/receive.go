@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 
 	"cairn/chain"
@@ -26,32 +26,35 @@ func (e *Engine) onVote(v *chain.Vote) error {
 	}
 	rs := e.roundState(v.Round)
 	vs := rs.votes(v.Type)
-	if old := vs.votes[v.Validator]; old != nil {
-		if old.BlockHash == v.BlockHash || vs.conflicted[v.Validator] {
-			return nil // a duplicate, or evidence already taken
-		}
-		if !e.verifier.Verify(val.PubKey, v.SignBytes(e.cfg.ChainID), v.Signature) {
-			return fmt.Errorf("%s %d/%d by %s: bad signature", v.Type, v.Height, v.Round, v.Validator)
-		}
-		if vs.conflicted == nil {
-			vs.conflicted = map[common.Address]bool{}
-		}
-		vs.conflicted[v.Validator] = true
-		e.rd.Evidence = append(e.rd.Evidence, chain.Evidence{VoteA: *old, VoteB: *v})
-		return nil
+	if vs.vote(v.Validator, v.BlockHash) != nil || len(vs.byVal[v.Validator]) >= maxVotesPerValidator {
+		return nil // a duplicate, or a validator past its quota of conflicting votes
 	}
 	if !e.verifier.Verify(val.PubKey, v.SignBytes(e.cfg.ChainID), v.Signature) {
 		return fmt.Errorf("%s %d/%d by %s: bad signature", v.Type, v.Height, v.Round, v.Validator)
 	}
-	e.addVote(rs, v, val.Power)
+	e.countVote(rs, v, val.Power)
 	return nil
+}
+
+// countVote counts a checked vote, reporting evidence for the first
+// conflicting one of its validator.
+func (e *Engine) countVote(rs *roundState, v *chain.Vote, power uint64) {
+	if prior := rs.votes(v.Type).byVal[v.Validator]; len(prior) == 1 {
+		e.rd.Evidence = append(e.rd.Evidence, chain.Evidence{VoteA: *prior[0], VoteB: *v})
+	}
+	e.addVote(rs, v, power)
 }
 
 // addVote counts a checked vote.
 func (e *Engine) addVote(rs *roundState, v *chain.Vote, power uint64) {
 	before, after := rs.votes(v.Type).add(v, power)
-	if v.Type == chain.Precommit && v.BlockHash != (common.Hash{}) && e.set.HasQuorum(after) && !e.set.HasQuorum(before) {
-		e.candidates = append(e.candidates, candidate{round: v.Round, hash: v.BlockHash})
+	if v.BlockHash != (common.Hash{}) && e.set.HasQuorum(after) && !e.set.HasQuorum(before) {
+		c := candidate{round: v.Round, hash: v.BlockHash}
+		if v.Type == chain.Precommit {
+			e.candidates = append(e.candidates, c)
+		} else {
+			e.pols = append(e.pols, c)
+		}
 	}
 	e.addSender(rs, v.Round, v.Validator, power)
 }
@@ -89,6 +92,11 @@ func (e *Engine) onProposal(p *Proposal) error {
 	if !e.verifier.Verify(val.PubKey, p.SignBytes(e.cfg.ChainID), p.Signature) {
 		return fmt.Errorf("proposal %d/%d by %s: bad signature", p.Height, p.Round, p.Proposer)
 	}
+	if p.POLRound >= 0 && len(p.POLVotes) > 0 {
+		if err := e.countCertificate(chain.Prevote, uint32(p.POLRound), p.BlockHash, p.POLVotes); err != nil {
+			return fmt.Errorf("proposal %d/%d: POL: %w", p.Height, p.Round, err)
+		}
+	}
 	rs.proposals = append(rs.proposals, p)
 	e.addSender(rs, p.Round, p.Proposer, val.Power)
 	if p.Round >= e.round {
@@ -112,14 +120,62 @@ func (e *Engine) onCommit(c *chain.Commit) error {
 		}
 		return nil
 	}
-	var errs []error
-	for i := range c.Signatures {
-		if err := e.onVote(c.Vote(i)); err != nil {
-			errs = append(errs, err)
-		}
+	if err := e.countCertificate(chain.Precommit, c.Round, c.BlockHash, c.Signatures); err != nil {
+		return fmt.Errorf("commit %d: %w", c.Height, err)
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("commit %d: %w", c.Height, errors.Join(errs...))
+	return nil
+}
+
+// onPOL takes the prevotes behind another validator's valid value.
+func (e *Engine) onPOL(p *POL) error {
+	if p.Height != e.height || e.decided {
+		return nil
+	}
+	if p.BlockHash == (common.Hash{}) {
+		return fmt.Errorf("POL %d/%d: empty block hash", p.Height, p.Round)
+	}
+	if err := e.countCertificate(chain.Prevote, p.Round, p.BlockHash, p.Votes); err != nil {
+		return fmt.Errorf("POL %d/%d: %w", p.Height, p.Round, err)
+	}
+	return nil
+}
+
+// countCertificate checks that sigs are votes of type t for hash in round r
+// of the current height from more than 2/3 of the power, and counts them,
+// even past their validators' quota of conflicting votes: only one block
+// per round can have a genuine certificate, and a faulty validator must not
+// make a node deaf to its genuine vote by flooding it with others first.
+func (e *Engine) countCertificate(t chain.VoteType, r uint32, hash common.Hash, sigs []chain.CommitSig) error {
+	if uint64(r) > uint64(e.round)+maxRoundsAhead {
+		return fmt.Errorf("round %d too far ahead of %d", r, e.round)
+	}
+	rs := e.roundState(r)
+	vs := rs.votes(t)
+	votes := make([]*chain.Vote, len(sigs))
+	vals := make([]*chain.Validator, len(sigs))
+	var power uint64
+	seen := make(map[common.Address]bool, len(sigs))
+	for i, s := range sigs {
+		val := e.set.ByAddress(s.Validator)
+		if val == nil || seen[s.Validator] {
+			return fmt.Errorf("signer %s is not a validator or signed twice", s.Validator)
+		}
+		seen[s.Validator] = true
+		v := &chain.Vote{Type: t, Height: e.height, Round: r, BlockHash: hash, Validator: s.Validator, Signature: s.Signature}
+		known := vs.vote(s.Validator, hash)
+		if (known == nil || !bytes.Equal(known.Signature, s.Signature)) && !e.verifier.Verify(val.PubKey, v.SignBytes(e.cfg.ChainID), v.Signature) {
+			return fmt.Errorf("%s of %s: bad signature", t, s.Validator)
+		}
+		votes[i], vals[i] = v, val
+		power += val.Power
+	}
+	if !e.set.HasQuorum(power) {
+		return fmt.Errorf("%d of %d voting power signed, need more than 2/3", power, e.set.TotalPower())
+	}
+	for i, v := range votes {
+		if vs.vote(v.Validator, hash) == nil {
+			e.countVote(rs, v, vals[i].Power)
+		}
 	}
 	return nil
 }

@@ -30,6 +30,22 @@ func (e *Engine) applyRule() bool {
 			return true
 		}
 	}
+	// Not in the paper: more than 2/3 prevotes for a valid block in an
+	// earlier round than this one but later than the valid round make it
+	// the valid value. Line 36 does this only for the current round; a
+	// validator that missed a round's prevotes then never learns the value
+	// some other validator locked on, and with stake-weighted proposers a
+	// small locked validator may wait many rounds to propose it itself.
+	// Safety rests on locks, which this leaves alone: a re-proposal is
+	// accepted only with a real POL that is not older than the lock.
+	for _, c := range e.pols {
+		if int64(c.round) > int64(e.validRound) && c.round < e.round {
+			if known, ok := e.validityOf(c.hash); known && ok {
+				e.validValue, e.validRound = c.hash, int32(c.round)
+				return true
+			}
+		}
+	}
 	// Line 55: more than 1/3 of the power is in a later round.
 	if e.skipTo > e.round {
 		e.startRound(e.skipTo)
@@ -139,28 +155,13 @@ func (e *Engine) startRound(r uint32) {
 		return
 	}
 	p.Signature = sig
+	if pol >= 0 {
+		p.POLVotes = e.rounds[uint32(pol)].prevotes.signatures(hash)
+	}
 	e.emit(Message{Proposal: p})
-	e.sendPOL(p)
 	rs := e.roundState(r)
 	rs.proposals = append([]*Proposal{p}, rs.proposals...)
 	e.addSender(rs, r, e.cfg.Self, me.Power)
-}
-
-// sendPOL sends, with a re-proposal, the prevotes of its POL round that
-// justify it, so validators that missed them can still prevote for it.
-func (e *Engine) sendPOL(p *Proposal) {
-	if p.POLRound < 0 {
-		return
-	}
-	pol := e.rounds[uint32(p.POLRound)]
-	if pol == nil {
-		return
-	}
-	for _, s := range pol.prevotes.signatures(p.BlockHash) {
-		if s.Validator != e.cfg.Self {
-			e.rd.Messages = append(e.rd.Messages, Outbound{Message: Message{Vote: pol.prevotes.votes[s.Validator]}})
-		}
-	}
 }
 
 // vote signs, sends and counts this node's vote for the current round.
@@ -177,7 +178,7 @@ func (e *Engine) vote(t chain.VoteType, hash common.Hash) {
 	v.Signature = sig
 	e.emit(Message{Vote: v})
 	rs := e.roundState(e.round)
-	if rs.votes(t).votes[e.cfg.Self] == nil {
+	if rs.votes(t).vote(e.cfg.Self, hash) == nil {
 		e.addVote(rs, v, me.Power)
 	}
 }
@@ -201,15 +202,17 @@ func (e *Engine) emit(m Message) {
 }
 
 // resend broadcasts again this node's messages of the current and previous
-// round, and the POL prevotes of its re-proposal.
+// round, and the POL of its valid value.
 func (e *Engine) resend() {
 	for _, m := range e.own {
 		if m.Round()+1 >= e.round {
 			e.rd.Messages = append(e.rd.Messages, Outbound{Message: m})
-			if m.Proposal != nil && m.Proposal.Round == e.round {
-				e.sendPOL(m.Proposal)
-			}
 		}
+	}
+	if e.validRound >= 0 {
+		pol := &POL{Height: e.height, Round: uint32(e.validRound), BlockHash: e.validValue,
+			Votes: e.rounds[uint32(e.validRound)].prevotes.signatures(e.validValue)}
+		e.rd.Messages = append(e.rd.Messages, Outbound{Message: Message{POL: pol}})
 	}
 }
 

@@ -396,20 +396,36 @@ func TestProposerNewAndValidValue(t *testing.T) {
 	nextRound(m, 0)
 	rd = m.take()
 	var prop *Proposal
-	pol := map[common.Address]bool{}
 	for _, o := range rd.Messages {
 		if o.Message.Proposal != nil {
 			prop = o.Message.Proposal
-		}
-		if v := o.Message.Vote; v != nil && v.Round == 0 && v.Type == chain.Prevote {
-			pol[v.Validator] = true
 		}
 	}
 	if prop == nil || prop.Round != 1 || prop.POLRound != 0 || prop.BlockHash != v || m.source.n != 0 {
 		t.Fatalf("re-proposal %+v (built %d)", prop, m.source.n)
 	}
-	if !pol[g.addr(1)] || !pol[g.addr(3)] {
-		t.Fatalf("POL prevotes not sent along: %v", pol)
+	pol := map[common.Address]bool{}
+	for _, s := range prop.POLVotes {
+		pol[s.Validator] = true
+	}
+	if len(pol) != 3 || !pol[g.addr(0)] || !pol[g.addr(1)] || !pol[g.addr(3)] {
+		t.Fatalf("POL prevotes not carried: %v", pol)
+	}
+
+	// A validator that missed the POL prevotes takes them from the proposal.
+	k := g.node(2, 1)
+	k.step(g.vote(1, chain.Prevote, 1, 0, blockHash("junk"))) // validator 1 seen voting otherwise first
+	nextRound(k, 0)
+	k.take()
+	k.step(Message{Proposal: prop})
+	k.ProposalValid(1, v, true)
+	k.onlyVote(k.take(), chain.Prevote, v)
+
+	// A POL that is not a quorum is refused with the proposal.
+	bad := *prop
+	bad.POLVotes = bad.POLVotes[:2]
+	if err := g.node(2, 1).Step(Message{Proposal: &bad}); err == nil {
+		t.Fatal("proposal with a short POL accepted")
 	}
 }
 
@@ -541,8 +557,15 @@ func TestNewHeight(t *testing.T) {
 	if err := n.NewHeight(HeightParams{Height: 2, Validators: f.set, PrevBeta: v[:]}); err != nil {
 		t.Fatal(err)
 	}
+	rd := n.take()
+	if len(rd.Requeue) != 2 {
+		t.Fatalf("want the 2 early messages back, got %v", rd.Requeue)
+	}
+	for _, m := range rd.Requeue {
+		n.step(m)
+	}
 	if st := n.Status(); st.Height != 2 || st.Round != 3 || st.Decided || st.LockedRound != -1 {
-		t.Fatalf("buffered messages of height 2 not replayed: %+v", st)
+		t.Fatalf("early messages of height 2 not counted: %+v", st)
 	}
 }
 

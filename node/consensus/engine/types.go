@@ -50,7 +50,10 @@ func voteStep(t chain.VoteType) Step {
 
 // Proposal is a proposer's signed offer of a block for (Height, Round).
 // POLRound is -1 for a new block, or the round whose more than 2/3 prevotes
-// for BlockHash justify proposing it again (Tendermint's valid round).
+// for BlockHash justify proposing it again (Tendermint's valid round); those
+// prevotes travel with it in POLVotes, so a validator that missed them can
+// still prevote for it. POLVotes are signed by their validators, not by the
+// proposer, and are not part of SignBytes.
 type Proposal struct {
 	Height    uint64
 	Round     uint32
@@ -58,6 +61,7 @@ type Proposal struct {
 	BlockHash common.Hash
 	Proposer  common.Address
 	Signature []byte
+	POLVotes  []chain.CommitSig
 }
 
 // proposalSignDoc is what a proposer signs. POLRound is shifted by one so
@@ -85,14 +89,25 @@ func (p *Proposal) SignBytes(chainID *big.Int) []byte {
 	return b
 }
 
+// POL (proof of lock) is more than 2/3 of the voting power's prevotes for
+// BlockHash in Round: what makes a block a valid value.
+type POL struct {
+	Height    uint64
+	Round     uint32
+	BlockHash common.Hash
+	Votes     []chain.CommitSig
+}
+
 // Message is one consensus message on the wire; exactly one field is set.
 // Commit carries a finalized height's certificate to a validator that is
-// behind. Messages returned by the engine are shared with its state and must
-// not be modified.
+// behind; POL spreads the prevotes behind a validator's valid value.
+// Messages returned by the engine are shared with its state and must not be
+// modified.
 type Message struct {
 	Proposal *Proposal
 	Vote     *chain.Vote
 	Commit   *chain.Commit
+	POL      *POL
 }
 
 // Height is the height the message is about (0 for an empty message).
@@ -104,6 +119,8 @@ func (m Message) Height() uint64 {
 		return m.Vote.Height
 	case m.Commit != nil:
 		return m.Commit.Height
+	case m.POL != nil:
+		return m.POL.Height
 	}
 	return 0
 }
@@ -117,6 +134,8 @@ func (m Message) Round() uint32 {
 		return m.Vote.Round
 	case m.Commit != nil:
 		return m.Commit.Round
+	case m.POL != nil:
+		return m.POL.Round
 	}
 	return 0
 }
@@ -132,6 +151,9 @@ func (m Message) String() string {
 	case m.Commit != nil:
 		c := m.Commit
 		return fmt.Sprintf("commit %d/%d %x (%d sigs)", c.Height, c.Round, c.BlockHash[:4], len(c.Signatures))
+	case m.POL != nil:
+		p := m.POL
+		return fmt.Sprintf("POL %d/%d %x (%d sigs)", p.Height, p.Round, p.BlockHash[:4], len(p.Votes))
 	}
 	return "empty message"
 }
@@ -211,6 +233,11 @@ type Ready struct {
 	Behind []Behind
 	// Evidence holds pairs of conflicting votes seen from one validator.
 	Evidence []chain.Evidence
+	// Requeue holds messages of the height just started that arrived while
+	// the engine was still in the height before. The driver writes them to
+	// the WAL right after the height's Start record and gives them to Step,
+	// so the WAL of a height stands alone.
+	Requeue []Message
 	// Errors are problems inside the engine worth a log line: a refused
 	// signature, a proposal that could not be built.
 	Errors []error
@@ -220,7 +247,7 @@ type Ready struct {
 func (r *Ready) Empty() bool {
 	return len(r.Persist) == 0 && len(r.Messages) == 0 && len(r.Timers) == 0 &&
 		len(r.Validate) == 0 && len(r.Commits) == 0 && len(r.Behind) == 0 &&
-		len(r.Evidence) == 0 && len(r.Errors) == 0
+		len(r.Evidence) == 0 && len(r.Errors) == 0 && len(r.Requeue) == 0
 }
 
 // Status is the engine's position, for status pages and logs.

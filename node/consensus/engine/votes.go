@@ -13,27 +13,46 @@ import (
 // keep for one round.
 const maxProposalsPerRound = 4
 
-// voteSet holds one round's votes of one type: the first vote of each
-// validator counts; a later different one is evidence and does not.
+// maxVotesPerValidator bounds how many conflicting votes of one type and
+// round a node keeps from one (necessarily Byzantine) validator.
+const maxVotesPerValidator = 4
+
+// voteSet holds one round's votes of one type. As in the paper, a block's
+// count is the power of the distinct validators that sent a vote for it, so
+// a validator that equivocates counts for each block it voted for (it has
+// less than 1/3 of the power with the other faulty ones, so this cannot make
+// two blocks reach a quorum), and a commit certificate that includes it is
+// still accepted by a node that saw its other vote first.
 type voteSet struct {
-	votes      map[common.Address]*chain.Vote
-	conflicted map[common.Address]bool
-	power      map[common.Hash]uint64 // by block hash; the zero hash is nil
-	total      uint64                 // power of every validator that voted
+	byVal map[common.Address][]*chain.Vote // each validator's distinct votes, first first
+	power map[common.Hash]uint64           // by block hash; the zero hash is nil
+	total uint64                           // power of the distinct validators that voted
 }
 
 func newVoteSet() *voteSet {
-	return &voteSet{votes: map[common.Address]*chain.Vote{}, power: map[common.Hash]uint64{}}
+	return &voteSet{byVal: map[common.Address][]*chain.Vote{}, power: map[common.Hash]uint64{}}
+}
+
+// vote returns addr's vote for hash, if any.
+func (s *voteSet) vote(addr common.Address, hash common.Hash) *chain.Vote {
+	for _, v := range s.byVal[addr] {
+		if v.BlockHash == hash {
+			return v
+		}
+	}
+	return nil
 }
 
 // add counts v, whose signer has the given power, and reports the hash's
 // power before and after.
 func (s *voteSet) add(v *chain.Vote, power uint64) (before, after uint64) {
-	s.votes[v.Validator] = v
+	if len(s.byVal[v.Validator]) == 0 {
+		s.total += power
+	}
+	s.byVal[v.Validator] = append(s.byVal[v.Validator], v)
 	before = s.power[v.BlockHash]
 	after = before + power
 	s.power[v.BlockHash] = after
-	s.total += power
 	return before, after
 }
 
@@ -41,8 +60,8 @@ func (s *voteSet) add(v *chain.Vote, power uint64) (before, after uint64) {
 // node builds the same certificate from the same votes.
 func (s *voteSet) signatures(hash common.Hash) []chain.CommitSig {
 	var sigs []chain.CommitSig
-	for _, v := range s.votes {
-		if v.BlockHash == hash {
+	for addr := range s.byVal {
+		if v := s.vote(addr, hash); v != nil {
 			sigs = append(sigs, chain.CommitSig{Validator: v.Validator, Signature: v.Signature})
 		}
 	}

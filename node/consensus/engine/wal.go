@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"slices"
 
+	"cairn/chain"
+
 	"github.com/ethereum/go-ethereum/common"
 )
 
 // Record is one entry of a validator's consensus WAL; exactly one field is
-// set. The driver appends Start when it calls New or NewHeight (and may drop
-// everything before it), Message, Timeout or Valid before it gives that
-// input to the engine, and Own for each message of Ready.Persist.
+// set. The driver appends Start when it calls New or NewHeight, Message,
+// Timeout or Valid before it gives that input to the engine, and Own for
+// each message of Ready.Persist. When it calls NewHeight it may replace the
+// WAL with the new Start followed by a Message record for each message of
+// Ready.Requeue (before it Steps them): the WAL of one height is enough.
 type Record struct {
 	Start   *HeightParams
 	Message *Message
@@ -28,7 +32,8 @@ type Validity struct {
 }
 
 // Restore rebuilds an engine after a restart from its WAL: it starts the
-// last height recorded and replays the inputs given since. The engine is
+// first height recorded, replays the inputs given since, and calls
+// NewHeight at each later Start. The engine is
 // deterministic, so it asks to sign the same messages again; those found
 // among the WAL's own messages are answered from there, and anything else
 // goes to cfg.Signer (whose guard refuses what would conflict). Proposals
@@ -39,21 +44,17 @@ type Validity struct {
 // validated, and the decision if the height was finalized (the driver skips
 // it if its block is already applied).
 func Restore(cfg Config, wal []Record) (*Engine, error) {
-	start := -1
 	for i, r := range wal {
 		if n := r.fields(); n != 1 {
 			return nil, fmt.Errorf("restore: WAL record %d has %d fields set, want 1", i, n)
 		}
-		if r.Start != nil {
-			start = i
-		}
 	}
-	if start < 0 {
-		return nil, errors.New("restore: the WAL has no start of a height")
+	if len(wal) == 0 || wal[0].Start == nil {
+		return nil, errors.New("restore: the WAL does not begin with the start of a height")
 	}
-	recs := wal[start:]
+	recs := wal
 	logged := &replaySigner{sigs: map[string][]byte{}, next: cfg.Signer}
-	proposed := &replaySource{hashes: map[uint32]common.Hash{}, next: cfg.Proposals}
+	proposed := &replaySource{hashes: map[proposalKey]common.Hash{}, next: cfg.Proposals}
 	for _, r := range recs {
 		switch m := r.Own; {
 		case m == nil:
@@ -62,7 +63,7 @@ func Restore(cfg Config, wal []Record) (*Engine, error) {
 		case m.Proposal != nil:
 			logged.sigs[string(m.Proposal.SignBytes(cfg.ChainID))] = m.Proposal.Signature
 			if m.Proposal.POLRound < 0 {
-				proposed.hashes[m.Proposal.Round] = m.Proposal.BlockHash
+				proposed.hashes[proposalKey{m.Proposal.Height, m.Proposal.Round}] = m.Proposal.BlockHash
 			}
 		}
 	}
@@ -85,6 +86,15 @@ func Restore(cfg Config, wal []Record) (*Engine, error) {
 			e.Timeout(*r.Timeout)
 		case r.Valid != nil:
 			e.ProposalValid(r.Valid.Height, r.Valid.Hash, r.Valid.OK)
+		case r.Start != nil:
+			if err := e.NewHeight(*r.Start); err != nil {
+				// The replay did not finalize the height before (it can only
+				// differ from the first run after a crash between signing and
+				// logging): start the recorded height afresh.
+				if e, err = New(replay, *r.Start); err != nil {
+					return nil, fmt.Errorf("restore: %w", err)
+				}
+			}
 		}
 	}
 	e.cfg.Signer, e.cfg.Proposals = cfg.Signer, cfg.Proposals
@@ -98,7 +108,10 @@ func Restore(cfg Config, wal []Record) (*Engine, error) {
 		return !o.Broadcast() || o.Message.Height() != e.height || o.Message.Round()+1 < e.round
 	})
 	rd.Timers = slices.DeleteFunc(rd.Timers, func(t Timer) bool { return t.Height != e.height || t.Round != e.round })
+	rd.Validate = slices.DeleteFunc(rd.Validate, func(r BlockRef) bool { return r.Height != e.height })
+	rd.Commits = slices.DeleteFunc(rd.Commits, func(c *chain.Commit) bool { return c.Height != e.height })
 	rd.Behind = nil
+	rd.Requeue = nil // the WAL holds them after their Start
 	return e, nil
 }
 
@@ -135,14 +148,19 @@ func (s *replaySigner) Sign(req SignRequest) ([]byte, error) {
 	return s.next.Sign(req)
 }
 
+type proposalKey struct {
+	height uint64
+	round  uint32
+}
+
 // replaySource answers with the blocks the WAL says were proposed.
 type replaySource struct {
-	hashes map[uint32]common.Hash
+	hashes map[proposalKey]common.Hash
 	next   ProposalSource
 }
 
 func (s *replaySource) Propose(height uint64, round uint32) (common.Hash, error) {
-	if h, ok := s.hashes[round]; ok {
+	if h, ok := s.hashes[proposalKey{height, round}]; ok {
 		return h, nil
 	}
 	return s.next.Propose(height, round)
