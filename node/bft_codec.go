@@ -18,18 +18,19 @@ import (
 const maxConsensusMsg = 8 << 20
 
 // wireMsg is the envelope of everything on transport.TopicConsensus: one
-// of a proposal, a vote or a commit certificate, and with a proposal or a
-// commit the block it names, so a receiver can validate or apply it.
+// of a proposal, a vote, a commit certificate or a proof of lock, and with
+// a proposal or a commit the block it names, so a receiver can validate or apply it.
 type wireMsg struct {
 	Proposal *engine.Proposal `json:"proposal,omitempty"`
 	Vote     *chain.Vote      `json:"vote,omitempty"`
 	Commit   *chain.Commit    `json:"commit,omitempty"`
+	POL      *engine.POL      `json:"pol,omitempty"`
 	Block    hexutil.Bytes    `json:"block,omitempty"`
 }
 
 // encodeWire encodes a message with an optional block body.
 func encodeWire(m engine.Message, b *chain.Block) ([]byte, error) {
-	w := wireMsg{Proposal: m.Proposal, Vote: m.Vote, Commit: m.Commit}
+	w := wireMsg{Proposal: m.Proposal, Vote: m.Vote, Commit: m.Commit, POL: m.POL}
 	if b != nil {
 		raw, err := b.MarshalBinary()
 		if err != nil {
@@ -54,15 +55,15 @@ func decodeWire(data []byte) (engine.Message, *chain.Block, error) {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return engine.Message{}, nil, fmt.Errorf("decode consensus message: %w", err)
 	}
-	m := engine.Message{Proposal: w.Proposal, Vote: w.Vote, Commit: w.Commit}
+	m := engine.Message{Proposal: w.Proposal, Vote: w.Vote, Commit: w.Commit, POL: w.POL}
 	n := 0
-	for _, set := range []bool{m.Proposal != nil, m.Vote != nil, m.Commit != nil} {
+	for _, set := range []bool{m.Proposal != nil, m.Vote != nil, m.Commit != nil, m.POL != nil} {
 		if set {
 			n++
 		}
 	}
 	if n != 1 {
-		return engine.Message{}, nil, errors.New("decode consensus message: want exactly one of proposal, vote, commit")
+		return engine.Message{}, nil, errors.New("decode consensus message: want exactly one of proposal, vote, commit, POL")
 	}
 	if len(w.Block) == 0 {
 		return m, nil, nil
@@ -74,7 +75,7 @@ func decodeWire(data []byte) (engine.Message, *chain.Block, error) {
 	case m.Commit != nil:
 		want = m.Commit.BlockHash
 	default:
-		return engine.Message{}, nil, errors.New("decode consensus message: a vote carries no block")
+		return engine.Message{}, nil, errors.New("decode consensus message: only a proposal or a commit carries a block")
 	}
 	b := new(chain.Block)
 	if err := b.UnmarshalBinary(w.Block); err != nil {

@@ -59,7 +59,7 @@ func TestWireMessagesRoundTripAndBadOnesAreRefused(t *testing.T) {
 		"empty":               {[]byte("{}"), "exactly one"},
 		"two messages":        {two, "exactly one"},
 		"block not the named": {wrongBlock, "not the one named"},
-		"vote with a block":   {voteWithBlock, "no block"},
+		"vote with a block":   {voteWithBlock, "carries a block"},
 	} {
 		if _, _, err := decodeWire(tc.data); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", name, err, tc.want)

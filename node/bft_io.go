@@ -35,6 +35,17 @@ func (d *bftEngine) drain(ctx context.Context) error {
 		for _, t := range rd.Timers {
 			d.arm(t)
 		}
+		// Messages of the new height that came early: logged under its
+		// Start (written when the last height was committed), then given
+		// to the engine again.
+		for _, m := range rd.Requeue {
+			if err := d.append(walEntry{Message: &m}); err != nil {
+				return err
+			}
+			if err := d.eng.Step(m); err != nil {
+				d.log.Debug("requeued consensus message refused", "msg", m, "err", err)
+			}
+		}
 		for _, ref := range rd.Validate {
 			d.asked[ref.Hash] = ref.Height
 			if err := d.tryValidate(ref.Hash); err != nil {
@@ -282,6 +293,7 @@ func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
 		return fmt.Errorf("commit finalized block %d: %w", commit.Height, err)
 	}
 	d.n.committed(cb.block, cb.dropped)
+	d.log.Debug("finalized", "height", commit.Height, "round", commit.Round, "sigs", len(commit.Signatures), "since start", time.Since(d.heightStart))
 	d.forgetEvidence(cb.block.Evidence)
 	d.keepBlocksAbove(commit.Height)
 	d.asked = map[common.Hash]uint64{}

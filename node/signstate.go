@@ -16,8 +16,8 @@ import (
 // SignStatePath is where a home keeps its validator's last-signed state.
 func SignStatePath(home string) string { return filepath.Join(home, "data", "sign_state.json") }
 
-// signStateFile keeps the signing guard's last-signed state on disk: it is
-// saved (temp file, fsync, rename, directory fsync) before a signature
+// signStateFile keeps the signing guard's last signed messages on disk:
+// they are saved (temp file, fsync, rename, directory fsync) before a signature
 // leaves the node, so after any crash the node knows what it signed last
 // and refuses to sign anything conflicting.
 type signStateFile struct{ path string }
@@ -33,29 +33,37 @@ type signStateJSON struct {
 // Load implements engine.Store. A missing file means nothing was signed
 // yet; a damaged one is an error, never a reset, since forgetting what was
 // signed is how a validator double-signs.
-func (f signStateFile) Load() (engine.SignState, bool, error) {
+func (f signStateFile) Load() ([]engine.SignState, error) {
 	data, err := os.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return engine.SignState{}, false, nil
+		return nil, nil
 	}
 	if err != nil {
-		return engine.SignState{}, false, fmt.Errorf("read sign state: %w", err)
+		return nil, fmt.Errorf("read sign state: %w", err)
 	}
-	var j signStateJSON
-	if err := json.Unmarshal(data, &j); err != nil {
-		return engine.SignState{}, false, fmt.Errorf("sign state %s is damaged (%v): restore it from a backup; "+
+	var js []signStateJSON
+	if err := json.Unmarshal(data, &js); err != nil {
+		return nil, fmt.Errorf("sign state %s is damaged (%v): restore it from a backup; "+
 			"deleting it risks signing twice and being slashed", f.path, err)
 	}
-	return engine.SignState{Height: j.Height, Round: j.Round, Step: engine.Step(j.Step),
-		SignBytes: j.SignBytes, Signature: j.Signature}, true, nil
+	out := make([]engine.SignState, len(js))
+	for i, j := range js {
+		out[i] = engine.SignState{Height: j.Height, Round: j.Round, Step: engine.Step(j.Step),
+			SignBytes: j.SignBytes, Signature: j.Signature}
+	}
+	return out, nil
 }
 
 // Save implements engine.Store: durable when it returns.
-func (f signStateFile) Save(s engine.SignState) error {
-	data, err := json.Marshal(signStateJSON{Height: s.Height, Round: s.Round, Step: uint8(s.Step),
-		SignBytes: s.SignBytes, Signature: s.Signature})
+func (f signStateFile) Save(signed []engine.SignState) error {
+	js := make([]signStateJSON, len(signed))
+	for i, s := range signed {
+		js[i] = signStateJSON{Height: s.Height, Round: s.Round, Step: uint8(s.Step),
+			SignBytes: s.SignBytes, Signature: s.Signature}
+	}
+	data, err := json.Marshal(js)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode sign state: %w", err)
 	}
 	return WriteFileAtomic(f.path, data, 0o600)
 }
