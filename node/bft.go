@@ -322,9 +322,12 @@ func (d *bftEngine) stopPace() {
 func (d *bftEngine) startNext() error {
 	p := *d.paceNext
 	d.paceNext = nil
+	// The height starts now, before NewHeight: a lone validator proposes,
+	// votes and may even finalize inside that call, and pacing from its end
+	// would stretch every height by the time the block took to build.
+	d.heightStart = time.Now()
 	if err := d.eng.NewHeight(p); err != nil {
 		return fmt.Errorf("start height %d: %w", p.Height, err)
 	}
-	d.heightStart = time.Now()
 	return nil
 }
