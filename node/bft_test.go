@@ -69,7 +69,7 @@ func (s *lazySource) FinalizedBlock(h uint64) (*chain.Block, *chain.Commit, erro
 // testNet is several full nodes (chain, store, mempool, engine) on one
 // in-memory hub.
 type testNet struct {
-	t       *testing.T
+	t       testing.TB
 	hub     *transport.Hub
 	genesis *chain.Genesis
 	keys    []ed25519.PrivateKey
@@ -78,7 +78,7 @@ type testNet struct {
 	subs    []*events.Subscription
 }
 
-func newTestNet(t *testing.T) *testNet {
+func newTestNet(t testing.TB) *testNet {
 	keys := testValidatorKeys()
 	tn := &testNet{t: t, hub: transport.NewHub(), genesis: fourValidatorGenesis(keys), keys: keys,
 		nodes: make([]*Node, len(keys)), subs: make([]*events.Subscription, len(keys))}
@@ -148,7 +148,7 @@ func (tn *testNet) waitHeight(h uint64, which ...int) {
 // probe is a peer on the hub that only listens, to watch the validators'
 // votes.
 type probe struct {
-	t     *testing.T
+	t     testing.TB
 	msgs  <-chan transport.Message
 	seen  map[probeKey]int
 	votes map[voteKey]common.Hash
@@ -376,40 +376,67 @@ func TestFourValidatorsFinalizeStallAndRecover(t *testing.T) {
 
 // TestFourValidatorLatency reports how long after a block's proposal time
 // the four validators finalize it, and the intervals between blocks. It
-// asserts only that blocks are finalized; the figures are logged (-v).
+// asserts that blocks are finalized in agreement; the figures are logged
+// (-v). BenchmarkFourValidatorFinality reports the same as metrics.
 func TestFourValidatorLatency(t *testing.T) {
 	tn := newTestNet(t)
-	const blocks = 40
-	var lat, gap []time.Duration
-	var last uint64
-	deadline := time.After(waitLimit)
-	for len(lat) < blocks {
-		select {
-		case e := <-tn.subs[0].C:
-			if e.Block == nil {
-				continue
-			}
-			now := time.Now()
-			ts := e.Block.Header.Time
-			lat = append(lat, now.Sub(time.UnixMilli(int64(ts))))
-			if last != 0 {
-				gap = append(gap, time.Duration(ts-last)*time.Millisecond)
-			}
-			last = ts
-		case <-deadline:
-			t.Fatalf("only %d blocks within %s", len(lat), waitLimit)
-		}
-	}
+	lat, gap := tn.finalityTimes(40)
 	tn.checkAgreement()
 	t.Logf("block time %s, 4 validators: proposal→commit on node 0 %s; interval between blocks %s",
 		testBlockTime, quantiles(lat), quantiles(gap))
 }
 
-func quantiles(ds []time.Duration) string {
+// BenchmarkFourValidatorFinality measures, per finalized block of four
+// in-process validators at a 50 ms block time, the time from the block's
+// proposal to its commit on node 0 and the interval between blocks.
+func BenchmarkFourValidatorFinality(b *testing.B) {
+	tn := newTestNet(b)
+	b.ResetTimer()
+	lat, gap := tn.finalityTimes(max(b.N, 2))
+	b.StopTimer()
+	b.ReportMetric(ms(pct(lat, 0.5)), "commit-p50-ms")
+	b.ReportMetric(ms(pct(lat, 0.9)), "commit-p90-ms")
+	b.ReportMetric(ms(pct(gap, 0.5)), "interval-p50-ms")
+	b.ReportMetric(ms(pct(gap, 0.9)), "interval-p90-ms")
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// finalityTimes waits for n blocks on node 0 and returns, for each, the
+// time from its proposal (header time) to its commit event, and the
+// intervals between consecutive blocks' times.
+func (tn *testNet) finalityTimes(n int) (lat, gap []time.Duration) {
+	tn.t.Helper()
+	var last uint64
+	deadline := time.After(waitLimit + time.Duration(n)*time.Second)
+	for len(lat) < n {
+		select {
+		case e := <-tn.subs[0].C:
+			if e.Block == nil {
+				continue
+			}
+			ts := e.Block.Header.Time
+			lat = append(lat, time.Since(time.UnixMilli(int64(ts))))
+			if last != 0 {
+				gap = append(gap, time.Duration(ts-last)*time.Millisecond)
+			}
+			last = ts
+		case <-deadline:
+			tn.t.Fatalf("only %d of %d blocks in time", len(lat), n)
+		}
+	}
+	return lat, gap
+}
+
+// pct is the p-quantile of ds.
+func pct(ds []time.Duration, p float64) time.Duration {
 	s := append([]time.Duration(nil), ds...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	q := func(p float64) time.Duration { return s[int(p*float64(len(s)-1))] }
-	return fmt.Sprintf("p50 %s p90 %s max %s (n=%d)", q(0.5), q(0.9), s[len(s)-1], len(s))
+	return s[int(p*float64(len(s)-1))]
+}
+
+func quantiles(ds []time.Duration) string {
+	return fmt.Sprintf("p50 %s p90 %s max %s (n=%d)", pct(ds, 0.5), pct(ds, 0.9), pct(ds, 1), len(ds))
 }
 
 // TestFollowerOnTheHubFollowsTheValidators: a node without a validator key
