@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"cairn/chain"
@@ -198,7 +199,7 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 	}
 	b, res, dropped, err := c.Propose(chain.Proposal{
 		Proposer: d.self, Round: round, Time: ms, VRFOutput: beta, VRFProof: pi, LastCommit: lastCommit,
-		Evidence: d.evidence, TxTimeBound: d.n.cfg.TxTimeBound, Deadline: now.Add(d.blockTime * 6 / 10),
+		Evidence: slices.Clone(d.evidence), TxTimeBound: d.n.cfg.TxTimeBound, Deadline: now.Add(d.blockTime * 6 / 10),
 	}, d.n.pool.Select(c.NextBaseFee(parent.Header)))
 	if err != nil {
 		return common.Hash{}, fmt.Errorf("propose %d/%d: %w", height, round, err)
