@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -110,5 +111,45 @@ func TestWALEntriesDecodeToEngineRecordsAndBlocks(t *testing.T) {
 	}
 	if _, _, err := decodeWAL([][]byte{[]byte("{bad")}); err == nil {
 		t.Fatal("a damaged record decoded")
+	}
+}
+
+func TestOnlyValidatorsMakeANodeKeepABlock(t *testing.T) {
+	n, err := New(Config{Home: t.TempDir(), Genesis: chain.Devnet(), ValidatorKey: chain.DevnetValidatorKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	d := n.engine.(*bftEngine)
+	chainID := n.Chain().ChainID()
+	key := chain.DevnetValidatorKey()
+	self := n.Validator().Address
+	hash := common.Hash{7}
+
+	signed := func(k ed25519.PrivateKey, proposer common.Address) engine.Message {
+		p := &engine.Proposal{Height: 1, POLRound: -1, BlockHash: hash, Proposer: proposer}
+		p.Signature = ed25519.Sign(k, p.SignBytes(chainID))
+		return engine.Message{Proposal: p}
+	}
+	_, stranger, _ := ed25519.GenerateKey(nil)
+	precommit := &chain.Vote{Type: chain.Precommit, Height: 1, BlockHash: hash, Validator: self}
+	precommit.Sign(chainID, key)
+	good := &chain.Commit{Height: 1, BlockHash: hash, Signatures: []chain.CommitSig{{Validator: self, Signature: precommit.Signature}}}
+	forged := &chain.Commit{Height: 1, BlockHash: hash, Signatures: []chain.CommitSig{{Validator: self, Signature: make([]byte, 64)}}}
+
+	for name, tc := range map[string]struct {
+		m    engine.Message
+		want bool
+	}{
+		"proposal by the validator":        {signed(key, self), true},
+		"proposal signed by a stranger":    {signed(stranger, self), false},
+		"proposal by a non-validator":      {signed(stranger, common.HexToAddress("0x99")), false},
+		"commit of the validator set":      {engine.Message{Commit: good}, true},
+		"commit with a forged signature":   {engine.Message{Commit: forged}, false},
+		"a vote never vouches for a block": {engine.Message{Vote: precommit}, false},
+	} {
+		if got := d.vouched(tc.m); got != tc.want {
+			t.Errorf("%s: vouched %v, want %v", name, got, tc.want)
+		}
 	}
 }

@@ -145,6 +145,10 @@ func (d *bftEngine) onNet(ctx context.Context, m transport.Message) error {
 		}
 	}
 	head := d.n.chain.Head().Height()
+	if blk != nil && !d.vouched(msg) {
+		d.log.Debug("dropped a block no validator signed for", "from", m.From, "msg", msg)
+		blk = nil
+	}
 	if blk != nil && blk.Height() == h && h > head && h <= head+2 && d.blocks[blk.Hash()] == nil && len(d.blocks) < maxCachedBlocks {
 		if err := d.appendBlock(blk); err != nil {
 			return err
@@ -165,6 +169,22 @@ func (d *bftEngine) onNet(ctx context.Context, m transport.Message) error {
 		return d.tryValidate(blk.Hash())
 	}
 	return nil
+}
+
+// vouched reports whether a block-carrying message is signed by a member
+// of the validator set (a proposal) or by more than 2/3 of it (a commit),
+// so that only validators can make this node keep and log a block body.
+func (d *bftEngine) vouched(m engine.Message) bool {
+	c := d.n.chain
+	set, chainID := c.Validators(), c.ChainID()
+	switch {
+	case m.Proposal != nil:
+		v := set.ByAddress(m.Proposal.Proposer)
+		return v != nil && engine.Ed25519Verifier{}.Verify(v.PubKey, m.Proposal.SignBytes(chainID), m.Proposal.Signature)
+	case m.Commit != nil:
+		return m.Commit.Verify(chainID, set, m.Commit.Height, m.Commit.BlockHash) == nil
+	}
+	return false
 }
 
 // Propose implements engine.ProposalSource: it builds, executes and keeps
