@@ -481,3 +481,22 @@ func TestFollowerOnTheHubFollowsTheValidators(t *testing.T) {
 		t.Fatalf("follower status: validator %v, consensus %+v", st.Validator, c)
 	}
 }
+
+// TestCutOffValidatorCatchesUpWithoutRestart: a validator cut off from
+// the others while they finalize heights hears, once its links heal, votes
+// for heights far above its head, fetches the blocks it missed (verified)
+// and votes again.
+func TestCutOffValidatorCatchesUpWithoutRestart(t *testing.T) {
+	tn := newTestNet(t)
+	all := []int{0, 1, 2, 3}
+	tn.waitHeight(2, all...)
+	tn.hub.Isolate("v3")
+	missed := tn.head(3)
+	tn.waitHeight(missed+5, 0, 1, 2)
+	if tn.head(3) > missed+1 {
+		t.Fatalf("isolated node went from %d to %d", missed, tn.head(3))
+	}
+	tn.hub.Heal()
+	tn.waitHeight(tn.head(0)+3, all...)
+	tn.checkAgreement()
+}
