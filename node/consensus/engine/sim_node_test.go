@@ -232,7 +232,10 @@ func (n *simNode) handle() {
 	}
 	for _, err := range rd.Errors {
 		s.refused++
-		s.logf("node %d: %v", n.idx, err)
+		if n.honest() {
+			// Replays are exact, so an honest guard never has to refuse.
+			s.fail("node %d: %v", n.idx, err)
+		}
 	}
 	for _, m := range rd.Requeue {
 		if !n.up {

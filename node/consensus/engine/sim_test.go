@@ -368,6 +368,9 @@ func TestSimulation(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	if evidence == 0 && next >= 100 {
+		t.Error("no equivocation was detected in any scenario")
+	}
 	t.Logf("%d scenarios (%d with real ed25519): %d heights finalized, %d events, %d evidence pairs, %d refused signatures; worst time to finalize after healing %v (seed %d)",
 		next, real, heights, events, evidence, refused, worst, worstAt)
 }
