@@ -1,6 +1,6 @@
 // Package consensus decides which blocks Cairn commits: it picks the
-// proposer of each round by stake with a VRF beacon, and (in a later step)
-// runs Tendermint-style BFT voting as a pure state machine.
+// proposer of each round by stake with a VRF beacon (this package), and
+// runs Tendermint-style BFT voting as a pure state machine (engine).
 package consensus
 
 import (
