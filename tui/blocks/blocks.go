@@ -7,7 +7,6 @@ import (
 	"cairn/node/api"
 	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
-	"cairn/tui/styles"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -38,18 +37,14 @@ type Model struct {
 	block *blockPage     // the open block, if any
 	tx    *txview.Page   // the open transaction, if any (over the block)
 
-	dirty  bool   // something shown changed since the last drawing
-	drawn  string // the last drawing, and the size and styles it was made for
-	drawnW int
-	drawnH int
-	drawnS *styles.Styles
+	cache common.ViewCache // the last drawing, redrawn when something shown changed
 }
 
 // New returns the Blocks screen; Init fetches the newest blocks.
 func New(c *common.Common) common.Screen { return newModel(c) }
 
 func newModel(c *common.Common) *Model {
-	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize, dirty: true}
+	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize}
 }
 
 // Title implements common.Screen.
@@ -69,26 +64,28 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.EventMsg:
 		if msg.Type == api.EventBlock && msg.Block != nil {
-			m.dirty = true
+			m.cache.Invalidate()
 			return m, m.onNewBlock(msg.Block)
 		}
 	case common.TickMsg:
-		m.dirty = m.dirty || (m.block == nil && m.tx == nil) // the list's ages moved
+		if m.block == nil && m.tx == nil { // the list's ages moved
+			m.cache.Invalidate()
+		}
 	case blocksMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		return m, m.onBlocks(msg)
 	case blockMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		return m, m.onBlock(msg)
 	case common.WalletReadyMsg, common.WalletChangedMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		m.own = txview.Owned(m.c.Wallet)
 		m.invalidatePages()
 	case tea.BackgroundColorMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		m.invalidatePages()
 	case tea.KeyPressMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		return m, m.onKey(msg)
 	}
 	return m, nil
@@ -211,17 +208,13 @@ func (m *Model) Capturing() bool { return false }
 // of which (transactions, log lines) change nothing here, so the last
 // drawing is reused until something shown changed.
 func (m *Model) View() string {
-	if !m.dirty && m.drawnS == m.c.Styles && m.drawnW == m.c.Width && m.drawnH == m.c.Height {
-		return m.drawn
-	}
-	m.dirty, m.drawnS, m.drawnW, m.drawnH = false, m.c.Styles, m.c.Width, m.c.Height
-	switch {
-	case m.tx != nil:
-		m.drawn = m.tx.View()
-	case m.block != nil:
-		m.drawn = m.block.view()
-	default:
-		m.drawn = m.listView()
-	}
-	return m.drawn
+	return m.cache.View(m.c, func() string {
+		switch {
+		case m.tx != nil:
+			return m.tx.View()
+		case m.block != nil:
+			return m.block.view()
+		}
+		return m.listView()
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"cairn/node/api"
 	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
-	"cairn/tui/styles"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -40,19 +39,15 @@ type Model struct {
 	detail *txview.Page   // the open transaction, if any
 	want   ethcommon.Hash // the transaction being fetched for detail; zero if none
 
-	dirty  bool   // something shown changed since the last drawing
-	burst  int    // events since the last tick
-	drawn  string // the last drawing, and the size and styles it was made for
-	drawnW int
-	drawnH int
-	drawnS *styles.Styles
+	cache common.ViewCache // the last drawing, redrawn when something shown changed
+	burst int              // events since the last tick
 }
 
 // New returns the Mempool screen; Init fetches the node's mempool.
 func New(c *common.Common) common.Screen { return newModel(c) }
 
 func newModel(c *common.Common) *Model {
-	m := &Model{c: c, store: newStore(Keep), dirty: true}
+	m := &Model{c: c, store: newStore(Keep)}
 	m.store.setOwn(txview.Owned(c.Wallet))
 	return m
 }
@@ -86,26 +81,27 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case common.TickMsg:
 		// Nothing to compute (ages are worked out when drawn), but the
 		// ages moved and a burst of events is over.
-		m.burst, m.dirty = 0, true
+		m.burst = 0
+		m.cache.Invalidate()
 	case mempoolMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		return m, m.onMempool(msg)
 	case txMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		return m, m.onTx(msg)
 	case common.WalletReadyMsg, common.WalletChangedMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		m.store.setOwn(txview.Owned(m.c.Wallet))
 		if m.detail != nil {
 			m.detail.SetOwn(m.store.own)
 		}
 	case tea.BackgroundColorMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		if m.detail != nil {
 			m.detail.Invalidate() // restyle with the new styles
 		}
 	case tea.KeyPressMsg:
-		m.dirty = true
+		m.cache.Invalidate()
 		return m, m.onKey(msg)
 	}
 	return m, nil
@@ -123,7 +119,7 @@ const (
 func (m *Model) markEvent(typ string) {
 	m.burst++
 	if typ == api.EventBlock || m.burst <= burstFree || m.burst%burstEvery == 0 {
-		m.dirty = true
+		m.cache.Invalidate()
 	}
 }
 
@@ -252,14 +248,10 @@ func (m *Model) Capturing() bool { return false }
 // of which (other screens' results, log lines) change nothing here, so the
 // last drawing is reused until something shown changed.
 func (m *Model) View() string {
-	if !m.dirty && m.drawnS == m.c.Styles && m.drawnW == m.c.Width && m.drawnH == m.c.Height {
-		return m.drawn
-	}
-	m.dirty, m.drawnS, m.drawnW, m.drawnH = false, m.c.Styles, m.c.Width, m.c.Height
-	if m.detail != nil {
-		m.drawn = m.detail.View()
-	} else {
-		m.drawn = m.table()
-	}
-	return m.drawn
+	return m.cache.View(m.c, func() string {
+		if m.detail != nil {
+			return m.detail.View()
+		}
+		return m.table()
+	})
 }
