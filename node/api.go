@@ -19,7 +19,7 @@ func (n *Node) Service() api.Service { return n.service }
 
 func (n *Node) buildService() {
 	n.service = api.NewLocal(api.LocalConfig{
-		Chain: n.chain, Pool: n.pool, Bus: &n.bus, Info: n.info,
+		Chain: n.chain, Pool: n.pool, Bus: &n.bus, Info: n.info, Peers: n.peers,
 		CallTimeout: n.cfg.CallTimeout, Log: n.cfg.Logger.With("part", "api"),
 	})
 }
@@ -33,6 +33,11 @@ func (n *Node) info() api.NodeInfo {
 	if n.engine != nil {
 		st := n.engine.Status()
 		info.Consensus = &st
+	}
+	if n.tr != nil {
+		info.NodeID = string(n.tr.Self())
+		info.Listen = n.tr.Listen()
+		info.Peers = len(n.tr.Peers())
 	}
 	return info
 }

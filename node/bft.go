@@ -93,7 +93,7 @@ func newBFTEngine(n *Node) (*bftEngine, error) {
 		log.Warn("consensus WAL: dropped a torn last record", "bytes", torn)
 	}
 	d := &bftEngine{
-		n: n, tr: n.cfg.Transport, wal: w, walRecs: recs, blockTime: n.cfg.BlockTime, log: log,
+		n: n, tr: n.tr, wal: w, walRecs: recs, blockTime: n.cfg.BlockTime, log: log,
 		blocks: map[common.Hash]*candidateBlock{}, asked: map[common.Hash]uint64{}, proposed: map[proposalKey]common.Hash{},
 		timers: make(chan engine.TimeoutEvent, 64), done: make(chan struct{}), begun: make(chan struct{}),
 	}

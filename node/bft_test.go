@@ -66,6 +66,21 @@ func (s *lazySource) FinalizedBlock(h uint64) (*chain.Block, *chain.Commit, erro
 	return n.FinalizedBlock(h)
 }
 
+func (s *lazySource) Status() transport.Status {
+	if n := s.n.Load(); n != nil {
+		return n.Status()
+	}
+	return transport.Status{}
+}
+
+func (s *lazySource) ProposalTxs(b common.Hash, idx []uint32) ([][]byte, error) {
+	n := s.n.Load()
+	if n == nil {
+		return nil, fmt.Errorf("node not started")
+	}
+	return n.ProposalTxs(b, idx)
+}
+
 // testNet is several full nodes (chain, store, mempool, engine) on one
 // in-memory hub.
 type testNet struct {

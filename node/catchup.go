@@ -5,23 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"cairn/chain"
 	"cairn/node/transport"
 )
-
-// FinalizedBlock answers a peer's catch-up request: the committed block at
-// height and the commit that finalized it.
-func (n *Node) FinalizedBlock(height uint64) (*chain.Block, *chain.Commit, error) {
-	b, err := n.chain.BlockByHeight(height)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := n.chain.CommitAt(height)
-	if err != nil {
-		return nil, nil, err
-	}
-	return b, c, nil
-}
 
 // CatchUp fetches, verifies and commits the blocks after the head that
 // reachable peers have finalized, until none has the next one. It returns

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/p2p"
 	"cairn/node/transport"
 )
 
@@ -43,8 +44,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Transport connects the node to its peers: consensus messages,
 	// transactions and catch-up. Nil runs the node alone (a one-validator
-	// chain such as the devnet). The node closes it in Close.
+	// chain such as the devnet), unless P2P is set. The node closes it in
+	// Close.
 	Transport transport.Transport
+	// P2P, when set and Transport is nil, puts the node on a libp2p
+	// network. The node fills in ChainID, GenesisHash, Source and Logger,
+	// and KeyPath when empty (NodeKeyPath of Home).
+	P2P *p2p.Config
 }
 
 func (c Config) withDefaults() Config {
@@ -68,6 +74,12 @@ func StorePath(home string) string { return filepath.Join(home, "data", "chain.d
 
 // GenesisPath is where a home keeps its genesis file.
 func GenesisPath(home string) string { return filepath.Join(home, "genesis.json") }
+
+// NodeKeyPath is where a home keeps its network identity.
+func NodeKeyPath(home string) string { return filepath.Join(home, "node_key") }
+
+// ConfigPath is where a home keeps its settings.
+func ConfigPath(home string) string { return filepath.Join(home, "config.toml") }
 
 // ValidatorKeyPath is where a home keeps its consensus key.
 func ValidatorKeyPath(home string) string { return filepath.Join(home, "validator_key.json") }

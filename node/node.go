@@ -14,6 +14,7 @@ import (
 	"cairn/node/api"
 	"cairn/node/events"
 	"cairn/node/mempool"
+	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -30,13 +31,21 @@ type Node struct {
 	self    *chain.Validator // nil when not a validator
 	service api.Service
 	started time.Time
+	// tr connects the node to its peers; nil when it runs alone.
+	tr          transport.Transport
+	genesisHash common.Hash
+	proposals   recentProposals
 
 	listener net.Listener
 	server   *http.Server
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	runErr error
+	// stopped is closed when the node stops by itself on a fatal error,
+	// which err then holds.
+	stopped  chan struct{}
+	failOnce sync.Once
+	err      error
 }
 
 // New opens the node's store and chain and builds its parts. It starts
@@ -55,16 +64,27 @@ func New(cfg Config) (*Node, error) {
 		store.Close()
 		return nil, err
 	}
-	n := &Node{cfg: cfg, store: store, chain: c}
+	n := &Node{cfg: cfg, store: store, chain: c, stopped: make(chan struct{})}
+	genesis, err := c.BlockByHeight(0)
+	if err != nil {
+		n.closeStore()
+		return nil, fmt.Errorf("read genesis block: %w", err)
+	}
+	n.genesisHash = genesis.Hash()
 	if err := n.buildPool(); err != nil {
 		n.closeStore()
 		return nil, err
 	}
 	n.self = n.validatorFor(cfg.ValidatorKey)
+	if err := n.buildTransport(); err != nil {
+		n.closeStore()
+		return nil, err
+	}
 	n.buildService()
-	if n.self != nil || cfg.Transport != nil {
+	if n.self != nil || n.tr != nil {
 		e, err := newBFTEngine(n)
 		if err != nil {
+			n.closeTransport()
 			n.closeStore()
 			return nil, err
 		}
@@ -143,8 +163,7 @@ func (n *Node) Start(ctx context.Context) error {
 		go func() {
 			defer n.wg.Done()
 			if err := n.engine.Run(ctx); err != nil {
-				n.runErr = err
-				n.cfg.Logger.Error("engine stopped", "err", err)
+				n.fail(fmt.Errorf("consensus: %w", err))
 			}
 		}()
 	}
@@ -171,14 +190,51 @@ func (n *Node) Close() error {
 			n.cfg.Logger.Warn("close consensus WAL", "err", err)
 		}
 	}
-	if n.cfg.Transport != nil {
-		n.cfg.Transport.Close()
-	}
+	n.closeTransport()
 	if err := n.closeStore(); err != nil {
 		return err
 	}
 	n.cfg.Logger.Info("node stopped")
 	return nil
+}
+
+// fail stops the node on an error it cannot go on after (a WAL or store
+// write refused): the API stops serving a head that no longer moves, and
+// Done and Err tell the program running the node.
+func (n *Node) fail(err error) {
+	n.failOnce.Do(func() {
+		n.err = err
+		n.cfg.Logger.Error("node stopping on a fatal error", "err", err)
+		if n.cancel != nil {
+			n.cancel()
+		}
+		if n.server != nil {
+			go n.server.Close()
+		}
+		close(n.stopped)
+	})
+}
+
+// Done is closed when the node has stopped by itself on a fatal error;
+// Err says which. A node stopped by Close never closes it.
+func (n *Node) Done() <-chan struct{} { return n.stopped }
+
+// Err is the fatal error the node stopped on, nil while Done is open.
+func (n *Node) Err() error {
+	select {
+	case <-n.stopped:
+		return n.err
+	default:
+		return nil
+	}
+}
+
+func (n *Node) closeTransport() {
+	if n.tr != nil {
+		if err := n.tr.Close(); err != nil {
+			n.cfg.Logger.Warn("close network", "err", err)
+		}
+	}
 }
 
 func (n *Node) closeStore() error {

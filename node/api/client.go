@@ -116,6 +116,15 @@ func (c *Client) Mempool(ctx context.Context) (*Mempool, error) {
 	return fetch[Mempool](ctx, c, http.MethodGet, "/v1/mempool", nil)
 }
 
+// Peers gets /v1/peers.
+func (c *Client) Peers(ctx context.Context) ([]Peer, error) {
+	l, err := fetch[PeerList](ctx, c, http.MethodGet, "/v1/peers", nil)
+	if err != nil {
+		return nil, err
+	}
+	return l.Peers, nil
+}
+
 // Call posts to /v1/call.
 func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error) {
 	return fetch[CallResult](ctx, c, http.MethodPost, "/v1/call", req)

@@ -122,6 +122,17 @@ func (s *server) mempool(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, r, m)
 }
 
+func (s *server) peers(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.svc.Peers(r.Context())
+	if err != nil {
+		return err
+	}
+	if ps == nil {
+		ps = []Peer{}
+	}
+	return s.writeJSON(w, r, PeerList{Peers: ps})
+}
+
 func (s *server) call(w http.ResponseWriter, r *http.Request) error {
 	var req CallRequest
 	if err := s.decodeBody(w, r, &req); err != nil {

@@ -36,6 +36,10 @@ type NodeInfo struct {
 	Started   time.Time       // when the node started
 	Version   string          // the node software's version
 	Consensus *ConsensusStatus
+	NodeID    string      // peer ID on the network, "" when alone
+	Listen    []string    // addresses peers can dial
+	Peers     int         // connected peers
+	Syncing   *SyncStatus // nil unless block sync is running
 }
 
 // LocalConfig wires a Local to the node's parts. Chain, Pool and Bus are
@@ -46,6 +50,8 @@ type LocalConfig struct {
 	Bus   *events.Bus
 	// Info reports node-only status fields (nil: none).
 	Info func() NodeInfo
+	// Peers lists the connected peers (nil: none).
+	Peers func() []Peer
 	// CallTimeout bounds a read-only call (default 5 s).
 	CallTimeout time.Duration
 	// CallGasCap caps a read-only call's gas (0: the chain's per-transaction cap).
@@ -120,6 +126,7 @@ func (l *Local) Status(ctx context.Context) (*Status, error) {
 		Mempool:   MempoolCounts{Pending: st.Pending, Queued: st.Queued, Bytes: st.Bytes},
 		Validator: info.Validator, NodeVersion: info.Version,
 		BlockTimeMs: l.chain.Params().BlockTimeMs, Consensus: info.Consensus,
+		NodeID: info.NodeID, Listen: info.Listen, Peers: info.Peers, Syncing: info.Syncing,
 	}
 	if !info.Started.IsZero() {
 		if up := l.cfg.Now().Sub(info.Started); up > 0 {
@@ -248,6 +255,14 @@ func (l *Local) Account(ctx context.Context, addr common.Address) (*Account, err
 		Address: addr, Balance: bigOf(a.Balance), Nonce: a.Nonce,
 		PendingNonce: pending, IsContract: a.IsContract(),
 	}, nil
+}
+
+// Peers lists the connected peers.
+func (l *Local) Peers(ctx context.Context) ([]Peer, error) {
+	if l.cfg.Peers == nil {
+		return []Peer{}, nil
+	}
+	return l.cfg.Peers(), nil
 }
 
 // Mempool summarises the pool and lists its first transactions by sender

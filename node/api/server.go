@@ -49,6 +49,7 @@ var routes = []route{
 	{"GET", "/v1/txs/{hash}", (*server).tx},
 	{"GET", "/v1/accounts/{address}", (*server).account},
 	{"GET", "/v1/mempool", (*server).mempool},
+	{"GET", "/v1/peers", (*server).peers},
 	{"POST", "/v1/call", (*server).call},
 	{"GET", "/v1/events", (*server).events},
 	{"GET", "/v1/openapi.json", (*server).openapi},

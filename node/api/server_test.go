@@ -28,6 +28,7 @@ func TestStatus(t *testing.T) {
 		"chainId": "number", "height": "number", "headHash": "hash", "headTime": "number",
 		"finalizedHeight": "number", "genesisHash": "hash", "mempool": "object",
 		"validator": "address", "nodeVersion": "string", "uptimeSeconds": "number", "blockTimeMs": "number",
+		"peers": "number", "syncing": "null",
 	})
 	checkShape(t, "status.mempool", st["mempool"].(map[string]any), map[string]string{
 		"pending": "number", "queued": "number", "bytes": "number",

@@ -39,6 +39,8 @@ type Service interface {
 	Mempool(ctx context.Context) (*Mempool, error)
 	// Call runs a read-only call against the head state.
 	Call(ctx context.Context, req CallRequest) (*CallResult, error)
+	// Peers lists the connected peers (empty for a node that runs alone).
+	Peers(ctx context.Context) ([]Peer, error)
 	// Subscribe streams new blocks, new pending transactions and dropped
 	// transactions until ctx ends, then closes the channel. The channel
 	// also closes if the stream breaks (Client). A reader that falls far

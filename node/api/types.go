@@ -29,6 +29,46 @@ type Status struct {
 	// Consensus is the state of the consensus engine, when the node runs
 	// one that reports it.
 	Consensus *ConsensusStatus `json:"consensus,omitempty"`
+	// NodeID is this node's peer ID on the network ("" when it runs alone).
+	NodeID string `json:"nodeId,omitempty"`
+	// Listen are the addresses peers can dial this node at.
+	Listen []string `json:"listen,omitempty"`
+	// Peers is how many peers are connected.
+	Peers int `json:"peers"`
+	// Syncing is set while the node fetches finalized blocks it is behind
+	// on; nil when it is in step with its peers.
+	Syncing *SyncStatus `json:"syncing"`
+}
+
+// SyncStatus is the progress of block sync: it started at From, has
+// committed up to Current and is fetching up to Target, the highest head
+// its peers report.
+type SyncStatus struct {
+	From    uint64 `json:"from"`
+	Current uint64 `json:"current"`
+	Target  uint64 `json:"target"`
+}
+
+// PeerList is the body of GET /v1/peers.
+type PeerList struct {
+	Peers []Peer `json:"peers"`
+}
+
+// Peer is one connected peer as GET /v1/peers shows it.
+type Peer struct {
+	ID        string   `json:"id"`
+	Addrs     []string `json:"addrs"`
+	Direction string   `json:"direction"` // "inbound" or "outbound"
+	// LatencyMs is the last measured round trip, in milliseconds (0 until measured).
+	LatencyMs float64 `json:"latencyMs"`
+	Score     float64 `json:"score"`
+	Agent     string  `json:"agent"`
+	// Height and Finalized are the peer's head and finalized height as it
+	// last reported them (0 until it has).
+	Height    uint64 `json:"height"`
+	Finalized uint64 `json:"finalized"`
+	// ConnectedSince is when the current connection opened, unix milliseconds.
+	ConnectedSince uint64 `json:"connectedSince"`
 }
 
 // MempoolCounts are the mempool's totals.
@@ -45,6 +85,18 @@ type ConsensusStatus struct {
 	Round    uint32          `json:"round"`
 	Step     string          `json:"step"`
 	Proposer *common.Address `json:"proposer"`
+	// Validators are the validators of the height with whether their
+	// prevote and precommit of the current round have arrived.
+	Validators []ValidatorVotes `json:"validators,omitempty"`
+}
+
+// ValidatorVotes is one validator's part in the current round.
+type ValidatorVotes struct {
+	Address   common.Address `json:"address"`
+	Name      string         `json:"name,omitempty"`
+	Power     uint64         `json:"power"`
+	Prevote   bool           `json:"prevote"`
+	Precommit bool           `json:"precommit"`
 }
 
 // Block is a block as the API shows it.

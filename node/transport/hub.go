@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"cairn/chain"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/rlp"
 )
 
@@ -36,14 +38,17 @@ func link(a, b PeerID) [2]PeerID {
 	return [2]PeerID{a, b}
 }
 
-// Join adds a node that answers block requests from src.
-func (h *Hub) Join(id PeerID, src BlockSource) (Transport, error) {
+// Join adds a node that answers peers' requests from src.
+func (h *Hub) Join(id PeerID, src Source) (Transport, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.nodes[id]; ok {
 		return nil, fmt.Errorf("join: peer %s is already on the hub", id)
 	}
-	t := &memTransport{hub: h, id: id, src: src, inbox: make(chan Message, inboxSize)}
+	t := &memTransport{
+		hub: h, id: id, src: src, inbox: make(chan Message, inboxSize),
+		validators: map[Topic]Validator{}, joined: time.Now(), penalties: map[PeerID]int{},
+	}
 	h.nodes[id] = t
 	return t, nil
 }
@@ -73,6 +78,30 @@ func (h *Hub) Heal() {
 	h.mu.Unlock()
 }
 
+// Rejected is how many messages to id its validators rejected.
+func (h *Hub) Rejected(id PeerID) uint64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if t, ok := h.nodes[id]; ok {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return t.rejected
+	}
+	return 0
+}
+
+// Penalties is how many times id penalized peer.
+func (h *Hub) Penalties(id, peer PeerID) int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if t, ok := h.nodes[id]; ok {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return t.penalties[peer]
+	}
+	return 0
+}
+
 // Dropped is how many messages to id were lost to a full inbox.
 func (h *Hub) Dropped(id PeerID) uint64 {
 	h.mu.RLock()
@@ -100,14 +129,18 @@ func (h *Hub) reachable(id PeerID) []*memTransport {
 }
 
 type memTransport struct {
-	hub   *Hub
-	id    PeerID
-	src   BlockSource
-	inbox chan Message
+	hub    *Hub
+	id     PeerID
+	src    Source
+	inbox  chan Message
+	joined time.Time
 
-	mu      sync.Mutex
-	closed  bool
-	dropped uint64
+	mu         sync.Mutex
+	closed     bool
+	dropped    uint64
+	rejected   uint64
+	validators map[Topic]Validator
+	penalties  map[PeerID]int
 }
 
 func (t *memTransport) Self() PeerID { return t.id }
@@ -122,7 +155,32 @@ func (t *memTransport) Broadcast(topic Topic, data []byte) error {
 	return nil
 }
 
+func (t *memTransport) Listen() []string { return []string{"hub/" + string(t.id)} }
+
+func (t *memTransport) SetValidator(topic Topic, v Validator) {
+	t.mu.Lock()
+	t.validators[topic] = v
+	t.mu.Unlock()
+}
+
+// deliver runs the receiver's validator, as a libp2p transport does before
+// delivering, and queues what it accepts.
 func (t *memTransport) deliver(m Message) {
+	t.mu.Lock()
+	v := t.validators[m.Topic]
+	t.mu.Unlock()
+	if v != nil {
+		verdict, decoded := v(m.From, m.Data)
+		if verdict != Accept {
+			if verdict == Reject {
+				t.mu.Lock()
+				t.rejected++
+				t.mu.Unlock()
+			}
+			return
+		}
+		m.Decoded = decoded
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -175,14 +233,76 @@ func copyBlock(b *chain.Block, c *chain.Commit) (*chain.Block, *chain.Commit, er
 	return &nb, &nc, nil
 }
 
-func (t *memTransport) Peers() []PeerID {
-	var out []PeerID
+// peer finds a reachable, open peer by ID.
+func (t *memTransport) peer(id PeerID) (*memTransport, error) {
 	for _, p := range t.hub.reachable(t.id) {
-		if !p.isClosed() {
-			out = append(out, p.id)
+		if p.id == id && !p.isClosed() && p.src != nil {
+			return p, nil
 		}
 	}
+	return nil, fmt.Errorf("peer %s: not reachable", id)
+}
+
+func (t *memTransport) FetchBlocks(ctx context.Context, id PeerID, from uint64, count int) ([]BlockWithCommit, error) {
+	p, err := t.peer(id)
+	if err != nil {
+		return nil, err
+	}
+	var out []BlockWithCommit
+	for h := from; h < from+uint64(count); h++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b, c, err := p.src.FinalizedBlock(h)
+		if err != nil {
+			break
+		}
+		if b, c, err = copyBlock(b, c); err != nil {
+			return nil, err
+		}
+		out = append(out, BlockWithCommit{Block: b, Commit: c})
+	}
+	return out, nil
+}
+
+func (t *memTransport) FetchTxs(ctx context.Context, id PeerID, block common.Hash, indices []uint32) ([][]byte, error) {
+	p, err := t.peer(id)
+	if err != nil {
+		return nil, err
+	}
+	txs, err := p.src.ProposalTxs(block, indices)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(txs))
+	for i, tx := range txs {
+		out[i] = append([]byte(nil), tx...)
+	}
+	return out, nil
+}
+
+func (t *memTransport) Peers() []PeerInfo {
+	var out []PeerInfo
+	for _, p := range t.hub.reachable(t.id) {
+		if p.isClosed() {
+			continue
+		}
+		info := PeerInfo{ID: p.id, Addrs: p.Listen(), Inbound: p.id < t.id, Agent: "hub", Connected: p.joined}
+		if p.src != nil {
+			info.Status = p.src.Status()
+		}
+		t.mu.Lock()
+		info.Score = -float64(t.penalties[p.id])
+		t.mu.Unlock()
+		out = append(out, info)
+	}
 	return out
+}
+
+func (t *memTransport) Penalize(peer PeerID, _ string) {
+	t.mu.Lock()
+	t.penalties[peer]++
+	t.mu.Unlock()
 }
 
 func (t *memTransport) isClosed() bool {

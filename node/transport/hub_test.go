@@ -14,6 +14,12 @@ import (
 
 type blocks map[uint64]*chain.Block
 
+func (b blocks) Status() Status { return Status{Head: uint64(len(b))} }
+
+func (b blocks) ProposalTxs(common.Hash, []uint32) ([][]byte, error) {
+	return nil, errors.New("no proposals")
+}
+
 func (b blocks) FinalizedBlock(h uint64) (*chain.Block, *chain.Commit, error) {
 	blk, ok := b[h]
 	if !ok {
@@ -69,7 +75,7 @@ func TestBroadcastReachesLinkedPeersOnly(t *testing.T) {
 	ts[0].Broadcast(TopicTx, []byte("tx"))
 	receive(t, ts[1])
 	nothing(t, ts[2])
-	if got := ts[0].Peers(); len(got) != 1 || got[0] != "n1" {
+	if got := ts[0].Peers(); len(got) != 1 || got[0].ID != "n1" {
 		t.Fatalf("peers after cut: %v", got)
 	}
 	h.Heal()

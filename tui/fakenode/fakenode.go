@@ -250,6 +250,10 @@ func (n *Node) Mempool(context.Context) (*api.Mempool, error) {
 }
 
 // Call implements api.Service: the fake has no EVM.
+// Peers lists the fake's peers: none until the Peers screen's fixtures
+// set some.
+func (n *Node) Peers(context.Context) ([]api.Peer, error) { return []api.Peer{}, nil }
+
 func (n *Node) Call(context.Context, api.CallRequest) (*api.CallResult, error) {
 	return &api.CallResult{ReturnData: make([]byte, 32), GasUsed: 21000}, nil
 }
