@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"cairn/node/atomicfile"
 	"cairn/node/consensus/engine"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -65,5 +66,5 @@ func (f signStateFile) Save(signed []engine.SignState) error {
 	if err != nil {
 		return fmt.Errorf("encode sign state: %w", err)
 	}
-	return WriteFileAtomic(f.path, data, 0o600)
+	return atomicfile.Write(f.path, data, 0o600)
 }

@@ -12,6 +12,7 @@ import (
 
 	"cairn/chain"
 	"cairn/node"
+	"cairn/node/atomicfile"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/spf13/cobra"
@@ -55,7 +56,7 @@ func newInitCmd() *cobra.Command {
 			if err := node.SaveValidatorKey(kpath, key); err != nil {
 				return err
 			}
-			if err := node.WriteFileAtomic(gpath, append(data, '\n'), 0o644); err != nil {
+			if err := atomicfile.Write(gpath, append(data, '\n'), 0o644); err != nil {
 				return err
 			}
 			addr := g.Validators[0].OperatorAddress()
