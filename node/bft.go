@@ -115,14 +115,33 @@ func newBFTEngine(n *Node) (*bftEngine, error) {
 		d.cfg.TimeoutDelta = time.Duration(t.DeltaMs) * time.Millisecond
 		d.cfg.ResendInterval = 2 * d.cfg.TimeoutPrevote
 	}
-	head := n.chain.Head()
+	d.status.Store(d.statusAfter(n.chain.Head()))
+	return d, nil
+}
+
+// statusAfter is the status of a height not begun yet: round 0 of the one
+// after head.
+func (d *bftEngine) statusAfter(head *chain.Block) *api.ConsensusStatus {
 	st := &api.ConsensusStatus{Height: head.Height() + 1, Step: engine.StepPropose.String()}
-	if v := consensus.ProposerFor(n.chain.Validators(), head.Header.VRFOutput, 0); v != nil {
+	if v := consensus.ProposerFor(d.n.chain.Validators(), head.Header.VRFOutput, 0); v != nil {
 		addr := v.Address
 		st.Proposer = &addr
 	}
-	d.status.Store(st)
-	return d, nil
+	return st
+}
+
+// HeadCommitted implements consensusEngine: the status moves past b at
+// once, before the engine starts the next height.
+func (d *bftEngine) HeadCommitted(b *chain.Block) {
+	for {
+		old := d.status.Load()
+		if old.Height > b.Height() {
+			return
+		}
+		if d.status.CompareAndSwap(old, d.statusAfter(b)) {
+			return
+		}
+	}
 }
 
 // close releases the WAL once Run has returned.
@@ -298,8 +317,15 @@ func (d *bftEngine) keepBlocksAbove(height uint64) {
 	}
 }
 
+// publishStatus stores the engine's status for readers on other
+// goroutines, unless a commit has already moved it past the engine's
+// height (the engine starts the next height only when pacing says).
 func (d *bftEngine) publishStatus() {
 	st := d.eng.Status()
+	old := d.status.Load()
+	if old.Height > st.Height {
+		return
+	}
 	out := &api.ConsensusStatus{Height: st.Height, Round: st.Round, Step: st.Step.String()}
 	if st.Decided {
 		out.Step = "commit"
@@ -308,7 +334,14 @@ func (d *bftEngine) publishStatus() {
 		p := st.Proposer
 		out.Proposer = &p
 	}
-	d.status.Store(out)
+	set := d.eng.Validators()
+	for i, v := range d.eng.Votes() {
+		out.Validators = append(out.Validators, api.ValidatorVotes{
+			Address: v.Validator, Name: set.Validators[i].Name, Power: set.Validators[i].Power,
+			Prevote: v.Prevote, Precommit: v.Precommit,
+		})
+	}
+	d.status.CompareAndSwap(old, out) // lost only to a commit, which is newer
 }
 
 func (d *bftEngine) stopPace() {

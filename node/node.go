@@ -142,6 +142,9 @@ func (n *Node) committed(b *chain.Block, dropped []chain.Dropped) {
 	} else {
 		n.pool.Update(headState{st}, n.chain.NextBaseFee(b.Header))
 	}
+	if n.engine != nil {
+		n.engine.HeadCommitted(b)
+	}
 	n.bus.Publish(events.Event{Block: b})
 	n.cfg.Logger.Info("committed block", "height", b.Height(), "txs", len(b.Txs), "hash", b.Hash())
 }

@@ -231,6 +231,24 @@ func (e *Engine) Status() Status {
 	}
 }
 
+// Votes says, for each validator of the height in the set's order,
+// whether its prevote and precommit of the current round have arrived.
+func (e *Engine) Votes() []VoteArrival {
+	if e.set == nil {
+		return nil
+	}
+	rs := e.rounds[e.round]
+	out := make([]VoteArrival, len(e.set.Validators))
+	for i, v := range e.set.Validators {
+		out[i].Validator = v.Address
+		if rs != nil {
+			out[i].Prevote = len(rs.prevotes.byVal[v.Address]) > 0
+			out[i].Precommit = len(rs.precommits.byVal[v.Address]) > 0
+		}
+	}
+	return out
+}
+
 // Validators is the validator set of the current height.
 func (e *Engine) Validators() *chain.ValidatorSet { return e.set }
 

@@ -129,3 +129,18 @@ func TestFutureCommitRequeued(t *testing.T) {
 		t.Fatalf("height 2 not finalized from the early commit: %+v", rd.Commits)
 	}
 }
+
+func TestVotesShowWhoseVotesArrived(t *testing.T) {
+	f := newFixture(t, 10, 10, 10, 10)
+	n := f.node(-1, 1)
+	if got := n.Votes(); len(got) != 4 || got[1].Prevote || got[1].Precommit {
+		t.Fatalf("before any vote: %+v", got)
+	}
+	n.step(f.vote(1, chain.Prevote, 1, 0, common.Hash{}))
+	n.step(f.vote(2, chain.Precommit, 1, 0, common.Hash{}))
+	for i, a := range n.Votes() {
+		if a.Validator != f.addr(i) || a.Prevote != (i == 1) || a.Precommit != (i == 2) {
+			t.Fatalf("validator %d after 1's prevote and 2's precommit: %+v", i, a)
+		}
+	}
+}

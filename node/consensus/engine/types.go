@@ -262,3 +262,10 @@ type Status struct {
 	ValidRound  int32
 	ValidValue  common.Hash
 }
+
+// VoteArrival is one validator's part in the current round.
+type VoteArrival struct {
+	Validator common.Address
+	Prevote   bool
+	Precommit bool
+}
