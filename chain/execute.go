@@ -147,6 +147,10 @@ func allLogs(receipts []*types.Receipt) []*types.Log {
 // ErrInvalidBlock wraps every reason a block is refused.
 var ErrInvalidBlock = errors.New("invalid block")
 
+// ErrHeadMoved is returned by Commit for a block executed on a head that
+// another commit has since replaced (block sync and consensus both commit).
+var ErrHeadMoved = errors.New("executed on another head")
+
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidBlock, fmt.Sprintf(format, args...))
 }
@@ -225,7 +229,7 @@ func (c *Chain) Commit(b *Block, res *Executed, commit *Commit) error {
 	defer c.commitMu.Unlock()
 	head := c.Head()
 	if res.parent != head.Hash() || b.Header.ParentHash != head.Hash() {
-		return fmt.Errorf("commit block %d: it was executed on another head", b.Height())
+		return fmt.Errorf("commit block %d: %w", b.Height(), ErrHeadMoved)
 	}
 	rules := c.exec.Rules(ptr(c.env(b.Header)))
 	root, err := c.state.Commit(res.state, rules, b.Height())

@@ -39,6 +39,9 @@ func (n *Node) info() api.NodeInfo {
 		info.Listen = n.tr.Listen()
 		info.Peers = len(n.tr.Peers())
 	}
+	if n.sync != nil {
+		info.Syncing = n.sync.Status()
+	}
 	return info
 }
 

@@ -11,10 +11,10 @@ import (
 
 	"cairn/chain"
 	"cairn/node/api"
+	"cairn/node/clock"
 	"cairn/node/consensus"
 	"cairn/node/consensus/engine"
 	"cairn/node/consensus/wal"
-	"cairn/node/events"
 	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -46,6 +46,7 @@ type bftEngine struct {
 	walRecs   [][]byte // what the WAL held at open, for Restore
 	cfg       engine.Config
 	blockTime time.Duration
+	clock     clock.Clock
 	log       *slog.Logger
 	status    atomic.Pointer[api.ConsensusStatus]
 	closed    atomic.Bool
@@ -61,11 +62,14 @@ type bftEngine struct {
 	asked       map[common.Hash]uint64 // blocks the engine wants judged, by hash → height
 	proposed    map[proposalKey]common.Hash
 	evidence    []chain.Evidence
+	filling     map[common.Hash]bool // compact proposals being filled in
 	heightStart time.Time
-	pace        *time.Timer
+	pace        clock.Stopper
 	paceNext    *engine.HeightParams
-	lastCatchUp time.Time
+	paceGen     uint64
+	paced       chan uint64 // the pacing timer of that generation fired
 	timers      chan engine.TimeoutEvent
+	filled      chan filledBlock
 	done        chan struct{}
 }
 
@@ -93,9 +97,10 @@ func newBFTEngine(n *Node) (*bftEngine, error) {
 		log.Warn("consensus WAL: dropped a torn last record", "bytes", torn)
 	}
 	d := &bftEngine{
-		n: n, tr: n.tr, wal: w, walRecs: recs, blockTime: n.cfg.BlockTime, log: log,
+		n: n, tr: n.tr, wal: w, walRecs: recs, blockTime: n.cfg.BlockTime, clock: n.cfg.Clock, log: log,
 		blocks: map[common.Hash]*candidateBlock{}, asked: map[common.Hash]uint64{}, proposed: map[proposalKey]common.Hash{},
-		timers: make(chan engine.TimeoutEvent, 64), done: make(chan struct{}), begun: make(chan struct{}),
+		filling: map[common.Hash]bool{}, paced: make(chan uint64, 1), timers: make(chan engine.TimeoutEvent, 64),
+		filled: make(chan filledBlock, 16), done: make(chan struct{}), begun: make(chan struct{}),
 	}
 	var signer engine.Signer
 	var proposals engine.ProposalSource
@@ -164,22 +169,18 @@ func (d *bftEngine) Run(ctx context.Context) error {
 	}
 	close(d.begun)
 	var msgs <-chan transport.Message
-	var evs <-chan events.Event
+	var moved <-chan struct{}
 	if d.tr != nil {
 		msgs = d.tr.Messages()
-		sub := d.n.bus.Subscribe(1024)
-		defer sub.Close()
-		evs = sub.C
+	}
+	if d.n.sync != nil {
+		moved = d.n.sync.Moved()
 	}
 	for {
 		if err := d.drain(ctx); err != nil {
 			return err
 		}
 		d.publishStatus()
-		var paced <-chan time.Time
-		if d.paceNext != nil {
-			paced = d.pace.C
-		}
 		select {
 		case <-ctx.Done():
 			d.stopPace()
@@ -192,13 +193,22 @@ func (d *bftEngine) Run(ctx context.Context) error {
 			if err := d.onNet(ctx, m); err != nil {
 				return err
 			}
-		case e := <-evs:
-			d.gossipTx(e)
+		case f := <-d.filled:
+			if err := d.onFilled(f); err != nil {
+				return err
+			}
+		case <-moved:
+			if err := d.onHeadMoved(); err != nil {
+				return err
+			}
 		case ev := <-d.timers:
 			if err := d.onTimeout(ev); err != nil {
 				return err
 			}
-		case <-paced:
+		case gen := <-d.paced:
+			if gen != d.paceGen || d.paceNext == nil {
+				continue // a pacing timer replaced or stopped since
+			}
 			if err := d.startNext(); err != nil {
 				return err
 			}
@@ -206,21 +216,23 @@ func (d *bftEngine) Run(ctx context.Context) error {
 	}
 }
 
-// begin catches up from peers, then restores the engine from the WAL if
-// it was deciding the height after the head, or starts that height anew.
-func (d *bftEngine) begin(ctx context.Context) error {
-	imported := 0
-	if d.tr != nil {
-		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		n, err := d.n.CatchUp(cctx, d.tr)
-		cancel()
-		if err != nil {
-			d.log.Warn("catch up at start", "err", err)
-		}
-		imported = n
-		d.lastCatchUp = time.Now()
+// onHeadMoved restarts the engine on the new head once block sync has
+// committed the height it was deciding.
+func (d *bftEngine) onHeadMoved() error {
+	if d.n.chain.Head().Height() < d.eng.Status().Height {
+		return nil
 	}
-	d.heightStart = time.Now()
+	return d.restart()
+}
+
+// begin restores the engine from the WAL if it was deciding the height
+// after the head, or starts that height anew. Block sync, on its own
+// goroutine, catches the head up with peers meanwhile.
+func (d *bftEngine) begin(ctx context.Context) error {
+	if d.n.sync != nil {
+		d.n.sync.kick()
+	}
+	d.heightStart = d.clock.Now()
 	recs, blocks, err := decodeWAL(d.walRecs)
 	d.walRecs = nil
 	if err != nil {
@@ -234,7 +246,7 @@ func (d *bftEngine) begin(ctx context.Context) error {
 			start = r.Start
 		}
 	}
-	if imported > 0 || start == nil || start.Height != head+1 {
+	if start == nil || start.Height != head+1 {
 		return d.restart()
 	}
 	for _, b := range blocks {
@@ -262,8 +274,8 @@ func (d *bftEngine) params() engine.HeightParams {
 	return engine.HeightParams{Height: head.Height() + 1, Validators: d.n.chain.Validators(), PrevBeta: head.Header.VRFOutput}
 }
 
-// restart starts a fresh engine at the height after the head: after a
-// catch-up, or when the WAL is of a height already committed.
+// restart starts a fresh engine at the height after the head: after block
+// sync moved the head, or when the WAL is of a height already committed.
 func (d *bftEngine) restart() error {
 	p := d.params()
 	if err := d.resetWAL(p); err != nil {
@@ -278,7 +290,7 @@ func (d *bftEngine) restart() error {
 	d.keepBlocksAbove(p.Height - 1)
 	d.asked = map[common.Hash]uint64{}
 	d.proposed = map[proposalKey]common.Hash{}
-	d.heightStart = time.Now()
+	d.heightStart = d.clock.Now()
 	return nil
 }
 
@@ -348,6 +360,7 @@ func (d *bftEngine) stopPace() {
 	if d.pace != nil {
 		d.pace.Stop()
 	}
+	d.paceGen++
 	d.paceNext = nil
 }
 
@@ -358,7 +371,7 @@ func (d *bftEngine) startNext() error {
 	// The height starts now, before NewHeight: a lone validator proposes,
 	// votes and may even finalize inside that call, and pacing from its end
 	// would stretch every height by the time the block took to build.
-	d.heightStart = time.Now()
+	d.heightStart = d.clock.Now()
 	if err := d.eng.NewHeight(p); err != nil {
 		return fmt.Errorf("start height %d: %w", p.Height, err)
 	}

@@ -2,90 +2,14 @@ package node
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"cairn/chain"
 	"cairn/node/consensus/engine"
 	"cairn/node/consensus/wal"
 
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
-
-// maxConsensusMsg bounds one consensus message on the wire: a proposal
-// carries its block's body, which the block gas limit keeps well below it.
-const maxConsensusMsg = 8 << 20
-
-// wireMsg is the envelope of everything on transport.TopicConsensus: one
-// of a proposal, a vote, a commit certificate or a proof of lock, and with
-// a proposal or a commit the block it names, so a receiver can validate or apply it.
-type wireMsg struct {
-	Proposal *engine.Proposal `json:"proposal,omitempty"`
-	Vote     *chain.Vote      `json:"vote,omitempty"`
-	Commit   *chain.Commit    `json:"commit,omitempty"`
-	POL      *engine.POL      `json:"pol,omitempty"`
-	Block    hexutil.Bytes    `json:"block,omitempty"`
-}
-
-// encodeWire encodes a message with an optional block body.
-func encodeWire(m engine.Message, b *chain.Block) ([]byte, error) {
-	w := wireMsg{Proposal: m.Proposal, Vote: m.Vote, Commit: m.Commit, POL: m.POL}
-	if b != nil {
-		raw, err := b.MarshalBinary()
-		if err != nil {
-			return nil, fmt.Errorf("encode block %d: %w", b.Height(), err)
-		}
-		w.Block = raw
-	}
-	data, err := json.Marshal(&w)
-	if err != nil {
-		return nil, fmt.Errorf("encode consensus message: %w", err)
-	}
-	return data, nil
-}
-
-// decodeWire decodes a peer's consensus message. The block, if any, must
-// be the one the proposal or commit names.
-func decodeWire(data []byte) (engine.Message, *chain.Block, error) {
-	if len(data) > maxConsensusMsg {
-		return engine.Message{}, nil, fmt.Errorf("consensus message of %d bytes exceeds %d", len(data), maxConsensusMsg)
-	}
-	var w wireMsg
-	if err := json.Unmarshal(data, &w); err != nil {
-		return engine.Message{}, nil, fmt.Errorf("decode consensus message: %w", err)
-	}
-	m := engine.Message{Proposal: w.Proposal, Vote: w.Vote, Commit: w.Commit, POL: w.POL}
-	n := 0
-	for _, set := range []bool{m.Proposal != nil, m.Vote != nil, m.Commit != nil, m.POL != nil} {
-		if set {
-			n++
-		}
-	}
-	if n != 1 {
-		return engine.Message{}, nil, errors.New("decode consensus message: want exactly one of proposal, vote, commit, POL")
-	}
-	if len(w.Block) == 0 {
-		return m, nil, nil
-	}
-	var want common.Hash
-	switch {
-	case m.Proposal != nil:
-		want = m.Proposal.BlockHash
-	case m.Commit != nil:
-		want = m.Commit.BlockHash
-	default:
-		return engine.Message{}, nil, errors.New("decode consensus message: only a proposal or a commit carries a block")
-	}
-	b := new(chain.Block)
-	if err := b.UnmarshalBinary(w.Block); err != nil {
-		return engine.Message{}, nil, fmt.Errorf("decode consensus message block: %w", err)
-	}
-	if b.Header == nil || b.Hash() != want {
-		return engine.Message{}, nil, errors.New("decode consensus message: block is not the one named")
-	}
-	return m, b, nil
-}
 
 // walEntry is one consensus WAL record: an engine.Record, or (Block) a
 // block body the driver keeps so a restarted node can validate and commit

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"math/big"
 	"strings"
 	"testing"
 
 	"cairn/chain"
 	"cairn/node/consensus/engine"
+	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
 )
@@ -32,10 +34,10 @@ func TestWireMessagesRoundTripAndBadOnesAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, got, err := decodeWire(data)
-	if err != nil || m.Proposal == nil || !bytes.Equal(m.Proposal.Signature, prop.Signature) || m.Proposal.POLRound != -1 ||
-		got == nil || got.Hash() != b.Hash() {
-		t.Fatalf("round trip: %+v %v %v", m.Proposal, got, err)
+	in, err := decodeWire(data)
+	if err != nil || in.Msg.Proposal == nil || !bytes.Equal(in.Msg.Proposal.Signature, prop.Signature) || in.Msg.Proposal.POLRound != -1 ||
+		in.Block == nil || in.Block.Hash() != b.Hash() || in.Compact != nil {
+		t.Fatalf("round trip: %+v %v", in, err)
 	}
 
 	vote := &chain.Vote{Type: chain.Precommit, Height: 1, BlockHash: b.Hash(), Validator: common.HexToAddress("0x02"), Signature: []byte{9}}
@@ -62,12 +64,12 @@ func TestWireMessagesRoundTripAndBadOnesAreRefused(t *testing.T) {
 		"block not the named": {wrongBlock, "not the one named"},
 		"vote with a block":   {voteWithBlock, "carries a block"},
 	} {
-		if _, _, err := decodeWire(tc.data); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := decodeWire(tc.data); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err %v, want %q", name, err, tc.want)
 		}
 	}
-	if m, blk, err := decodeWire(voteData); err != nil || m.Vote == nil || m.Vote.Type != chain.Precommit || blk != nil {
-		t.Fatalf("vote: %+v %v", m, err)
+	if in, err := decodeWire(voteData); err != nil || in.Msg.Vote == nil || in.Msg.Vote.Type != chain.Precommit || in.Block != nil {
+		t.Fatalf("vote: %+v %v", in, err)
 	}
 }
 
@@ -114,13 +116,15 @@ func TestWALEntriesDecodeToEngineRecordsAndBlocks(t *testing.T) {
 	}
 }
 
-func TestOnlyValidatorsMakeANodeKeepABlock(t *testing.T) {
+// TestConsensusGossipIsCheckedBeforeItIsTaken: the consensus topic's
+// validator accepts only what validators signed, at heights near the head,
+// and rejects (blaming the sender) what no validator signed.
+func TestConsensusGossipIsCheckedBeforeItIsTaken(t *testing.T) {
 	n, err := New(Config{Home: t.TempDir(), Genesis: chain.Devnet(), ValidatorKey: chain.DevnetValidatorKey()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	d := n.engine.(*bftEngine)
 	chainID := n.Chain().ChainID()
 	key := chain.DevnetValidatorKey()
 	self := n.Validator().Address
@@ -131,25 +135,53 @@ func TestOnlyValidatorsMakeANodeKeepABlock(t *testing.T) {
 		p.Signature = ed25519.Sign(k, p.SignBytes(chainID))
 		return engine.Message{Proposal: p}
 	}
+	vote := func(h uint64, k ed25519.PrivateKey) *chain.Vote {
+		v := &chain.Vote{Type: chain.Precommit, Height: h, BlockHash: hash, Validator: self}
+		v.Sign(chainID, k)
+		return v
+	}
 	_, stranger, _ := ed25519.GenerateKey(nil)
-	precommit := &chain.Vote{Type: chain.Precommit, Height: 1, BlockHash: hash, Validator: self}
-	precommit.Sign(chainID, key)
+	precommit := vote(1, key)
 	good := &chain.Commit{Height: 1, BlockHash: hash, Signatures: []chain.CommitSig{{Validator: self, Signature: precommit.Signature}}}
 	forged := &chain.Commit{Height: 1, BlockHash: hash, Signatures: []chain.CommitSig{{Validator: self, Signature: make([]byte, 64)}}}
+	polOK := &engine.POL{Height: 1, BlockHash: hash, Votes: []chain.CommitSig{{Validator: self, Signature: prevoteSig(t, chainID, key, self, hash)}}}
+	polBad := &engine.POL{Height: 1, BlockHash: hash, Votes: []chain.CommitSig{{Validator: self, Signature: precommit.Signature}}}
 
 	for name, tc := range map[string]struct {
 		m    engine.Message
-		want bool
+		want transport.Verdict
 	}{
-		"proposal by the validator":        {signed(key, self), true},
-		"proposal signed by a stranger":    {signed(stranger, self), false},
-		"proposal by a non-validator":      {signed(stranger, common.HexToAddress("0x99")), false},
-		"commit of the validator set":      {engine.Message{Commit: good}, true},
-		"commit with a forged signature":   {engine.Message{Commit: forged}, false},
-		"a vote never vouches for a block": {engine.Message{Vote: precommit}, false},
+		"proposal by the validator":       {signed(key, self), transport.Accept},
+		"proposal signed by a stranger":   {signed(stranger, self), transport.Reject},
+		"proposal by a non-validator":     {signed(stranger, common.HexToAddress("0x99")), transport.Reject},
+		"commit of the validator set":     {engine.Message{Commit: good}, transport.Accept},
+		"commit with a forged signature":  {engine.Message{Commit: forged}, transport.Reject},
+		"vote of the validator":           {engine.Message{Vote: precommit}, transport.Accept},
+		"vote signed by a stranger":       {engine.Message{Vote: vote(1, stranger)}, transport.Reject},
+		"vote far above the head":         {engine.Message{Vote: vote(gossipHeightsAhead+5, key)}, transport.Ignore},
+		"proof of lock of the prevotes":   {engine.Message{POL: polOK}, transport.Accept},
+		"proof of lock of other messages": {engine.Message{POL: polBad}, transport.Reject},
 	} {
-		if got := d.vouched(tc.m); got != tc.want {
-			t.Errorf("%s: vouched %v, want %v", name, got, tc.want)
+		data, err := encodeWire(tc.m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, dec := n.validateConsensus("peer", data)
+		if got != tc.want {
+			t.Errorf("%s: %s, want %s", name, got, tc.want)
+		}
+		if in, ok := dec.(*inbound); (got == transport.Accept) != ok || (ok && in.Msg.String() != tc.m.String()) {
+			t.Errorf("%s: decoded %v", name, dec)
 		}
 	}
+	if got, _ := n.validateConsensus("peer", []byte("{not json")); got != transport.Reject {
+		t.Errorf("garbage: %s, want reject", got)
+	}
+}
+
+func prevoteSig(t *testing.T, chainID *big.Int, key ed25519.PrivateKey, self common.Address, hash common.Hash) []byte {
+	t.Helper()
+	v := &chain.Vote{Type: chain.Prevote, Height: 1, BlockHash: hash, Validator: self}
+	v.Sign(chainID, key)
+	return v.Signature
 }

@@ -2,14 +2,13 @@ package node
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"cairn/chain"
 	"cairn/node/consensus"
 	"cairn/node/consensus/engine"
-	"cairn/node/events"
 	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -91,6 +90,9 @@ func (d *bftEngine) send(m engine.Message) {
 		d.log.Error("encode consensus message", "msg", m, "err", err)
 		return
 	}
+	if m.Proposal != nil && b != nil {
+		d.n.wire.sentProposal(b, len(data))
+	}
 	if err := d.tr.Broadcast(transport.TopicConsensus, data); err != nil {
 		d.log.Debug("broadcast", "err", err)
 	}
@@ -100,7 +102,7 @@ func (d *bftEngine) send(m engine.Message) {
 // cancelled; the engine ignores stale ones.
 func (d *bftEngine) arm(t engine.Timer) {
 	ev := t.Event()
-	time.AfterFunc(t.Duration, func() {
+	d.clock.AfterFunc(t.Duration, func() {
 		select {
 		case d.timers <- ev:
 		case <-d.done:
@@ -120,40 +122,41 @@ func (d *bftEngine) onTimeout(ev engine.TimeoutEvent) error {
 	return nil
 }
 
-// onNet handles one message from a peer.
+// onNet handles one consensus message from a peer, checked and decoded
+// by validateConsensus (on the transport's goroutines).
 func (d *bftEngine) onNet(ctx context.Context, m transport.Message) error {
-	switch m.Topic {
-	case transport.TopicTx:
-		d.onTx(m)
-		return nil
-	case transport.TopicConsensus:
-	default:
+	if m.Topic != transport.TopicConsensus {
 		return nil
 	}
-	msg, blk, err := decodeWire(m.Data)
-	if err != nil {
-		d.log.Debug("dropped consensus message", "from", m.From, "err", err)
-		return nil
+	in, ok := m.Decoded.(*inbound)
+	if !ok {
+		// A transport that delivers without validators: check here.
+		verdict, dec := d.n.validateConsensus(m.From, m.Data)
+		if verdict != transport.Accept {
+			return nil
+		}
+		in = dec.(*inbound)
 	}
+	msg := in.Msg
 	h := msg.Height()
 	if st := d.eng.Status(); h >= d.n.chain.Head().Height()+3 || (st.Decided && st.Height > d.n.chain.Head().Height()) {
 		// Peers finalized at least two heights this node has not, or this
-		// node saw a decision whose block it lacks: fetch the blocks
-		// (verified) rather than wait for votes that are gone.
-		if err := d.catchUp(ctx); err != nil {
+		// node saw a decision whose block it lacks: block sync fetches the
+		// blocks (verified) rather than wait for votes that are gone.
+		d.n.sync.kick()
+	}
+	blk := in.Block
+	if in.Compact != nil && d.wantBlock(in.Compact.skeleton) {
+		filled, err := d.startFill(ctx, m.From, in.Compact)
+		if err != nil {
 			return err
 		}
+		blk = filled
 	}
-	head := d.n.chain.Head().Height()
-	if blk != nil && !d.vouched(msg) {
-		d.log.Debug("dropped a block no validator signed for", "from", m.From, "msg", msg)
-		blk = nil
-	}
-	if blk != nil && blk.Height() == h && h > head && h <= head+2 && d.blocks[blk.Hash()] == nil && len(d.blocks) < maxCachedBlocks {
-		if err := d.appendBlock(blk); err != nil {
+	if blk != nil {
+		if err := d.keepBlock(blk); err != nil {
 			return err
 		}
-		d.blocks[blk.Hash()] = &candidateBlock{block: blk}
 	}
 	if st := d.eng.Status(); h >= st.Height || msg.Commit != nil {
 		// Messages of finalized heights only mark their sender as behind,
@@ -171,20 +174,26 @@ func (d *bftEngine) onNet(ctx context.Context, m transport.Message) error {
 	return nil
 }
 
-// vouched reports whether a block-carrying message is signed by a member
-// of the validator set (a proposal) or by more than 2/3 of it (a commit),
-// so that only validators can make this node keep and log a block body.
-func (d *bftEngine) vouched(m engine.Message) bool {
-	c := d.n.chain
-	set, chainID := c.Validators(), c.ChainID()
-	switch {
-	case m.Proposal != nil:
-		v := set.ByAddress(m.Proposal.Proposer)
-		return v != nil && engine.Ed25519Verifier{}.Verify(v.PubKey, m.Proposal.SignBytes(chainID), m.Proposal.Signature)
-	case m.Commit != nil:
-		return m.Commit.Verify(chainID, set, m.Commit.Height, m.Commit.BlockHash) == nil
+// wantBlock reports whether a proposed or committed block is one this
+// node would keep: of the next two heights, new, and with room for it.
+func (d *bftEngine) wantBlock(b *chain.Block) bool {
+	head := d.n.chain.Head().Height()
+	h := b.Height()
+	return h > head && h <= head+2 && d.blocks[b.Hash()] == nil && len(d.blocks) < maxCachedBlocks
+}
+
+// keepBlock logs a block a peer sent and keeps it for validation and
+// commit, and for peers filling in the same compact proposal.
+func (d *bftEngine) keepBlock(b *chain.Block) error {
+	if !d.wantBlock(b) {
+		return nil
 	}
-	return false
+	if err := d.appendBlock(b); err != nil {
+		return err
+	}
+	d.blocks[b.Hash()] = &candidateBlock{block: b}
+	d.n.proposals.put(b)
+	return nil
 }
 
 // Propose implements engine.ProposalSource: it builds, executes and keeps
@@ -212,7 +221,7 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 			return common.Hash{}, fmt.Errorf("propose %d: commit of the head: %w", height, err)
 		}
 	}
-	now := time.Now()
+	now := d.clock.Now()
 	ms := uint64(now.UnixMilli())
 	if ms <= parent.Header.Time {
 		ms = parent.Header.Time + 1
@@ -229,6 +238,7 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 	}
 	d.blocks[b.Hash()] = &candidateBlock{block: b, exec: res, dropped: dropped}
 	d.proposed[key] = b.Hash()
+	d.n.proposals.put(b)
 	return b.Hash(), nil
 }
 
@@ -296,9 +306,10 @@ func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
 	}
 	cb := d.blocks[commit.BlockHash]
 	if commit.Height != head.Height()+1 || cb == nil {
-		// Finalized without this node holding the block: fetch it.
-		d.lastCatchUp = time.Time{}
-		return d.catchUp(ctx)
+		// Finalized without this node holding the block: block sync
+		// fetches it.
+		d.n.sync.kick()
+		return nil
 	}
 	if cb.exec == nil {
 		res, err := c.Execute(cb.block)
@@ -310,11 +321,14 @@ func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
 	if err := commit.Verify(c.ChainID(), c.Validators(), commit.Height, commit.BlockHash); err != nil {
 		return fmt.Errorf("finalized block %d: %w", commit.Height, err)
 	}
-	if err := c.Commit(cb.block, cb.exec, commit); err != nil {
+	if err := d.n.commitBlock(cb.block, cb.exec, commit, cb.dropped); err != nil {
+		if errors.Is(err, chain.ErrHeadMoved) {
+			// Block sync committed this height first.
+			return d.restart()
+		}
 		return fmt.Errorf("commit finalized block %d: %w", commit.Height, err)
 	}
-	d.n.committed(cb.block, cb.dropped)
-	d.log.Debug("finalized", "height", commit.Height, "round", commit.Round, "sigs", len(commit.Signatures), "since start", time.Since(d.heightStart))
+	d.log.Debug("finalized", "height", commit.Height, "round", commit.Round, "sigs", len(commit.Signatures), "since start", d.clock.Now().Sub(d.heightStart))
 	d.forgetEvidence(cb.block.Evidence)
 	d.keepBlocksAbove(commit.Height)
 	d.asked = map[common.Hash]uint64{}
@@ -329,17 +343,19 @@ func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
 
 // schedule starts height p one block time after the last one started.
 func (d *bftEngine) schedule(p engine.HeightParams) {
-	wait := time.Until(d.heightStart.Add(d.blockTime))
+	wait := d.heightStart.Add(d.blockTime).Sub(d.clock.Now())
 	if wait < 0 {
 		wait = 0
 	}
 	d.stopPace()
-	if d.pace == nil {
-		d.pace = time.NewTimer(wait)
-	} else {
-		d.pace.Reset(wait)
-	}
 	d.paceNext = &p
+	gen := d.paceGen
+	d.pace = d.clock.AfterFunc(wait, func() {
+		select {
+		case d.paced <- gen:
+		case <-d.done:
+		}
+	})
 }
 
 func (d *bftEngine) forgetEvidence(included []chain.Evidence) {
@@ -362,26 +378,6 @@ func (d *bftEngine) forgetEvidence(included []chain.Evidence) {
 	d.evidence = kept
 }
 
-// catchUp fetches finalized blocks from peers (at most once per block
-// time) and, if it imported any, restarts the engine at the new head.
-func (d *bftEngine) catchUp(ctx context.Context) error {
-	if d.tr == nil || time.Since(d.lastCatchUp) < d.blockTime {
-		return nil
-	}
-	d.lastCatchUp = time.Now()
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	imported, err := d.n.CatchUp(cctx, d.tr)
-	cancel()
-	if err != nil {
-		d.log.Warn("catch up", "imported", imported, "err", err)
-	}
-	if imported == 0 {
-		return nil
-	}
-	d.log.Info("caught up from peers", "blocks", imported, "head", d.n.chain.Head().Height())
-	return d.restart()
-}
-
 // serveBehind sends a validator that is still voting on a finalized
 // height that height's block and commit.
 func (d *bftEngine) serveBehind(b engine.Behind) {
@@ -395,27 +391,4 @@ func (d *bftEngine) serveBehind(b engine.Behind) {
 		return
 	}
 	d.tr.Broadcast(transport.TopicConsensus, data)
-}
-
-// onTx admits a gossiped transaction to the mempool; the pool's checks
-// decide, and a known or bad one is dropped quietly.
-func (d *bftEngine) onTx(m transport.Message) {
-	if len(m.Data) > maxTxGossip {
-		return
-	}
-	if _, err := d.n.pool.AddRaw(m.Data); err != nil {
-		d.log.Debug("gossiped transaction refused", "from", m.From, "err", err)
-	}
-}
-
-// gossipTx passes a transaction new to the mempool on to peers.
-func (d *bftEngine) gossipTx(e events.Event) {
-	if e.Tx == nil || d.tr == nil {
-		return
-	}
-	raw, err := e.Tx.MarshalBinary()
-	if err != nil {
-		return
-	}
-	d.tr.Broadcast(transport.TopicTx, raw)
 }

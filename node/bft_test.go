@@ -179,11 +179,11 @@ type voteKey struct {
 // take counts a message and fails the test on two different votes of one
 // validator at one height, round and step: a double sign.
 func (p *probe) take(m transport.Message) {
-	msg, _, err := decodeWire(m.Data)
-	if err != nil || msg.Vote == nil {
+	in, err := decodeWire(m.Data)
+	if err != nil || in.Msg.Vote == nil {
 		return
 	}
-	v := msg.Vote
+	v := in.Msg.Vote
 	k := voteKey{v.Validator, v.Height, v.Round, v.Type}
 	if h, ok := p.votes[k]; ok && h != v.BlockHash {
 		p.t.Fatalf("%s signed two %s votes at %d/%d: %x and %x", v.Validator, v.Type, v.Height, v.Round, h, v.BlockHash)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/clock"
 	"cairn/node/p2p"
 	"cairn/node/transport"
 )
@@ -51,6 +52,9 @@ type Config struct {
 	// network. The node fills in ChainID, GenesisHash, Source and Logger,
 	// and KeyPath when empty (NodeKeyPath of Home).
 	P2P *p2p.Config
+	// Clock is the time source of consensus and block sync (default: the
+	// wall clock).
+	Clock clock.Clock
 }
 
 func (c Config) withDefaults() Config {
@@ -65,6 +69,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Wall{}
 	}
 	return c
 }

@@ -12,6 +12,11 @@ import (
 // the head (a gap or one already committed).
 var ErrNotNext = errors.New("block does not follow the head")
 
+// ErrBadBlock wraps every reason ImportFinalized refuses a block that
+// follows the head: whoever sent it is not to be trusted. Other errors
+// are this node's own (its store refused the write).
+var ErrBadBlock = errors.New("bad finalized block")
+
 // ImportFinalized verifies and commits a block finalized elsewhere, with
 // the commit certificate that finalized it: how a node that missed blocks
 // catches up. It checks, against this node's own validator set, that the
@@ -23,33 +28,59 @@ func (n *Node) ImportFinalized(b *chain.Block, commit *chain.Commit) error {
 	c := n.chain
 	head := c.Head()
 	if b == nil || b.Header == nil || commit == nil {
-		return errors.New("import: block and commit are required")
+		return fmt.Errorf("import: %w: block and commit are required", ErrBadBlock)
 	}
 	if b.Height() != head.Height()+1 {
 		return fmt.Errorf("import block %d on head %d: %w", b.Height(), head.Height(), ErrNotNext)
 	}
-	set, chainID := c.Validators(), c.ChainID()
-	if err := consensus.VerifyProposer(set, chainID, b.Header, head.Header.VRFOutput); err != nil {
-		return fmt.Errorf("import block %d: %w", b.Height(), err)
-	}
-	if err := commit.Verify(chainID, set, b.Height(), b.Hash()); err != nil {
-		return fmt.Errorf("import block %d: %w", b.Height(), err)
-	}
-	if head.Height() > 0 {
-		if b.LastCommit == nil {
-			return fmt.Errorf("import block %d: no commit for its parent", b.Height())
-		}
-		if err := b.LastCommit.Verify(chainID, set, head.Height(), head.Hash()); err != nil {
-			return fmt.Errorf("import block %d: last commit: %w", b.Height(), err)
-		}
+	if err := n.verifyFinalized(head, b, commit); err != nil {
+		return fmt.Errorf("import block %d: %w: %w", b.Height(), ErrBadBlock, err)
 	}
 	res, err := c.Execute(b)
 	if err != nil {
+		if c.Head() != head {
+			return fmt.Errorf("import block %d: %w", b.Height(), ErrNotNext)
+		}
+		return fmt.Errorf("import block %d: %w: %w", b.Height(), ErrBadBlock, err)
+	}
+	if err := n.commitBlock(b, res, commit, nil); err != nil {
+		if errors.Is(err, chain.ErrHeadMoved) {
+			return fmt.Errorf("import block %d: %w", b.Height(), ErrNotNext)
+		}
 		return fmt.Errorf("import block %d: %w", b.Height(), err)
 	}
-	if err := c.Commit(b, res, commit); err != nil {
-		return fmt.Errorf("import block %d: %w", b.Height(), err)
+	return nil
+}
+
+// verifyFinalized checks who proposed and who finalized b on head.
+func (n *Node) verifyFinalized(head, b *chain.Block, commit *chain.Commit) error {
+	set, chainID := n.chain.Validators(), n.chain.ChainID()
+	if err := consensus.VerifyProposer(set, chainID, b.Header, head.Header.VRFOutput); err != nil {
+		return err
 	}
-	n.committed(b, nil)
+	if err := commit.Verify(chainID, set, b.Height(), b.Hash()); err != nil {
+		return err
+	}
+	if head.Height() > 0 {
+		if b.LastCommit == nil {
+			return errors.New("no commit for its parent")
+		}
+		if err := b.LastCommit.Verify(chainID, set, head.Height(), head.Hash()); err != nil {
+			return fmt.Errorf("last commit: %w", err)
+		}
+	}
+	return nil
+}
+
+// commitBlock commits an executed block and tells the node's parts. Block
+// sync and consensus both commit; one lock keeps their commits, and what
+// subscribers hear of them, in height order.
+func (n *Node) commitBlock(b *chain.Block, res *chain.Executed, commit *chain.Commit, dropped []chain.Dropped) error {
+	n.commitMu.Lock()
+	defer n.commitMu.Unlock()
+	if err := n.chain.Commit(b, res, commit); err != nil {
+		return err
+	}
+	n.committed(b, dropped)
 	return nil
 }

@@ -127,7 +127,7 @@ func TestImportRefusesWhatWasNotFinalized(t *testing.T) {
 	}
 }
 
-func TestCatchUpOverTheTransport(t *testing.T) {
+func TestBlockSyncOverTheTransport(t *testing.T) {
 	src := producedChain(t, 5)
 	f := follower(t)
 	hub := transport.NewHub()
@@ -138,14 +138,17 @@ func TestCatchUpOverTheTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := f.CatchUp(context.Background(), tr)
+	f.tr = tr
+	s := newBlockSync(f)
+	target := src.Chain().Head().Height()
+	n, err := s.syncTo(context.Background(), target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := int(src.Chain().Head().Height()); n != want || f.Chain().Head().Hash() != src.Chain().Head().Hash() {
-		t.Fatalf("caught up %d blocks to %d, want %d to the validator's head", n, f.Chain().Head().Height(), want)
+	if want := int(target); n != want || f.Chain().Head().Hash() != src.Chain().Head().Hash() {
+		t.Fatalf("synced %d blocks to %d, want %d to the validator's head", n, f.Chain().Head().Height(), want)
 	}
-	if n, err := f.CatchUp(context.Background(), tr); n != 0 || err != nil {
-		t.Fatalf("second catch-up: %d blocks, %v; want nothing to do", n, err)
+	if n, err := s.syncTo(context.Background(), target); n != 0 || err != nil {
+		t.Fatalf("second sync: %d blocks, %v; want nothing to do", n, err)
 	}
 }

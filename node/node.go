@@ -35,6 +35,9 @@ type Node struct {
 	tr          transport.Transport
 	genesisHash common.Hash
 	proposals   recentProposals
+	sync        *blockSync // nil when alone
+	wire        wireCounters
+	commitMu    sync.Mutex // see commitBlock
 
 	listener net.Listener
 	server   *http.Server
@@ -80,6 +83,10 @@ func New(cfg Config) (*Node, error) {
 		n.closeStore()
 		return nil, err
 	}
+	if n.tr != nil {
+		n.installValidators()
+		n.sync = newBlockSync(n)
+	}
 	n.buildService()
 	if n.self != nil || n.tr != nil {
 		e, err := newBFTEngine(n)
@@ -104,7 +111,10 @@ func (n *Node) buildPool() error {
 		BlockGasLimit: p.GasLimit,
 		MaxTxGas:      p.MaxTxGas,
 		MinBaseFee:    p.MinBaseFee.Int(),
-		OnAdd: func(tx *types.Transaction, from common.Address) {
+		OnAdd: func(tx *types.Transaction, from common.Address, origin mempool.Origin) {
+			if origin == mempool.Local {
+				n.broadcastLocalTx(tx)
+			}
 			n.bus.Publish(events.Event{Tx: tx, TxFrom: from})
 		},
 		OnRemove: func(tx *types.Transaction, _ common.Address, reason string) {
@@ -170,6 +180,15 @@ func (n *Node) Start(ctx context.Context) error {
 			}
 		}()
 	}
+	if n.sync != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			if err := n.sync.run(ctx); err != nil {
+				n.fail(fmt.Errorf("block sync: %w", err))
+			}
+		}()
+	}
 	n.cfg.Logger.Info("node started", "chainId", n.chain.ChainID(), "height", n.chain.Head().Height(),
 		"validator", n.validatorAddress(), "api", n.APIAddr())
 	return nil
@@ -212,7 +231,7 @@ func (n *Node) fail(err error) {
 			n.cancel()
 		}
 		if n.server != nil {
-			go n.server.Close()
+			n.server.Close()
 		}
 		close(n.stopped)
 	})

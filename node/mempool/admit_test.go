@@ -332,18 +332,30 @@ func TestNonceGapHeldAndPromoted(t *testing.T) {
 func TestOnAddHook(t *testing.T) {
 	var gotTx []*types.Transaction
 	var gotFrom []common.Address
+	var gotOrigin []Origin
 	cfg := testConfig()
-	cfg.OnAdd = func(tx *types.Transaction, from common.Address) {
+	cfg.OnAdd = func(tx *types.Transaction, from common.Address, o Origin) {
 		gotTx = append(gotTx, tx)
 		gotFrom = append(gotFrom, from)
+		gotOrigin = append(gotOrigin, o)
 	}
 	p, _ := newTestPool(t, cfg)
 	k := testKey(3)
 	tx := dyn(k, 0, 2, 1)
 	mustAdd(t, p, tx)
 	wantReject(t, p.Add(tx), ReasonAlreadyKnown)
-	if len(gotTx) != 1 || gotTx[0] != tx || gotFrom[0] != addrOf(k) {
-		t.Fatalf("OnAdd saw %d calls (%v), want one for %s", len(gotTx), gotFrom, addrOf(k))
+	if len(gotTx) != 1 || gotTx[0] != tx || gotFrom[0] != addrOf(k) || gotOrigin[0] != Local {
+		t.Fatalf("OnAdd saw %d calls (%v %v), want one for %s, local", len(gotTx), gotFrom, gotOrigin, addrOf(k))
+	}
+	raw, _ := dyn(k, 1, 2, 1).MarshalBinary()
+	if _, err := p.AddRawFrom(raw, Remote); err != nil {
+		t.Fatal(err)
+	}
+	if len(gotOrigin) != 2 || gotOrigin[1] != Remote {
+		t.Fatalf("gossiped transaction: OnAdd origins %v, want [local remote]", gotOrigin)
+	}
+	if got := p.Txs(); len(got) != 2 {
+		t.Fatalf("Txs lists %d, want 2", len(got))
 	}
 }
 

@@ -16,7 +16,7 @@ func TestConcurrentAdd(t *testing.T) {
 	const senders, perSender = 32, 40
 	var added atomic.Int64
 	cfg := testConfig()
-	cfg.OnAdd = func(*types.Transaction, common.Address) { added.Add(1) }
+	cfg.OnAdd = func(*types.Transaction, common.Address, Origin) { added.Add(1) }
 	p, _ := newTestPool(t, cfg)
 
 	txs := make([][]*types.Transaction, senders)

@@ -60,8 +60,9 @@ type Config struct {
 	// Now is the clock used for Entry.Added (default time.Now).
 	Now func() time.Time
 	// OnAdd, if set, is called after a transaction is admitted, outside the
-	// pool's lock, from the goroutine that called Add.
-	OnAdd func(tx *types.Transaction, from common.Address)
+	// pool's lock, from the goroutine that called Add, with where the
+	// transaction came from.
+	OnAdd func(tx *types.Transaction, from common.Address, origin Origin)
 	// OnRemove, if set, is called after a transaction leaves the pool for
 	// any reason other than a failed Add (see the Drop* constants and
 	// Remove), outside the pool's lock.
@@ -107,3 +108,14 @@ type Stats struct {
 	Bytes   int // total encoded size of all held transactions
 	Senders int // distinct senders with at least one transaction
 }
+
+// Origin is where a transaction offered to the pool came from.
+type Origin int
+
+// Origins.
+const (
+	// Local: submitted to this node (API, console, CLI).
+	Local Origin = iota
+	// Remote: gossiped by a peer.
+	Remote
+)

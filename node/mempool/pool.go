@@ -82,8 +82,16 @@ func setU256(dst *uint256.Int, b *big.Int) {
 }
 
 // AddRaw decodes a transaction in its binary (EIP-2718) encoding and adds
-// it. Undecodable bytes give a RejectError with reason "malformed".
+// it as submitted here. Undecodable bytes give a RejectError with reason
+// "malformed".
 func (p *Pool) AddRaw(raw []byte) (*types.Transaction, error) {
+	return p.AddRawFrom(raw, Local)
+}
+
+// AddRawFrom is AddRaw for a transaction from origin: OnAdd is told where
+// it came from, so the node gossips only what was submitted to it (a
+// gossiped transaction is forwarded by the gossip layer itself).
+func (p *Pool) AddRawFrom(raw []byte, origin Origin) (*types.Transaction, error) {
 	if len(raw) > p.cfg.MaxTxBytes {
 		return nil, reject(ReasonOversized, "transaction is %d bytes, limit %d", len(raw), p.cfg.MaxTxBytes)
 	}
@@ -94,16 +102,20 @@ func (p *Pool) AddRaw(raw []byte) (*types.Transaction, error) {
 		}
 		return nil, reject(ReasonMalformed, "decode transaction: %v", err)
 	}
-	if err := p.Add(tx); err != nil {
+	if err := p.AddFrom(tx, origin); err != nil {
 		return nil, err
 	}
 	return tx, nil
 }
 
-// Add validates tx and admits it. On rejection the error is a *RejectError
-// and the pool is unchanged. Admission may replace a same-nonce transaction
-// of the sender or evict lower-ranked ones when the pool is full.
-func (p *Pool) Add(tx *types.Transaction) error {
+// Add validates tx, submitted here, and admits it. On rejection the error
+// is a *RejectError and the pool is unchanged. Admission may replace a
+// same-nonce transaction of the sender or evict lower-ranked ones when the
+// pool is full.
+func (p *Pool) Add(tx *types.Transaction) error { return p.AddFrom(tx, Local) }
+
+// AddFrom is Add for a transaction from origin.
+func (p *Pool) AddFrom(tx *types.Transaction, origin Origin) error {
 	if tx == nil {
 		return reject(ReasonMalformed, "nil transaction")
 	}
@@ -130,7 +142,7 @@ func (p *Pool) Add(tx *types.Transaction) error {
 		return err
 	}
 	if p.cfg.OnAdd != nil {
-		p.cfg.OnAdd(tx, e.from)
+		p.cfg.OnAdd(tx, e.from, origin)
 	}
 	return nil
 }

@@ -83,6 +83,18 @@ func (p *Pool) Pending() []Entry {
 	return out
 }
 
+// Txs returns every pooled transaction, in no particular order (for
+// filling in compact proposals).
+func (p *Pool) Txs() []*types.Transaction {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]*types.Transaction, 0, len(p.all))
+	for _, e := range p.all {
+		out = append(out, e.tx)
+	}
+	return out
+}
+
 // Stats returns the pool's current totals.
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()

@@ -1,0 +1,149 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+
+	"cairn/chain"
+	"cairn/node/consensus/engine"
+	"cairn/node/mempool"
+	"cairn/node/transport"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+)
+
+var (
+	errBadSignature = errors.New("bad signature")
+	errNoQuorum     = errors.New("proof of lock without 2/3 of the power")
+)
+
+func errNotValidator(a common.Address) error { return fmt.Errorf("%s is not a validator", a) }
+
+// The heights of consensus messages a node takes from gossip, around its
+// head: older ones only tell that their sender is behind, newer ones mean
+// this node is (block sync finds that out from peers' status).
+const (
+	gossipHeightsBehind = 64
+	gossipHeightsAhead  = 64
+)
+
+// installValidators gives the transport the node's check of each topic:
+// what a peer may make this node deliver and forward.
+func (n *Node) installValidators() {
+	n.tr.SetValidator(transport.TopicTx, n.validateTx)
+	n.tr.SetValidator(transport.TopicConsensus, n.validateConsensus)
+}
+
+// broadcastLocalTx gossips a transaction submitted to this node. Gossiped
+// ones are forwarded by the transport as it delivers them.
+func (n *Node) broadcastLocalTx(tx *types.Transaction) {
+	if n.tr == nil {
+		return
+	}
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		n.cfg.Logger.Error("encode transaction for gossip", "tx", tx.Hash(), "err", err)
+		return
+	}
+	if err := n.tr.Broadcast(transport.TopicTx, raw); err != nil {
+		n.cfg.Logger.Debug("gossip transaction", "tx", tx.Hash(), "err", err)
+	}
+}
+
+// validateTx admits a gossiped transaction to the mempool: admitted ones
+// go on to other peers; ones that no node could ever admit (undecodable,
+// badly signed, for another chain, over a hard limit) count against the
+// sender; the rest (known, stale, priced out here) are dropped quietly.
+func (n *Node) validateTx(from transport.PeerID, data []byte) (transport.Verdict, any) {
+	tx, err := n.pool.AddRawFrom(data, mempool.Remote)
+	if err == nil {
+		return transport.Accept, tx
+	}
+	if rej, ok := mempool.IsReject(err); ok {
+		switch rej.Reason {
+		case mempool.ReasonMalformed, mempool.ReasonUnsupportedType, mempool.ReasonWrongChainID,
+			mempool.ReasonInvalidSignature, mempool.ReasonOversized, mempool.ReasonIntrinsicGas,
+			mempool.ReasonGasLimitExceeded, mempool.ReasonInvalidFee:
+			n.cfg.Logger.Debug("gossiped transaction rejected", "from", from, "err", err)
+			return transport.Reject, nil
+		}
+	}
+	return transport.Ignore, nil
+}
+
+// validateConsensus decodes a consensus message and checks what can be
+// checked without the engine: its size and shape, that its height is near
+// the head, and that every signature in it is a validator's. The decoded
+// message goes to the driver with it.
+func (n *Node) validateConsensus(from transport.PeerID, data []byte) (transport.Verdict, any) {
+	in, err := decodeWire(data)
+	if err != nil {
+		n.cfg.Logger.Debug("consensus message rejected", "from", from, "err", err)
+		return transport.Reject, nil
+	}
+	h, head := in.Msg.Height(), n.chain.Head().Height()
+	if h+gossipHeightsBehind < head || h > head+gossipHeightsAhead {
+		return transport.Ignore, nil
+	}
+	if err := verifySignatures(n.chain, in.Msg); err != nil {
+		n.cfg.Logger.Debug("consensus message rejected", "from", from, "msg", in.Msg, "err", err)
+		return transport.Reject, nil
+	}
+	return transport.Accept, in
+}
+
+// verifySignatures checks every signature a consensus message carries
+// against the validator set.
+func verifySignatures(c *chain.Chain, m engine.Message) error {
+	set, chainID := c.Validators(), c.ChainID()
+	verify := engine.Ed25519Verifier{}
+	switch {
+	case m.Proposal != nil:
+		p := m.Proposal
+		v := set.ByAddress(p.Proposer)
+		if v == nil {
+			return errNotValidator(p.Proposer)
+		}
+		if !verify.Verify(v.PubKey, p.SignBytes(chainID), p.Signature) {
+			return errBadSignature
+		}
+	case m.Vote != nil:
+		v := set.ByAddress(m.Vote.Validator)
+		if v == nil {
+			return errNotValidator(m.Vote.Validator)
+		}
+		return m.Vote.Verify(chainID, v.PubKey)
+	case m.Commit != nil:
+		return m.Commit.Verify(chainID, set, m.Commit.Height, m.Commit.BlockHash)
+	case m.POL != nil:
+		return verifyPOL(c, m.POL)
+	}
+	return nil
+}
+
+// verifyPOL checks that a proof of lock's prevotes are validators' and
+// carry more than 2/3 of the power.
+func verifyPOL(c *chain.Chain, pol *engine.POL) error {
+	set, chainID := c.Validators(), c.ChainID()
+	seen := map[common.Address]bool{}
+	var power uint64
+	for _, s := range pol.Votes {
+		v := set.ByAddress(s.Validator)
+		if v == nil {
+			return errNotValidator(s.Validator)
+		}
+		vote := chain.Vote{Type: chain.Prevote, Height: pol.Height, Round: pol.Round, BlockHash: pol.BlockHash, Validator: s.Validator, Signature: s.Signature}
+		if err := vote.Verify(chainID, v.PubKey); err != nil {
+			return err
+		}
+		if !seen[s.Validator] {
+			seen[s.Validator] = true
+			power += v.Power
+		}
+	}
+	if !set.HasQuorum(power) {
+		return errNoQuorum
+	}
+	return nil
+}
