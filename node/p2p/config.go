@@ -55,4 +55,70 @@ type Config struct {
 	// StatusInterval is how often connected peers are asked for their
 	// status again (default 2 s).
 	StatusInterval time.Duration
+	// Agent is the node's version as peers see it in the user agent
+	// "cairn/<Agent>" (default "dev").
+	Agent string
+
+	// tuning overrides the transport's timeouts, intervals and buffers; nil in
+	// production, set by this package's tests to keep them fast.
+	tuning *tuning
+}
+
+// DefaultStatusInterval is how often peers are asked for their status.
+const DefaultStatusInterval = 2 * time.Second
+
+// tuning holds the transport's timeouts, loop intervals and buffers.
+type tuning struct {
+	request        time.Duration // one request/response exchange
+	handshakeRetry time.Duration // first wait before asking a new peer again
+	scoreInspect   time.Duration // how often peer scores are read
+	redialMin      time.Duration // first wait before re-dialling the bootstrap peers
+	redialMax      time.Duration // longest wait between re-dials
+	redialCheck    time.Duration // how often "no peers?" is checked
+	find           time.Duration // how often the DHT is asked for peers while few are connected
+	advertiseRetry time.Duration // wait after a failed advertisement
+	inbox          int           // Messages' buffer
+}
+
+var defaultTuning = tuning{
+	request:        10 * time.Second,
+	handshakeRetry: 250 * time.Millisecond,
+	scoreInspect:   time.Second,
+	redialMin:      time.Second,
+	redialMax:      time.Minute,
+	redialCheck:    time.Second,
+	find:           30 * time.Second,
+	advertiseRetry: 10 * time.Second,
+	inbox:          4096,
+}
+
+// withDefaults fills in what cfg leaves unset.
+func (cfg Config) withDefaults() Config {
+	if len(cfg.Listen) == 0 {
+		cfg.Listen = DefaultListen
+	}
+	if cfg.LowWater <= 0 {
+		cfg.LowWater = DefaultLowWater
+	}
+	if cfg.HighWater <= 0 {
+		cfg.HighWater = DefaultHighWater
+	}
+	if cfg.HighWater < cfg.LowWater {
+		cfg.HighWater = cfg.LowWater
+	}
+	if cfg.StatusInterval <= 0 {
+		cfg.StatusInterval = DefaultStatusInterval
+	}
+	if cfg.Agent == "" {
+		cfg.Agent = "dev"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	tm := defaultTuning
+	if cfg.tuning != nil {
+		tm = *cfg.tuning
+	}
+	cfg.tuning = &tm
+	return cfg
 }
