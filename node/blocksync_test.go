@@ -63,6 +63,7 @@ func TestLateFollowerSyncsThenFollows(t *testing.T) {
 	}
 	h := f.Chain().Head().Height()
 	waitFor(t, sub, "follower follows new blocks", func() bool { return f.Chain().Head().Height() >= h+5 })
+	tn.waitHeight(h+5, 0)
 	for i := uint64(1); i <= h+5; i++ {
 		got, _ := f.Chain().BlockByHeight(i)
 		want, err := tn.nodes[0].Chain().BlockByHeight(i)

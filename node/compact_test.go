@@ -193,3 +193,37 @@ type (
 	engineMessage  = engine.Message
 	engineProposal = engine.Proposal
 )
+
+// TestFourValidatorsSendBusyProposalsCompact: transactions submitted to
+// one validator reach the others by gossip, so the busy proposals that
+// carry them travel compact and are filled in from the receivers' pools.
+func TestFourValidatorsSendBusyProposalsCompact(t *testing.T) {
+	tn := newTestNet(t)
+	all := []int{0, 1, 2, 3}
+	tn.waitHeight(1, all...)
+	txs := transfers(t, tn.nodes[0].Chain().ChainID(), devKey0, 200)
+	for _, tx := range txs {
+		if err := tn.nodes[2].Pool().Add(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := txs[len(txs)-1]
+	for _, i := range all {
+		waitFor(t, tn.subs[i], "all transfers included", func() bool {
+			l, err := tn.nodes[i].Chain().Transaction(last.Hash())
+			return err == nil && l != nil
+		})
+	}
+	var sent, full, filled, fromPool uint64
+	for _, n := range tn.nodes {
+		st := n.WireStats()
+		sent += st.ProposalBytes
+		full += st.ProposalFullBytes
+		filled += st.CompactReceived
+		fromPool += st.TxsFromMempool
+	}
+	if filled == 0 || fromPool == 0 || sent >= full {
+		t.Fatalf("compact proposals: %d received, %d transactions from pools, %d bytes sent for %d whole", filled, fromPool, sent, full)
+	}
+	tn.checkAgreement()
+}

@@ -67,6 +67,20 @@ func (c *Sim) Pending() int {
 	return n
 }
 
+// Waiting lists how long until each pending timer fires, soonest first.
+func (c *Sim) Waiting() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []time.Duration
+	for _, t := range c.timers {
+		if !t.done {
+			out = append(out, t.at.Sub(c.now))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
 // Next is how long until the earliest pending timer, and false if none.
 func (c *Sim) Next() (time.Duration, bool) {
 	c.mu.Lock()

@@ -18,6 +18,9 @@ func TestSimFiresDueTimersInOrderOnlyWhenAdvanced(t *testing.T) {
 	if d, ok := c.Next(); !ok || d != time.Second {
 		t.Fatalf("next %v %v", d, ok)
 	}
+	if w := c.Waiting(); len(w) != 3 || w[0] != time.Second || w[2] != 3*time.Second {
+		t.Fatalf("waiting %v", w)
+	}
 	c.Advance(999 * time.Millisecond)
 	if len(got) != 0 {
 		t.Fatalf("fired early: %v", got)
