@@ -282,7 +282,38 @@ func testKillMidLoad(t *testing.T, p *nodeProc, home string, senders []*ecdsa.Pr
 	for i, k := range senders {
 		senderIndex[crypto.PubkeyToAddress(k.PublicKey)] = i
 	}
-	head := st.Height
+	// The restarted node may still commit a block its WAL held, so read the
+	// accounts between two equal heads: the state of exactly that head.
+	nonces, balances := make([]uint64, len(senders)), make([]uint64, len(senders))
+	var head uint64
+	for try := 0; ; try++ {
+		before, err := p2.client.Status(ctx2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, k := range senders {
+			acc, err := p2.client.Account(ctx2, crypto.PubkeyToAddress(k.PublicKey))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := p2.client.Account(ctx2, recipient(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			nonces[i], balances[i] = acc.Nonce, rec.Balance.Int().Uint64()
+		}
+		after, err := p2.client.Status(ctx2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before.Height == after.Height {
+			head = after.Height
+			break
+		}
+		if try == 50 {
+			t.Fatal("the head moved during every one of 50 reads of the accounts")
+		}
+	}
 	for from := uint64(1); from <= head; from += 100 {
 		blocks, err := p2.client.Blocks(ctx2, from, 100)
 		if err != nil {
@@ -303,18 +334,10 @@ func testKillMidLoad(t *testing.T, p *nodeProc, home string, senders []*ecdsa.Pr
 			}
 		}
 	}
-	for i, k := range senders {
-		acc, err := p2.client.Account(ctx2, crypto.PubkeyToAddress(k.PublicKey))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, err := p2.client.Account(ctx2, recipient(i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if acc.Nonce != counts[i] || rec.Balance.Int().Uint64() != counts[i] {
-			t.Fatalf("sender %d: nonce %d, recipient balance %v; the blocks hold %d of its transfers",
-				i, acc.Nonce, rec.Balance.Int(), counts[i])
+	for i := range senders {
+		if nonces[i] != counts[i] || balances[i] != counts[i] {
+			t.Fatalf("sender %d: nonce %d, recipient balance %d at head %d; the blocks up to it hold %d of its transfers",
+				i, nonces[i], balances[i], head, counts[i])
 		}
 	}
 	t.Logf("killed after %d of %d transfers were sent, %d seen committed in %d blocks; restart found all of them",
