@@ -27,13 +27,13 @@ type queryFlags struct {
 	timeout time.Duration
 }
 
-// newQueryCmd is `cairn query status|block|tx|account`: read-only questions
+// newQueryCmd is `cairn query status|block|tx|account|peers`: read-only questions
 // to a running node over its REST API.
 func newQueryCmd() *cobra.Command {
 	var qf queryFlags
 	cmd := &cobra.Command{
 		Use:   "query",
-		Short: "Ask a running node about its chain (status, blocks, transactions, accounts)",
+		Short: "Ask a running node about its chain (status, blocks, transactions, accounts, peers)",
 		Long: "query asks a running node over its REST API. Point it at the node with --api\n" +
 			"(default http://127.0.0.1:8545); --json prints the API's JSON instead of a summary.",
 		Args: cobra.NoArgs,
@@ -76,6 +76,7 @@ func newQueryCmd() *cobra.Command {
 			},
 		},
 		block,
+		newQueryPeersCmd(&qf),
 		&cobra.Command{
 			Use:   "tx <0xhash>",
 			Short: "Show a transaction: pending, or included with its receipt",
@@ -207,6 +208,7 @@ func (p *queryPrinter) status(st *api.Status) {
 		}
 		p.kv("consensus", "height %d round %d %s, proposer %s", c.Height, c.Round, c.Step, prop)
 	}
+	p.network(st)
 	p.kv("block time", "%v", time.Duration(st.BlockTimeMs)*time.Millisecond)
 	p.kv("node", "cairn %s, up %v", st.NodeVersion, time.Duration(st.UptimeSeconds)*time.Second)
 }
