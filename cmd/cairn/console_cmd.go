@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"cairn/chain"
@@ -32,8 +32,10 @@ func newConsoleCmd() *cobra.Command {
 		Use:   "console",
 		Short: "Open the console: wallet, node and chain in the terminal (the default command)",
 		Long: "console opens Cairn's terminal console and runs a full node in the same process.\n" +
-			"Without a genesis in --home (and without --genesis) it runs the built-in devnet.\n" +
-			"The node's logs go to the Logs screen and to <home>/console.log.",
+			"It reads --home as `cairn node` does (genesis, validator key, config.toml);\n" +
+			"without a genesis there (and without --genesis) it runs the built-in devnet.\n" +
+			"The node's logs go to the Logs screen and to <home>/console.log. If the node stops\n" +
+			"on a fatal error, the console quits and shows the error.\n\n" + configFileHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runConsole(cmd.Context(), &f) },
 	}
@@ -56,11 +58,7 @@ func runConsole(ctx context.Context, f *consoleFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.genesisPath == "" && !f.devnet {
-		if _, err := os.Stat(node.GenesisPath(f.home)); errors.Is(err, fs.ErrNotExist) {
-			f.devnet = true
-		}
-	}
+	f.devnetIfNoGenesis = true
 	cfg, err := f.config()
 	if err != nil {
 		return err
@@ -75,7 +73,11 @@ func runConsole(ctx context.Context, f *consoleFlags) error {
 	level.UnmarshalText([]byte(f.logLevel))
 	cfg.Logger = slog.New(slog.NewMultiHandler(buf.Handler(level), slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: level})))
 
-	var running *node.Node
+	var (
+		running *node.Node
+		prog    *tea.Program
+		fatal   fatalSlot
+	)
 	model, err := tui.New(tui.Options{
 		WalletPath:    wallet.DefaultPath(f.home),
 		WalletOptions: walletOptions(),
@@ -93,23 +95,61 @@ func runConsole(ctx context.Context, f *consoleFlags) error {
 				return tui.Node{}, err
 			}
 			running = n
+			go fatal.watch(ctx, n, func() { prog.Quit() })
 			return tui.Node{Service: n.Service(), Logs: buf}, nil
 		},
 	})
 	if err != nil {
 		return err
 	}
-	_, runErr := tea.NewProgram(model, tea.WithContext(ctx)).Run()
+	prog = tea.NewProgram(model, tea.WithContext(ctx))
+	_, runErr := prog.Run()
 	model.Close()
 	if running != nil {
 		if err := running.Close(); err != nil {
-			return fmt.Errorf("stop node: %w", err)
+			return errors.Join(fatal.get(), fmt.Errorf("stop node: %w", err))
 		}
+	}
+	if err := fatal.get(); err != nil {
+		return err
 	}
 	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) && !errors.Is(runErr, context.Canceled) {
 		return runErr
 	}
 	return nil
+}
+
+// fatalSlot holds the fatal error the console's node stopped on.
+type fatalSlot struct {
+	mu  sync.Mutex
+	err error
+}
+
+// watch waits until ctx ends or n stops by itself; then it keeps n's
+// error and calls quit to end the console.
+func (s *fatalSlot) watch(ctx context.Context, n interface {
+	Done() <-chan struct{}
+	Err() error
+}, quit func()) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-n.Done():
+	}
+	err := n.Err()
+	if err == nil {
+		err = errors.New("the node stopped by itself")
+	}
+	s.mu.Lock()
+	s.err = fmt.Errorf("node stopped: %w", err)
+	s.mu.Unlock()
+	quit()
+}
+
+func (s *fatalSlot) get() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
 }
 
 func parseIdleLock(s string) (time.Duration, error) {

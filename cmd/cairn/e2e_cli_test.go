@@ -50,6 +50,22 @@ func testQueryCLI(t *testing.T, p *nodeProc) {
 	if code == 0 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 		t.Fatalf("unknown tx: exit %d, stderr %q; want non-zero and one line", code, errOut)
 	}
+	// The devnet runs alone: no peers, and status says so.
+	out, errOut, code = runCLI(t, "query", "peers", "--api", p.addr)
+	if code != 0 || !strings.Contains(out, "no peers connected") {
+		t.Fatalf("query peers: exit %d, output %q, stderr %q", code, out, errOut)
+	}
+	out, _, code = runCLI(t, "query", "peers", "--json", "--api", p.addr)
+	var pl struct {
+		Peers []json.RawMessage `json:"peers"`
+	}
+	if err := json.Unmarshal([]byte(out), &pl); code != 0 || err != nil || pl.Peers == nil || len(pl.Peers) != 0 {
+		t.Fatalf("query peers --json: exit %d, %v, %q; want an empty list", code, err, out)
+	}
+	out, _, code = runCLI(t, "query", "status", "--api", p.addr)
+	if code != 0 || !strings.Contains(out, "none (this node runs alone)") {
+		t.Fatalf("query status of a lone node: exit %d, %q", code, out)
+	}
 	_, errOut, code = runCLI(t, "query", "status", "--api", "127.0.0.1:1")
 	if code == 0 || !strings.Contains(errOut, "cairn node") {
 		t.Fatalf("unreachable node: exit %d, stderr %q", code, errOut)
@@ -78,7 +94,7 @@ func TestInitThenRunOwnChain(t *testing.T) {
 		t.Fatalf("second init: exit %d, %q; want a refusal", code, errOut)
 	}
 
-	p := startNodeArgs(t, "--home", home)
+	p := startNodeArgs(t, "--home", home, "--no-p2p")
 	st, err := p.client.Status(context.Background())
 	if err != nil || st.ChainID != 4242 {
 		t.Fatalf("status of own chain: %v %+v", err, st)

@@ -29,8 +29,9 @@ func newInitCmd() *cobra.Command {
 		Use:   "init",
 		Short: "Write a genesis file and a new validator key for a new chain",
 		Long: "init creates <home>/genesis.json for a new chain whose single validator is a new\n" +
-			"consensus key written to <home>/validator_key.json (mode 0600). Fund accounts with\n" +
-			"--fund 0xADDRESS=CRN (repeatable) or --dev-accounts.",
+			"consensus key written to <home>/validator_key.json (mode 0600), and a commented\n" +
+			"<home>/config.toml unless one exists. Fund accounts with --fund 0xADDRESS=CRN\n" +
+			"(repeatable) or --dev-accounts.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			g, err := newGenesis(chainID, operator, moniker, fund, devAccounts)
@@ -59,14 +60,21 @@ func newInitCmd() *cobra.Command {
 			if err := atomicfile.Write(gpath, append(data, '\n'), 0o644); err != nil {
 				return err
 			}
+			cpath, err := writeConfigTemplate(home)
+			if err != nil {
+				return err
+			}
 			addr := g.Validators[0].OperatorAddress()
 			if asJSON {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{
-					"genesis": gpath, "validatorKey": kpath, "validator": addr, "chainId": g.ChainID,
+					"genesis": gpath, "validatorKey": kpath, "config": cpath, "validator": addr, "chainId": g.ChainID,
 				})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (chain %d)\nwrote %s (validator %s)\nstart it with: cairn node --home %s\n",
-				gpath, g.ChainID, kpath, addr, home)
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (chain %d)\nwrote %s (validator %s)\n", gpath, g.ChainID, kpath, addr)
+			if cpath != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (settings, all commented out)\n", cpath)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "start it with: cairn node --home %s\n", home)
 			return nil
 		},
 	}
@@ -79,6 +87,20 @@ func newInitCmd() *cobra.Command {
 	fl.BoolVar(&devAccounts, "dev-accounts", false, "fund the 10 public development accounts with 1,000,000 CRN each")
 	fl.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
+}
+
+// writeConfigTemplate writes <home>/config.toml with every key commented
+// out, unless the file exists; it returns the path written, or "".
+func writeConfigTemplate(home string) (string, error) {
+	path := node.ConfigPath(home)
+	if _, err := os.Stat(path); err == nil {
+		return "", nil
+	}
+	text := encodeConfigFile("Settings of the node in "+home+", written by `cairn init`. Uncomment to change.", &fileConfig{})
+	if err := atomicfile.Write(path, text, 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 func newGenesis(chainID uint64, operator, moniker string, fund []string, devAccounts bool) (*chain.Genesis, error) {

@@ -17,34 +17,93 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// nodeFlags are the flags every command that runs a node shares.
+// nodeFlags are the flags every command that runs a node shares. The
+// settings they mirror may also come from <home>/config.toml (see
+// configFileHelp); a flag given on the command line wins.
 type nodeFlags struct {
-	home        string
-	devnet      bool
-	genesisPath string
-	apiAddr     string
-	blockTime   time.Duration
-	logLevel    string
-	pprofAddr   string
+	home             string
+	devnet           bool
+	genesisPath      string
+	validatorKeyPath string
+	apiAddr          string
+	blockTime        time.Duration
+	logLevel         string
+	pprofAddr        string
+	p2pFlags
+
+	// devnetIfNoGenesis runs the built-in devnet when neither a flag nor
+	// config.toml names a genesis and home has none (the console).
+	devnetIfNoGenesis bool
+	// cmd is the command the flags belong to, to ask which were given.
+	cmd *cobra.Command
+	// file is config.toml as config read it.
+	file *fileConfig
 }
 
 func (f *nodeFlags) register(cmd *cobra.Command) {
+	f.cmd = cmd
 	fl := cmd.Flags()
-	fl.StringVar(&f.home, "home", defaultHome(), "directory for the node's data, genesis and keys")
+	fl.StringVar(&f.home, "home", defaultHome(), "directory for the node's data, genesis, keys and config.toml")
 	fl.BoolVar(&f.devnet, "devnet", false, "run the built-in single-validator development chain (chain ID 7777)")
 	fl.StringVar(&f.genesisPath, "genesis", "", "genesis file (default: <home>/genesis.json)")
+	fl.StringVar(&f.validatorKeyPath, "validator-key", "", "validator key file (default: <home>/validator_key.json; none there runs a follower)")
 	fl.StringVar(&f.apiAddr, "api", node.DefaultAPIAddr, "REST API listen address (empty to disable)")
 	fl.DurationVar(&f.blockTime, "block-time", 0, "block interval (default: the genesis value, 1s)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
+	f.p2pFlags.register(cmd)
 }
 
-// config turns the flags into a node configuration: which genesis, which
-// validator key.
+// changed says whether a flag was given on the command line.
+func (f *nodeFlags) changed(name string) bool {
+	return f.cmd != nil && f.cmd.Flags().Changed(name)
+}
+
+// applyFile reads <home>/config.toml and takes each setting it holds whose
+// flag was not given on the command line.
+func (f *nodeFlags) applyFile() error {
+	fc, err := loadConfigFile(node.ConfigPath(f.home))
+	if err != nil {
+		return err
+	}
+	f.file = fc
+	take := func(flag string, v *string, dst *string, resolve func(string) string) {
+		if v != nil && !f.changed(flag) {
+			*dst = resolve(*v)
+		}
+	}
+	same := func(s string) string { return s }
+	inHome := func(s string) string { return homePath(f.home, s) }
+	take("api", fc.API, &f.apiAddr, same)
+	take("log-level", fc.LogLevel, &f.logLevel, same)
+	take("pprof", fc.Pprof, &f.pprofAddr, same)
+	take("validator-key", fc.ValidatorKey, &f.validatorKeyPath, inHome)
+	if !f.changed("devnet") {
+		take("genesis", fc.Genesis, &f.genesisPath, inHome)
+	}
+	if fc.BlockTime != nil && !f.changed("block-time") {
+		f.blockTime = *fc.BlockTime
+	}
+	return nil
+}
+
+// config turns the flags and config.toml into a node configuration: which
+// genesis, which validator key, which network.
 func (f *nodeFlags) config() (node.Config, error) {
+	if err := f.applyFile(); err != nil {
+		return node.Config{}, err
+	}
 	log, err := newLogger(f.logLevel)
 	if err != nil {
 		return node.Config{}, err
+	}
+	if f.blockTime < 0 {
+		return node.Config{}, usageErr("--block-time %v must not be negative", f.blockTime)
+	}
+	if f.devnetIfNoGenesis && f.genesisPath == "" && !f.devnet {
+		if _, err := os.Stat(node.GenesisPath(f.home)); errors.Is(err, fs.ErrNotExist) {
+			f.devnet = true
+		}
 	}
 	cfg := node.Config{Home: f.home, APIAddr: f.apiAddr, BlockTime: f.blockTime, Logger: log}
 	switch {
@@ -63,18 +122,26 @@ func (f *nodeFlags) config() (node.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	cfg.ValidatorKey, err = f.validatorKey()
+	if cfg.ValidatorKey, err = f.validatorKey(); err != nil {
+		return cfg, err
+	}
+	cfg.P2P, err = f.p2pConfig(f.devnet, f.file.P2P, f.changed)
 	return cfg, err
 }
 
-// validatorKey loads <home>/validator_key.json; the devnet falls back to
-// its public key.
+// validatorKey loads the validator key: the one named by --validator-key
+// or config.toml must exist; <home>/validator_key.json may be missing (a
+// follower), and the devnet then falls back to its public key.
 func (f *nodeFlags) validatorKey() (ed25519.PrivateKey, error) {
-	key, err := node.LoadValidatorKey(node.ValidatorKeyPath(f.home))
+	path, named := f.validatorKeyPath, f.validatorKeyPath != ""
+	if !named {
+		path = node.ValidatorKeyPath(f.home)
+	}
+	key, err := node.LoadValidatorKey(path)
 	switch {
 	case err == nil:
 		return key, nil
-	case !errors.Is(err, fs.ErrNotExist):
+	case !errors.Is(err, fs.ErrNotExist) || named:
 		return nil, err
 	case f.devnet:
 		return chain.DevnetValidatorKey(), nil
@@ -87,7 +154,9 @@ func newNodeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "node",
 		Short: "Run a headless node with the REST API",
-		Args:  cobra.NoArgs,
+		Long: "node runs a headless node until SIGINT or SIGTERM; it exits non-zero if the node\n" +
+			"stops by itself on a fatal error.\n\n" + configFileHelp,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := f.config()
 			if err != nil {
@@ -109,8 +178,8 @@ func newNodeCmd() *cobra.Command {
 	return cmd
 }
 
-// runNode runs a node until ctx ends (SIGINT or SIGTERM), then stops it
-// cleanly.
+// runNode runs a node until ctx ends (SIGINT or SIGTERM) or the node stops
+// on a fatal error, then closes it.
 func runNode(ctx context.Context, cfg node.Config, devnet bool) error {
 	if devnet {
 		cfg.Logger.Warn(chain.DevnetWarning)
@@ -119,13 +188,38 @@ func runNode(ctx context.Context, cfg node.Config, devnet bool) error {
 	if err != nil {
 		return err
 	}
+	return serveNode(ctx, n)
+}
+
+// runningNode is what serveNode needs of a node.
+type runningNode interface {
+	Start(ctx context.Context) error
+	Close() error
+	Done() <-chan struct{}
+	Err() error
+}
+
+// serveNode starts n and waits for ctx to end or n to stop by itself.
+// Either way it closes n; a node that stopped by itself returns its error.
+func serveNode(ctx context.Context, n runningNode) error {
 	if err := n.Start(ctx); err != nil {
 		n.Close()
 		return err
 	}
-	<-ctx.Done()
+	var fatal error
+	select {
+	case <-ctx.Done():
+	case <-n.Done():
+		fatal = n.Err()
+		if fatal == nil {
+			fatal = errors.New("the node stopped by itself")
+		}
+	}
 	if err := n.Close(); err != nil {
-		return fmt.Errorf("stop node: %w", err)
+		return errors.Join(fatal, fmt.Errorf("stop node: %w", err))
+	}
+	if fatal != nil {
+		return fmt.Errorf("node stopped: %w", fatal)
 	}
 	return nil
 }
