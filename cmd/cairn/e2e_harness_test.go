@@ -67,29 +67,43 @@ func startNode(t *testing.T, home string, extra ...string) *nodeProc {
 // startNodeArgs runs `cairn node` with args on a kernel-picked port.
 func startNodeArgs(t *testing.T, args ...string) *nodeProc {
 	t.Helper()
+	p, err := tryStartNode(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// tryStartNode runs `cairn node --api 127.0.0.1:0 --block-time 100ms`
+// with args and waits (bounded) for the line that says where the API is.
+// A node that exits first, or does not serve in time, is an error that
+// carries the end of its log; the process is killed at cleanup.
+func tryStartNode(t *testing.T, args ...string) (*nodeProc, error) {
+	t.Helper()
 	args = append([]string{"node", "--api", "127.0.0.1:0", "--block-time", "100ms"}, args...)
 	cmd := exec.Command(cairnBin, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	p := &nodeProc{t: t, cmd: cmd, done: make(chan struct{})}
 	found := make(chan string, 1)
-	go p.readLog(stderr, found)
-	go func() { cmd.Wait(); close(p.done) }()
+	read := make(chan struct{})
+	go func() { p.readLog(stderr, found); close(read) }()
+	go func() { <-read; cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() { p.kill() })
 	select {
 	case p.addr = <-found:
 	case <-p.done:
-		t.Fatalf("node exited before serving:\n%s", p.logTail())
+		return nil, fmt.Errorf("node exited before serving:\n%s", p.logTail())
 	case <-time.After(60 * time.Second):
-		t.Fatalf("node did not start within 60s:\n%s", p.logTail())
+		return nil, fmt.Errorf("node did not start within 60s:\n%s", p.logTail())
 	}
 	p.client = api.NewClient("http://"+p.addr, nil)
-	return p
+	return p, nil
 }
 
 func (p *nodeProc) readLog(r io.Reader, found chan<- string) {
@@ -101,7 +115,10 @@ func (p *nodeProc) readLog(r io.Reader, found chan<- string) {
 		p.log = append(p.log, line)
 		p.mu.Unlock()
 		if m := apiLine.FindStringSubmatch(line); m != nil {
-			found <- m[1]
+			select {
+			case found <- m[1]:
+			default:
+			}
 		}
 	}
 }
