@@ -22,6 +22,7 @@ type peerState struct {
 	ready  bool // its status handshake succeeded: it is on this chain
 	asking bool // a status request to it is under way
 	status transport.Status
+	since  time.Time // when it connected, for hosts whose connections do not say
 }
 
 // ourStatus is the status this node answers with.
@@ -95,7 +96,7 @@ func (t *Transport) connected(c network.Conn) {
 	t.mu.Lock()
 	st, ok := t.peers[p]
 	if !ok {
-		st = &peerState{asking: true}
+		st = &peerState{asking: true, since: time.Now()}
 		t.peers[p] = st
 	}
 	t.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"cairn/node/transport"
 
@@ -185,12 +186,13 @@ func (t *Transport) Peers() []transport.PeerInfo {
 		id     peer.ID
 		status transport.Status
 		score  float64
+		since  time.Time
 	}
 	t.mu.Lock()
 	list := make([]ready, 0, len(t.peers))
 	for id, st := range t.peers {
 		if st.ready {
-			list = append(list, ready{id, st.status, t.scores[id]})
+			list = append(list, ready{id, st.status, t.scores[id], st.since})
 		}
 	}
 	t.mu.Unlock()
@@ -218,6 +220,9 @@ func (t *Transport) Peers() []transport.PeerInfo {
 		}
 		if v, err := ps.Get(r.id, "AgentVersion"); err == nil {
 			info.Agent, _ = v.(string)
+		}
+		if info.Connected.IsZero() {
+			info.Connected = r.since
 		}
 		out = append(out, info)
 	}
