@@ -85,7 +85,9 @@ func FetchStatus(ctx context.Context, node api.Service) tea.Cmd {
 }
 
 // TickMsg is the root's once-a-second clock, for screens that show
-// relative times ("3.2s ago"). Screens never start their own tickers.
+// relative times ("3.2s ago") and for the one refresh that cannot wait for
+// an event (the Peers screen's, only while it is in front; see FocusMsg).
+// Screens never start their own tickers.
 type TickMsg struct{ Time time.Time }
 
 // WalletReadyMsg says the wallet is open and unlocked: onboarding or the
@@ -95,3 +97,20 @@ type WalletReadyMsg struct{ Wallet *wallet.Wallet }
 // WalletChangedMsg says the wallet's accounts or labels changed (a derive,
 // an import), so screens that list accounts reload.
 type WalletChangedMsg struct{}
+
+// FocusMsg tells one screen it came to the front (Focused) or left it: the
+// root sends it to the screens concerned when the user switches screens,
+// when the console locks and when it unlocks. A screen that refreshes
+// while it is looked at (the Peers screen on the root's tick) starts and
+// stops on it.
+type FocusMsg struct{ Focused bool }
+
+// RefreshStatusMsg asks the root to fetch the node status now (one request
+// at a time, as after a block); the answer reaches every screen as
+// StatusMsg. A screen that shows what changes between blocks (consensus
+// votes) returns it instead of fetching the status itself, so the whole
+// console shows one status.
+type RefreshStatusMsg struct{}
+
+// RefreshStatus is the command that returns RefreshStatusMsg.
+func RefreshStatus() tea.Msg { return RefreshStatusMsg{} }
