@@ -25,13 +25,15 @@ const T0 = 1767225600000 // 2026-01-01T00:00:00Z in ms
 // Node is the fake. Its fields may be set by a test before use; methods
 // are safe for concurrent use.
 type Node struct {
-	mu       sync.Mutex
-	status   api.Status
-	blocks   []*api.Block // index = height
-	txs      map[common.Hash]*api.Tx
-	accounts map[common.Address]*api.Account
-	mempool  []api.MempoolTx
-	subs     []chan api.Event
+	mu        sync.Mutex
+	status    api.Status
+	blocks    []*api.Block // index = height
+	txs       map[common.Hash]*api.Tx
+	accounts  map[common.Address]*api.Account
+	mempool   []api.MempoolTx
+	subs      []chan api.Event
+	peers     []api.Peer
+	peerCalls int
 	// Sent are the raw transactions the console submitted, in order.
 	Sent [][]byte
 	// SendErr, if set, is returned by SendRawTx instead of accepting.
@@ -121,6 +123,7 @@ func (n *Node) refreshStatus() {
 	n.status.HeadHash, n.status.HeadTime = head.Hash, head.Time
 	n.status.GenesisHash = n.blocks[0].Hash
 	n.status.Mempool = api.MempoolCounts{Pending: len(n.mempool), Bytes: 114 * len(n.mempool)}
+	n.status.Peers = len(n.peers)
 }
 
 // Status implements api.Service.
@@ -250,10 +253,6 @@ func (n *Node) Mempool(context.Context) (*api.Mempool, error) {
 }
 
 // Call implements api.Service: the fake has no EVM.
-// Peers lists the fake's peers: none until the Peers screen's fixtures
-// set some.
-func (n *Node) Peers(context.Context) ([]api.Peer, error) { return []api.Peer{}, nil }
-
 func (n *Node) Call(context.Context, api.CallRequest) (*api.CallResult, error) {
 	return &api.CallResult{ReturnData: make([]byte, 32), GasUsed: 21000}, nil
 }
