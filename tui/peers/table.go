@@ -1,0 +1,164 @@
+package peers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"cairn/node/api"
+	"cairn/tui/blocks/txview"
+	"cairn/tui/common"
+)
+
+// tableChrome are the table's lines besides its rows: its title and the
+// column titles.
+const tableChrome = 2
+
+// cell is one column of the table: its title, the sort column it shows
+// (or -1), its width and alignment.
+type cell struct {
+	title string
+	col   column
+	w     int
+	right bool
+}
+
+// Column widths. The ID and the agent share what the fixed columns leave:
+// the ID in full when the agent still gets minAgentW, else abbreviated.
+const (
+	gutter    = 2 // the cursor mark
+	dirW      = 4
+	latencyW  = 8
+	scoreW    = 6
+	heightW   = 8
+	uptimeW   = 7
+	numCells  = 7
+	minAgentW = 16
+	fixedCols = gutter + dirW + latencyW + scoreW + heightW + uptimeW + numCells - 1
+)
+
+func layout(width int, peers []api.Peer) []cell {
+	longest := shortIDW
+	for _, p := range peers {
+		longest = max(longest, len(p.ID))
+	}
+	rest := width - fixedCols // the ID, a separator and the agent
+	idW := min(longest, max(rest-1-minAgentW, shortIDW))
+	return []cell{
+		{"id", -1, idW, false},
+		{"dir", byDirection, dirW, false},
+		{"latency", byLatency, latencyW, true},
+		{"score", byScore, scoreW, true},
+		{"height", byHeight, heightW, true},
+		{"uptime", byUptime, uptimeW, true},
+		{"agent", -1, max(rest-1-idW, 5), false},
+	}
+}
+
+// table draws the table's title, its column titles and up to rows rows
+// around the cursor.
+func (m *Model) table(st *api.Status, w, rows int) []string {
+	s := m.c.Styles
+	title := s.Title.Render("Peers")
+	switch {
+	case !m.loaded && len(m.peers) == 0:
+		return []string{title, s.Subtle.Render("reading the peers…")}
+	case len(m.peers) == 0:
+		return []string{title, s.Subtle.Render(pick(st.NodeID == "", "none: this node runs alone", "no peers connected"))}
+	}
+	title += s.Subtle.Render(fmt.Sprintf("  %d connected · by %s, %s", len(m.peers), m.col.name(), m.col.direction(m.rev)))
+	cells := layout(w, m.peers)
+	out := []string{title, m.titles(cells)}
+	n := len(m.peers)
+	m.cursor = min(max(m.cursor, 0), n-1)
+	m.top = min(max(m.top, m.cursor-rows+1), m.cursor)
+	m.top = max(min(m.top, n-rows), 0)
+	m.shown = rows
+	now := m.c.Now()
+	for i := m.top; i < min(m.top+rows, n); i++ {
+		out = append(out, m.row(m.peers[i], cells, i == m.cursor, now, w))
+	}
+	return out
+}
+
+func (m *Model) titles(cells []cell) string {
+	s := m.c.Styles
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", gutter))
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		t := c.title
+		if c.col == m.col && c.col >= 0 {
+			t += pick(m.rev, "▴", "▾")
+			b.WriteString(s.Accent.Bold(true).Render(txview.Pad(t, c.w, c.right)))
+			continue
+		}
+		b.WriteString(s.Header.Render(txview.Pad(t, c.w, c.right)))
+	}
+	return b.String()
+}
+
+func (m *Model) row(p api.Peer, cells []cell, selected bool, now time.Time, w int) string {
+	s := m.c.Styles
+	vals := [numCells]string{
+		shortID(p.ID, cells[0].w),
+		direction(p.Direction),
+		latency(p.LatencyMs),
+		fmt.Sprintf("%.1f", p.Score),
+		height(p.Height),
+		uptime(p.ConnectedSince, now),
+		pick(p.Agent == "", "—", p.Agent),
+	}
+	var b strings.Builder
+	b.WriteString(pick(selected, "› ", "  "))
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(txview.Pad(vals[i], c.w, c.right))
+	}
+	line := txview.Pad(b.String(), w, false)
+	if selected {
+		return s.Selected.Render(line)
+	}
+	return s.Value.Render(line)
+}
+
+func direction(d string) string {
+	switch d {
+	case "outbound":
+		return "out"
+	case "inbound":
+		return "in"
+	}
+	return "?"
+}
+
+// latency writes a round trip in milliseconds; "—" until measured.
+func latency(ms float64) string {
+	switch {
+	case ms <= 0:
+		return "—"
+	case ms < 10:
+		return fmt.Sprintf("%.1fms", ms)
+	}
+	return fmt.Sprintf("%.0fms", ms)
+}
+
+// height writes a reported height; "—" until the peer reported one.
+func height(h uint64) string {
+	if h == 0 {
+		return "—"
+	}
+	return txview.Num(h)
+}
+
+// uptime is how long the connection has been open by the console's clock.
+func uptime(since uint64, now time.Time) string {
+	if since == 0 {
+		return "—"
+	}
+	return common.Ago(now.Sub(time.UnixMilli(int64(since))))
+}
