@@ -130,6 +130,7 @@ func (m *Model) View() string {
 		m.kv("Chain", fmt.Sprintf("%d · genesis %s", st.ChainID, common.ShortHash(st.GenesisHash.Hex()))),
 		m.kv("Head", st.HeadHash.Hex()),
 		m.kv("Node", fmt.Sprintf("cairn %s · up %s", st.NodeVersion, common.Ago(time.Duration(st.UptimeSeconds)*time.Second))),
+		m.kv("Network", m.network(st)),
 	)
 	if m.err != nil {
 		rows = append(rows, s.Error.Render("recent blocks: "+m.err.Error()))
@@ -147,6 +148,26 @@ func (m *Model) validator(st *api.Status) string {
 		status += s.Subtle.Render(fmt.Sprintf("  round %d · %s", st.Consensus.Round, st.Consensus.Step))
 	}
 	return st.Validator.Hex() + "  " + status
+}
+
+// network is the peer count and, while the node catches up, how far its
+// block sync is.
+func (m *Model) network(st *api.Status) string {
+	s := m.c.Styles
+	if st.NodeID == "" {
+		return s.Subtle.Render("running alone (no peers)")
+	}
+	line := fmt.Sprintf("%d peers", st.Peers)
+	if st.Peers == 1 {
+		line = "1 peer"
+	}
+	switch sy := st.Syncing; {
+	case sy != nil:
+		return line + s.Warning.Render(fmt.Sprintf(" · syncing %d/%d", sy.Current, sy.Target))
+	case st.Peers == 0:
+		return line + s.Warning.Render(" · waiting for peers")
+	}
+	return line + s.Success.Render(" · in step")
 }
 
 func (m *Model) card(title, value, sub string) string {

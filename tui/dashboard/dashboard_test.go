@@ -80,3 +80,29 @@ func TestPaceIgnoresGenesisAndGaps(t *testing.T) {
 		t.Fatalf("intervals %v tps %v, want one 1s interval at 10 tx/s", m.intervals.values, m.tps.values)
 	}
 }
+
+func TestDashboardNetworkLine(t *testing.T) {
+	c, node, s := setup(t, 80, 24)
+	if v := tuitest.Plain(s.View()); !strings.Contains(v, "Network        running alone (no peers)") {
+		t.Errorf("alone, the dashboard lacks the network line:\n%s", v)
+	}
+	node.Networked()
+	c.Status, _ = node.Status(context.Background())
+	if v := tuitest.Plain(s.View()); !strings.Contains(v, "Network        5 peers · syncing 12/40") {
+		t.Errorf("networked and syncing:\n%s", v)
+	}
+	node.SetNetwork(fakenode.FixtureNodeID, nil, nil)
+	c.Status, _ = node.Status(context.Background())
+	if v := tuitest.Plain(s.View()); !strings.Contains(v, "Network        5 peers · in step") {
+		t.Errorf("networked and in step:\n%s", v)
+	}
+}
+
+func TestDashboardWaitingForPeers(t *testing.T) {
+	c, node, s := setup(t, 80, 24)
+	node.SetNetwork(fakenode.FixtureNodeID, fakenode.FixtureListen, nil)
+	c.Status, _ = node.Status(context.Background())
+	if v := tuitest.Plain(s.View()); !strings.Contains(v, "Network        0 peers · waiting for peers") {
+		t.Errorf("networked without peers:\n%s", v)
+	}
+}
