@@ -168,6 +168,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case common.LogMsg:
 		return m, tea.Batch(common.WaitLog(m.logLines), m.broadcast(msg))
+	case common.RefreshStatusMsg:
+		return m, m.refreshStatus()
 	case common.StatusMsg:
 		m.c.Status = msg.Status
 		return m, tea.Batch(m.statusDone(), m.broadcast(msg))
@@ -241,7 +243,7 @@ func (m *Model) onWalletReady(w *wallet.Wallet) tea.Cmd {
 	case phaseLocked:
 		m.phase = phaseMain
 		m.setNotice("wallet unlocked", false)
-		return tea.Batch(m.armIdle(), m.broadcast(common.WalletChangedMsg{}))
+		return tea.Batch(m.armIdle(), m.broadcast(common.WalletChangedMsg{}), m.tell(m.active, common.FocusMsg{Focused: true}))
 	}
 	return nil
 }
@@ -256,6 +258,7 @@ func (m *Model) onNodeStarted(n Node) tea.Cmd {
 	for _, s := range m.screens {
 		cmds = append(cmds, s.Init())
 	}
+	cmds = append(cmds, m.tell(m.active, common.FocusMsg{Focused: true}))
 	if events, err := n.Service.Subscribe(m.ctx); err == nil {
 		m.events = events
 		cmds = append(cmds, common.WaitEvents(events))
@@ -312,12 +315,13 @@ func (m *Model) onIdle(gen int) tea.Cmd {
 
 func (m *Model) lock(why string) tea.Cmd {
 	m.c.Wallet.Lock()
+	blur := m.tell(m.active, common.FocusMsg{Focused: false})
 	m.phase = phaseLocked
 	m.showHelp = false
 	m.gate = newUnlock(m.c, m.c.Wallet)
 	m.gate.SetSize(m.width, max(m.height-2, 1))
 	m.setNotice(why, false)
-	return m.gate.Init()
+	return tea.Batch(blur, m.gate.Init())
 }
 
 func (m *Model) setNotice(text string, isErr bool) { m.notice, m.isErr = text, isErr }

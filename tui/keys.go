@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"cairn/tui/common"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -44,22 +46,38 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = true
 		return idle
 	case key.Matches(msg, k.NextTab):
-		m.active = (m.active + 1) % len(m.screens)
-		return idle
+		return tea.Batch(idle, m.focus((m.active+1)%len(m.screens)))
 	case key.Matches(msg, k.PrevTab):
-		m.active = (m.active + len(m.screens) - 1) % len(m.screens)
-		return idle
+		return tea.Batch(idle, m.focus((m.active+len(m.screens)-1)%len(m.screens)))
 	case key.Matches(msg, k.Lock):
 		return m.lock("wallet locked")
 	case key.Matches(msg, k.Tabs):
 		if i := int(msg.Code - '1'); i >= 0 && i < len(m.screens) {
-			m.active = i
+			return tea.Batch(idle, m.focus(i))
 		}
 		return idle
 	}
 	var cmd tea.Cmd
 	m.screens[m.active], cmd = front.Update(msg)
 	return tea.Batch(idle, cmd)
+}
+
+// focus brings screen i to the front: the screen that leaves it and the
+// one that comes get a FocusMsg.
+func (m *Model) focus(i int) tea.Cmd {
+	if i == m.active {
+		return nil
+	}
+	blur := m.tell(m.active, common.FocusMsg{Focused: false})
+	m.active = i
+	return tea.Batch(blur, m.tell(i, common.FocusMsg{Focused: true}))
+}
+
+// tell gives msg to screen i only.
+func (m *Model) tell(i int, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	m.screens[i], cmd = m.screens[i].Update(msg)
+	return cmd
 }
 
 // ShortHelp is the help bar: the screen's keys, then the global ones.

@@ -7,6 +7,7 @@ import (
 	"cairn/tui/dashboard"
 	"cairn/tui/logview"
 	"cairn/tui/mempool"
+	"cairn/tui/peers"
 )
 
 // buildScreens makes the console's screens in tab order.
@@ -17,5 +18,6 @@ func buildScreens(c *common.Common) []common.Screen {
 		mempool.New(c),
 		blocks.New(c),
 		logview.New(c),
+		peers.New(c),
 	}
 }

@@ -55,14 +55,16 @@ func (m *Model) tabBar() string {
 		}
 	}
 	left := strings.Join(parts, "")
-	right := ""
-	if st := m.c.Status; st != nil {
-		right = s.Subtle.Render(fmt.Sprintf("chain %d · #%d ", st.ChainID, st.Height))
-	}
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	line := left
-	if gap >= 1 {
-		line = left + strings.Repeat(" ", gap) + right
+	if st := m.c.Status; st != nil {
+		// The chain and the head on the right, or only the head when the
+		// tabs leave too little room.
+		for _, right := range []string{fmt.Sprintf("chain %d · #%d ", st.ChainID, st.Height), fmt.Sprintf("#%d ", st.Height)} {
+			if gap := m.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+				line = left + strings.Repeat(" ", gap) + s.Subtle.Render(right)
+				break
+			}
+		}
 	}
 	return s.TabBar.Width(m.width).Render(common.Fit(line, m.width, 1))
 }
