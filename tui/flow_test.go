@@ -2,11 +2,14 @@ package tui
 
 import (
 	"context"
-	"io"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	"cairn/node"
 	"cairn/node/events"
 	"cairn/node/logs"
+	"cairn/tui/blocks/txview"
 	"cairn/tui/tuitest"
 	"cairn/wallet"
 
@@ -24,43 +28,102 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// screenReader accumulates what the program drew, for waits that may
-// fail without failing the test.
-type screenReader struct {
-	r   io.Reader
-	buf []byte
+// frames wraps the console so the test reads the last frame it drew, whole.
+// The program's output stream cannot tell what the screen shows: the
+// renderer sends only the cells that changed, so text already on screen at
+// the same place is never sent again, and a wait on the stream misses it.
+type frames struct {
+	*Model
+	mu    sync.Mutex
+	last  string        // the last frame, ANSI-stripped
+	drawn chan struct{} // signalled (without blocking) after each frame
 }
 
-// waitFor reads output until it holds every want or the bound passes.
-func (s *screenReader) waitFor(bound time.Duration, want ...string) bool {
-	deadline := time.Now().Add(bound)
-	chunk := make([]byte, 64<<10)
-	for {
-		plain := ansi.Strip(string(s.buf))
-		found := true
-		for _, w := range want {
-			found = found && strings.Contains(plain, w)
-		}
-		if found {
-			s.buf = s.buf[:0]
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		n, _ := s.r.Read(chunk)
-		s.buf = append(s.buf, chunk[:n]...)
-		if n == 0 {
-			time.Sleep(5 * time.Millisecond) // nothing drawn yet; check again
-		}
+func newFrames(m *Model) *frames { return &frames{Model: m, drawn: make(chan struct{}, 1)} }
+
+// Update runs the console's Update and keeps the wrapper as the model.
+func (f *frames) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := f.Model.Update(msg)
+	return f, cmd
+}
+
+// View draws the console and keeps the frame. The program draws after
+// every message, on its own goroutine, so the test sees each state the
+// console reaches.
+func (f *frames) View() tea.View {
+	v := f.Model.View()
+	f.mu.Lock()
+	f.last = ansi.Strip(v.Content)
+	f.mu.Unlock()
+	select {
+	case f.drawn <- struct{}{}:
+	default:
 	}
+	return v
 }
 
-func (s *screenReader) must(t *testing.T, want ...string) {
+func (f *frames) frame() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
+}
+
+// await waits, bounded, for a frame for which ok holds and returns it.
+func (f *frames) await(t *testing.T, what string, ok func(frame string) bool) string {
 	t.Helper()
-	if !s.waitFor(30*time.Second, want...) {
-		t.Fatalf("the console never showed %q; last output:\n%s", want, ansi.Strip(string(s.buf)))
+	timeout := time.After(30 * time.Second)
+	for {
+		if fr := f.frame(); ok(fr) {
+			return fr
+		}
+		select {
+		case <-f.drawn:
+		case <-timeout:
+			t.Fatalf("the console never showed %s; last frame:\n%s", what, f.frame())
+		}
 	}
+}
+
+// must waits for a frame holding every want.
+func (f *frames) must(t *testing.T, want ...string) string {
+	t.Helper()
+	return f.await(t, fmt.Sprintf("%q", want), func(fr string) bool {
+		for _, w := range want {
+			if !strings.Contains(fr, w) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// blockList reads the Blocks screen's list off a frame: the heights of its
+// rows, top to bottom, and the row the cursor is on (-1 if no list shows).
+func blockList(frame string) (heights []uint64, cursor int) {
+	cursor = -1
+	lines := strings.Split(frame, "\n")
+	i := slices.IndexFunc(lines, func(l string) bool {
+		f := strings.Fields(l)
+		return len(f) > 0 && f[0] == "height" && strings.Contains(l, "proposer")
+	})
+	if i < 0 {
+		return nil, -1
+	}
+	for _, l := range lines[i+1:] {
+		f := strings.Fields(strings.TrimPrefix(l, "›"))
+		if len(f) == 0 {
+			break
+		}
+		h, err := strconv.ParseUint(strings.ReplaceAll(f[0], ",", ""), 10, 64)
+		if err != nil {
+			break
+		}
+		if strings.HasPrefix(l, "›") {
+			cursor = len(heights)
+		}
+		heights = append(heights, h)
+	}
+	return heights, cursor
 }
 
 // waitChain waits, bounded, on the node's events until ok holds.
@@ -118,8 +181,8 @@ func TestNewUserFlowWithRealNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(m.Close)
-	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
-	screen := &screenReader{r: tm.Output()}
+	screen := newFrames(m)
+	tm := teatest.NewTestModel(t, screen, teatest.WithInitialTermSize(120, 40))
 	keys := func(names ...string) {
 		for _, k := range names {
 			tm.Send(tuitest.Key(k))
@@ -185,25 +248,36 @@ func TestNewUserFlowWithRealNode(t *testing.T) {
 	height, blockHash := incl.Block.Height(), incl.Block.Hash()
 
 	// Blocks: move the cursor to that block and open it, then the
-	// transaction. New blocks keep arriving; a cursor away from the top
-	// stays on its block, and a miss by one is corrected.
+	// transaction. New blocks keep landing on top while the keys travel, so
+	// each move waits for the frame that shows it instead of counting from
+	// the chain's head. The cursor follows the newest block only while on
+	// the top row; once off it, it stays on its block. So: wait until the
+	// list holds two blocks above the transfer's, step off the top, then
+	// step down one frame at a time until the cursor is on the block.
 	keys("4")
-	screen.must(t, "Blocks")
-	found := false
-	for attempt := 0; attempt < 4 && !found; attempt++ {
-		keys("g")
-		for i := uint64(0); i < n.Chain().Head().Height()-height; i++ {
-			keys("down")
+	screen.await(t, fmt.Sprintf("the Blocks list with two blocks above block %d", height), func(fr string) bool {
+		hs, _ := blockList(fr)
+		return len(hs) > 0 && hs[0] >= height+2
+	})
+	keys("down")
+	fr := screen.await(t, "the cursor off the top row", func(fr string) bool { _, cur := blockList(fr); return cur >= 1 })
+	for {
+		hs, cur := blockList(fr)
+		sel := hs[cur]
+		if sel == height {
+			break
 		}
-		keys("enter")
-		found = screen.waitFor(5*time.Second, blockHash.Hex())
-		if !found {
-			keys("esc")
+		if sel < height {
+			t.Fatalf("the cursor passed block %d (it is on %d):\n%s", height, sel, fr)
 		}
+		keys("down")
+		fr = screen.await(t, fmt.Sprintf("the cursor below block %d", sel), func(fr string) bool {
+			hs, cur := blockList(fr)
+			return cur >= 0 && hs[cur] < sel
+		})
 	}
-	if !found {
-		t.Fatalf("could not open block %d in the Blocks screen", height)
-	}
+	keys("enter")
+	screen.must(t, "Block "+txview.Num(height), blockHash.Hex())
 	keys("enter")
 	screen.must(t, hash.Hex(), "12.5 CRN", "Price paid", "success")
 	want := new(big.Int).Add(chain.CRN(12), new(big.Int).Div(chain.CRN(1), big.NewInt(2)))
