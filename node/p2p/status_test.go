@@ -22,14 +22,15 @@ func TestOtherChainRefused(t *testing.T) {
 			n := newNet(t)
 			var logs logBuffer
 			a, b := n.node(Config{Logger: logs.logger()}), n.node(Config{})
-			x := n.node(Config{ChainID: c.chainID, GenesisHash: c.genesis, Source: newSource(c.genesis, 3)})
+			x := n.node(Config{ChainID: c.chainID, GenesisHash: c.genesis, Source: newSource(c.genesis, 3), Logger: logs.logger()})
 			n.connect(b, a)
 			n.connect(x, a)
+			// Whichever side finds out first bans the other and hangs up.
 			waitFor(t, "x refused", 10*time.Second, func() bool {
 				if hasPeer(a, x) || hasPeer(x, a) {
 					t.Fatal("a peer of another chain is listed")
 				}
-				return a.gater.isBanned(x.self) && !connected(a, x)
+				return (a.gater.isBanned(x.self) || x.gater.isBanned(a.self)) && !connected(a, x)
 			})
 			waitReady(t, [2]*Transport{a, b})
 			if hasPeer(a, x) || len(a.Peers()) != 1 {
@@ -100,7 +101,11 @@ func TestPeerInfoAndStatusRefresh(t *testing.T) {
 		t.Fatalf("status traffic %+v", got)
 	}
 
-	// A peer that leaves leaves Peers.
+	// A peer that leaves leaves Peers. (Unlinked first: mocknet lets
+	// anything that opens a stream meanwhile dial again.)
+	if err := n.mn.UnlinkPeers(a.self, b.self); err != nil {
+		t.Fatal(err)
+	}
 	if err := n.mn.DisconnectPeers(a.self, b.self); err != nil {
 		t.Fatal(err)
 	}
