@@ -2,6 +2,8 @@ package p2p
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -49,9 +51,14 @@ func (t *Transport) namespace() string {
 	return fmt.Sprintf("cairn/%d/%x", t.cfg.ChainID, t.cfg.GenesisHash[:])
 }
 
-// mdnsService is the chain's mDNS service name, a DNS-SD label.
+// mdnsService is the chain's mDNS service name: a DNS-SD service label
+// (at most 15 characters) naming the chain ID and genesis by their hash.
 func mdnsService(chainID uint64, genesis [32]byte) string {
-	return fmt.Sprintf("_cairn-%d-%x._udp", chainID, genesis[:6])
+	var buf [40]byte
+	binary.BigEndian.PutUint64(buf[:8], chainID)
+	copy(buf[8:], genesis[:])
+	h := sha256.Sum256(buf[:])
+	return fmt.Sprintf("_cairn-%x._udp", h[:4])
 }
 
 // dial connects to a peer unless it is this node, banned or connected.
@@ -208,5 +215,6 @@ type mdnsNotifee struct{ t *Transport }
 
 // HandlePeerFound dials a peer mDNS found.
 func (n mdnsNotifee) HandlePeerFound(ai peer.AddrInfo) {
+	n.t.log.Debug("mDNS found a peer", "peer", ai.ID, "addrs", ai.Addrs)
 	n.t.spawn(func() { n.t.dial(ai) })
 }

@@ -38,7 +38,11 @@ func New(cfg Config) (*Transport, error) {
 	h, err := libp2p.New(
 		libp2p.Identity(key),
 		libp2p.ListenAddrStrings(cfg.Listen...),
-		libp2p.Transport(tcp.NewTCPTransport),
+		// Dials from ephemeral ports: with the listen port reused, two
+		// nodes that dial each other at once (both found by mDNS, both
+		// each other's bootstrap peer) make one TCP connection by
+		// simultaneous open, which both then fail to secure.
+		libp2p.Transport(tcp.NewTCPTransport, tcp.DisableReuseport()),
 		libp2p.Transport(quic.NewTransport),
 		libp2p.Security(noise.ID, noise.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),

@@ -2,8 +2,10 @@ package p2p
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,11 +20,16 @@ import (
 // ports chosen by the system.
 func realNode(t *testing.T, name string, src *fakeSource, noDHT bool, bootstrap ...string) *Transport {
 	t.Helper()
+	return realNodeOn(t, []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"}, name, src, noDHT, bootstrap...)
+}
+
+func realNodeOn(t *testing.T, listen []string, name string, src *fakeSource, noDHT bool, bootstrap ...string) *Transport {
+	t.Helper()
 	tn := fastTuning
 	tr, err := New(Config{
 		ChainID: testChain, GenesisHash: testGenesis, Source: src,
 		KeyPath:   filepath.Join(t.TempDir(), "node_key"),
-		Listen:    []string{"/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"},
+		Listen:    listen,
 		Bootstrap: bootstrap, NoDHT: noDHT, Agent: "test-" + name,
 		StatusInterval: 50 * time.Millisecond, tuning: &tn,
 	})
@@ -149,25 +156,67 @@ func TestRealHostsRedialBootstrap(t *testing.T) {
 	waitFor(t, "b reaches a", 30*time.Second, func() bool { return hasPeer(b, a) && hasPeer(a, b) })
 }
 
-func TestRealHostMDNSStartsAndStops(t *testing.T) {
-	tn := fastTuning
-	tr, err := New(Config{
-		ChainID: testChain, GenesisHash: testGenesis, KeyPath: filepath.Join(t.TempDir(), "node_key"),
-		Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, MDNS: true, tuning: &tn,
+func TestRealHostsMeetByMDNS(t *testing.T) {
+	// No bootstrap peers and no DHT: only mDNS can introduce them.
+	var logs logBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
 	})
-	if err != nil {
+	mk := func() *Transport {
+		tn := fastTuning
+		tr, err := New(Config{
+			ChainID: testChain, GenesisHash: testGenesis, KeyPath: filepath.Join(t.TempDir(), "node_key"),
+			Listen: []string{"/ip4/127.0.0.1/tcp/0"}, NoDHT: true, MDNS: true,
+			Logger:         slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			StatusInterval: 50 * time.Millisecond, tuning: &tn,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = tr.Close() })
+		return tr
+	}
+	a, b := mk(), mk()
+	waitFor(t, "a and b meet", 20*time.Second, func() bool { return hasPeer(a, b) && hasPeer(b, a) })
+	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if tr.mdns == nil {
-		t.Fatal("mDNS not started")
-	}
-	if err := tr.Close(); err != nil {
+	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if got := mdnsService(testChain, testGenesis); !strings.HasPrefix(got, "_cairn-7-") || !strings.HasSuffix(got, "._udp") {
+
+	got := mdnsService(testChain, testGenesis)
+	if label := strings.TrimSuffix(strings.TrimPrefix(got, "_"), "._udp"); len(label) > 15 || !strings.HasPrefix(label, "cairn-") {
 		t.Fatalf("service name %q", got)
+	}
+	if got == mdnsService(testChain+1, testGenesis) || got == mdnsService(testChain, [32]byte{1}) {
+		t.Fatal("the service name does not depend on the chain")
+	}
+}
+
+func TestRealHostsDialEachOtherAtOnce(t *testing.T) {
+	// Both sides dial at the same moment, as two nodes that find each
+	// other by mDNS do; the pair must end up connected.
+	for i := 0; i < 10; i++ {
+		tcp := []string{"/ip4/127.0.0.1/tcp/0"}
+		a := realNodeOn(t, tcp, "a", newSource(testGenesis, 0), true)
+		b := realNodeOn(t, tcp, "b", newSource(testGenesis, 0), true)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for _, d := range [][2]*Transport{{a, b}, {b, a}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				d[0].dial(peer.AddrInfo{ID: d[1].self, Addrs: d[1].h.Addrs()})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		waitFor(t, "a and b connected", 10*time.Second, func() bool { return hasPeer(a, b) && hasPeer(b, a) })
+		_ = a.Close()
+		_ = b.Close()
 	}
 }
