@@ -10,13 +10,18 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"cairn/chain"
 	"cairn/node/p2p"
 
 	"github.com/spf13/cobra"
 )
 
 func init() { extraCommands = append(extraCommands, newDevnetCmd) }
+
+// devnetWarning is shown whenever `cairn devnet` runs. Unlike the built-in
+// devnet's, its validator keys are new and stay in the homes; the funded
+// accounts are the same public ones.
+const devnetWarning = "devnet: the funded accounts are the public development accounts: anyone can spend " +
+	"from them; never send real value to them"
 
 // devnetStopTimeout bounds how long `cairn devnet` waits for its nodes
 // after SIGTERM before it kills them.
@@ -81,7 +86,7 @@ func newDevnetCmd() *cobra.Command {
 			sup := &supervisor{out: out, stopTimeout: devnetStopTimeout}
 			return sup.run(ctx, d.childSpecs(exe, extra), func() {
 				printDevnet(out, d)
-				fmt.Fprintf(out, "\n%s\nCtrl-C stops the nodes.\n", chain.DevnetWarning)
+				fmt.Fprintf(out, "\n%s\nCtrl-C stops the nodes.\n", devnetWarning)
 			})
 		},
 	}

@@ -126,10 +126,18 @@ func waitHeights(t *testing.T, ps []*nodeProc, height uint64, peers int, bound t
 		if time.Now().After(deadline) {
 			var got []string
 			for i, st := range last {
-				got = append(got, fmt.Sprintf("node%d height %d peers %d", i+1, st.Height, st.Peers))
+				c := "no consensus status"
+				if st.Consensus != nil {
+					c = fmt.Sprintf("consensus at %d/%d %s", st.Consensus.Height, st.Consensus.Round, st.Consensus.Step)
+				}
+				got = append(got, fmt.Sprintf("node%d height %d peers %d %s", i+1, st.Height, st.Peers, c))
+			}
+			var logs strings.Builder
+			for i, p := range ps {
+				fmt.Fprintf(&logs, "--- node %d:\n%s\n", i+1, p.logTail())
 			}
 			t.Fatalf("not every node at height %d with %d peers within %v (last: %s; err %v)\n%s",
-				height, peers, bound, strings.Join(got, ", "), err, ps[0].logTail())
+				height, peers, bound, strings.Join(got, ", "), err, logs.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
