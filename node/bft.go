@@ -127,10 +127,14 @@ func newBFTEngine(n *Node) (*bftEngine, error) {
 // statusAfter is the status of a height not begun yet: round 0 of the one
 // after head.
 func (d *bftEngine) statusAfter(head *chain.Block) *api.ConsensusStatus {
+	set := d.n.chain.Validators()
 	st := &api.ConsensusStatus{Height: head.Height() + 1, Step: engine.StepPropose.String()}
-	if v := consensus.ProposerFor(d.n.chain.Validators(), head.Header.VRFOutput, 0); v != nil {
+	if v := consensus.ProposerFor(set, head.Header.VRFOutput, 0); v != nil {
 		addr := v.Address
 		st.Proposer = &addr
+	}
+	for _, v := range set.Validators {
+		st.Validators = append(st.Validators, api.ValidatorVotes{Address: v.Address, Name: v.Name, Power: v.Power})
 	}
 	return st
 }

@@ -23,6 +23,9 @@ func (n *Node) buildTransport() error {
 	pc.GenesisHash = n.genesisHash
 	pc.Source = n
 	pc.Logger = n.cfg.Logger.With("part", "p2p")
+	if pc.Agent == "" {
+		pc.Agent = Version
+	}
 	if pc.KeyPath == "" {
 		pc.KeyPath = NodeKeyPath(n.cfg.Home)
 	}

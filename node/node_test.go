@@ -147,4 +147,7 @@ func TestStatusShowsTheConsensusView(t *testing.T) {
 	if c == nil || c.Height < 1 || c.Step == "" || c.Proposer == nil || *c.Proposer != n.Validator().Address {
 		t.Fatalf("consensus view %+v, want the next height proposed by this validator", c)
 	}
+	if len(c.Validators) != 1 || c.Validators[0].Address != n.Validator().Address || c.Validators[0].Power == 0 {
+		t.Fatalf("consensus view lists validators %+v, want this one with its power", c.Validators)
+	}
 }
