@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -19,18 +20,19 @@ import (
 const maxGossipMessage = 10 << 20
 
 // topicSpec is one row of the gossip table: a transport topic, its size
-// cap and its weight in peer scores.
+// cap, its weight in peer scores and how its messages are told apart.
 type topicSpec struct {
 	topic   transport.Topic
 	maxSize int
 	weight  float64
+	id      pubsub.MsgIdFunction
 }
 
 // gossipTable is every topic the node gossips on. Both are delivered to
 // Messages (the node dispatches by Topic); each has its own validator.
 var gossipTable = []topicSpec{
-	{topic: transport.TopicConsensus, maxSize: 8 << 20, weight: 1},
-	{topic: transport.TopicTx, maxSize: 128 << 10, weight: 0.5},
+	{topic: transport.TopicConsensus, maxSize: 8 << 20, weight: 1, id: publicationID},
+	{topic: transport.TopicTx, maxSize: 128 << 10, weight: 0.5, id: contentID},
 }
 
 // topicEntry is a joined topic: its spec, pubsub name and handles, the
@@ -58,11 +60,32 @@ func topicName(chainID uint64, topic transport.Topic) string {
 	return fmt.Sprintf("/cairn/%d/%s/1", chainID, topic)
 }
 
-// messageID is a gossip message's ID: the hash of its content, so the same
-// payload from two publishers is one message.
-func messageID(m *pb.Message) string {
+// contentID is a gossip message's ID by content: the hash of its data,
+// so the same payload from two publishers, or published twice, is one
+// message (a transaction two nodes gossip).
+func contentID(m *pb.Message) string {
 	h := sha256.Sum256(m.GetData())
 	return string(h[:])
+}
+
+// publicationID is a consensus message's ID: the hash of its data, its
+// author and the author's sequence number, so forwarded copies are one
+// message but a publication again of the same bytes is new. The engine
+// re-sends its votes and proposal while a round stalls, to reach peers
+// that missed them; with the content alone as ID, gossipsub would drop
+// every re-send as a duplicate (at the sender already) for as long as it
+// remembers seen messages, two minutes.
+func publicationID(m *pb.Message) string {
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(m.GetFrom())))
+	h.Write(n[:])
+	h.Write(m.GetFrom())
+	binary.BigEndian.PutUint64(n[:], uint64(len(m.GetSeqno())))
+	h.Write(n[:])
+	h.Write(m.GetSeqno())
+	h.Write(m.GetData())
+	return string(h.Sum(nil))
 }
 
 // startGossip starts gossipsub and joins every topic of the table.
@@ -76,7 +99,7 @@ func (t *Transport) startGossip() error {
 		weights[name] = spec.weight
 	}
 	ps, err := pubsub.NewGossipSub(t.ctx, t.h,
-		pubsub.WithMessageIdFn(messageID),
+		pubsub.WithMessageIdFn(contentID),
 		pubsub.WithMaxMessageSize(maxGossipMessage),
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
 		// This node's own messages (its votes, its proposals) go straight
@@ -98,7 +121,7 @@ func (t *Transport) startGossip() error {
 		if err := ps.RegisterTopicValidator(e.name, t.validator(e)); err != nil {
 			return fmt.Errorf("validator of %s: %w", e.name, err)
 		}
-		if e.handle, err = ps.Join(e.name); err != nil {
+		if e.handle, err = ps.Join(e.name, pubsub.WithTopicMessageIdFn(e.id)); err != nil {
 			return fmt.Errorf("join %s: %w", e.name, err)
 		}
 		if e.sub, err = e.handle.Subscribe(pubsub.WithBufferSize(256)); err != nil {

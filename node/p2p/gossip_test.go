@@ -159,6 +159,40 @@ func TestFullInboxDropsAndCounts(t *testing.T) {
 	}
 }
 
+func TestRepublishing(t *testing.T) {
+	// The engine re-sends its consensus messages while a round stalls:
+	// the same bytes again must reach peers. A transaction gossiped twice
+	// is one message.
+	n := newNet(t)
+	a, b := n.node(Config{}), n.node(Config{})
+	n.connect(a, b)
+	waitReady(t, [2]*Transport{a, b})
+	vote := []byte("vote")
+	for range 2 {
+		if err := a.Broadcast(transport.TopicConsensus, vote); err != nil {
+			t.Fatal(err)
+		}
+		if m := receive(t, b); !bytes.Equal(m.Data, vote) {
+			t.Fatalf("got %q", m.Data)
+		}
+	}
+	tx, marker := []byte("tx"), []byte("marker")
+	for _, d := range [][]byte{tx, tx, marker} {
+		if err := a.Broadcast(transport.TopicTx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]int{}
+	for got["marker"] == 0 || got["tx"] == 0 {
+		got[string(receive(t, b).Data)]++
+	}
+	// a sends in the order it publishes: had the second tx gone out, it
+	// would be counted before the marker.
+	if out := a.Bytes()["gossip/tx"].Out; out != uint64(len(tx)+len(marker)) || got["tx"] != 1 {
+		t.Fatalf("a sent %d bytes of transactions; b got the tx %d times", out, got["tx"])
+	}
+}
+
 func TestCloseTwiceClosesMessages(t *testing.T) {
 	n := newNet(t)
 	a := n.node(Config{})
