@@ -131,8 +131,8 @@ func (t *Transport) handshake(p peer.ID, st *peerState) {
 		}
 	}
 	switch {
-	case t.ctx.Err() != nil:
-		return
+	case t.ctx.Err() != nil || !t.current(p, st):
+		return // closing, or the peer left
 	case err != nil:
 		t.ban(p, banHandshake, "no status handshake: "+err.Error(), false)
 	case !t.sameChain(status):
