@@ -171,6 +171,7 @@ func (t *Transport) FetchBlock(ctx context.Context, height uint64) (*chain.Block
 		}
 		return cands[i].id < cands[j].id
 	})
+	var errs []error
 	for _, c := range cands {
 		got, err := t.FetchBlocks(ctx, transport.PeerID(c.id.String()), height, 1)
 		if ctx.Err() != nil {
@@ -178,13 +179,18 @@ func (t *Transport) FetchBlock(ctx context.Context, height uint64) (*chain.Block
 		}
 		if err != nil {
 			t.log.Debug("peer did not serve a block", "peer", c.id, "height", height, "err", err)
+			errs = append(errs, err)
 			continue
 		}
 		if len(got) == 1 {
 			return got[0].Block, got[0].Commit, nil
 		}
 	}
-	return nil, nil, fmt.Errorf("block %d from %d peers: %w", height, len(cands), transport.ErrNoPeerHasIt)
+	err := fmt.Errorf("block %d from %d peers: %w", height, len(cands), transport.ErrNoPeerHasIt)
+	if len(errs) > 0 {
+		err = fmt.Errorf("%w (%w)", err, errors.Join(errs...))
+	}
+	return nil, nil, err
 }
 
 // serveTxs answers a transactions request from the Source.

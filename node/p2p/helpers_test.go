@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -281,6 +282,17 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// without is the log less the lines that contain s.
+func (l *logBuffer) without(s string) string {
+	var out []string
+	for _, line := range strings.Split(l.String(), "\n") {
+		if !strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func (l *logBuffer) logger() *slog.Logger {

@@ -26,10 +26,17 @@ func realNode(t *testing.T, name string, src *fakeSource, noDHT bool, bootstrap 
 func realNodeOn(t *testing.T, listen []string, name string, src *fakeSource, noDHT bool, bootstrap ...string) *Transport {
 	t.Helper()
 	tn := fastTuning
+	var logs logBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%s's log:\n%s", name, logs.without("part=gossipsub"))
+		}
+	})
 	tr, err := New(Config{
 		ChainID: testChain, GenesisHash: testGenesis, Source: src,
 		KeyPath:   filepath.Join(t.TempDir(), "node_key"),
 		Listen:    listen,
+		Logger:    slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Bootstrap: bootstrap, NoDHT: noDHT, Agent: "test-" + name,
 		StatusInterval: 50 * time.Millisecond, tuning: &tn,
 	})
@@ -161,7 +168,7 @@ func TestRealHostsMeetByMDNS(t *testing.T) {
 	var logs logBuffer
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Log(logs.String())
+			t.Log(logs.without("part=gossipsub"))
 		}
 	})
 	mk := func() *Transport {
