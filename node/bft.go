@@ -25,9 +25,8 @@ func WALPath(home string) string { return filepath.Join(home, "data", "consensus
 
 // Bounds on what the driver keeps for peers.
 const (
-	maxCachedBlocks = 64        // proposed blocks of the current and next height
-	maxEvidence     = 32        // conflicting-vote pairs waiting for a block
-	maxTxGossip     = 128 << 10 // one gossiped transaction
+	maxCachedBlocks = 64 // proposed blocks of the current and next height
+	maxEvidence     = 32 // conflicting-vote pairs waiting for a block
 )
 
 // bftEngine is the driver of the Tendermint engine (consensusEngine): one

@@ -33,6 +33,7 @@ func (d *bftEngine) startFill(ctx context.Context, from transport.PeerID, c *com
 	}
 	f := c.startFill(d.n.pool.Txs())
 	d.n.wire.receivedCompact(len(c.ids), len(f.missing))
+	d.log.Debug("compact proposal", "height", c.skeleton.Height(), "txs", len(c.ids), "missing", len(f.missing))
 	if len(f.missing) == 0 {
 		if b, err := f.block(); err == nil {
 			return b, nil
@@ -97,6 +98,7 @@ func (d *bftEngine) onFilled(f filledBlock) error {
 		d.log.Warn("compact proposal not filled in", "hash", f.hash, "err", f.err)
 		return nil
 	}
+	d.log.Debug("compact proposal filled in by peers", "height", f.block.Height(), "txs", len(f.block.Txs))
 	if err := d.keepBlock(f.block); err != nil {
 		return err
 	}

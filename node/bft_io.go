@@ -239,6 +239,7 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 	d.blocks[b.Hash()] = &candidateBlock{block: b, exec: res, dropped: dropped}
 	d.proposed[key] = b.Hash()
 	d.n.proposals.put(b)
+	d.log.Debug("proposed", "height", height, "round", round, "txs", len(b.Txs), "took", d.clock.Now().Sub(now))
 	return b.Hash(), nil
 }
 
@@ -288,11 +289,13 @@ func (d *bftEngine) validate(height uint64, cb *candidateBlock) error {
 			return fmt.Errorf("last commit: %w", err)
 		}
 	}
+	start := d.clock.Now()
 	res, err := c.Execute(b)
 	if err != nil {
 		return err
 	}
 	cb.exec = res
+	d.log.Debug("validated", "height", height, "txs", len(b.Txs), "took", d.clock.Now().Sub(start))
 	return nil
 }
 
@@ -321,6 +324,7 @@ func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
 	if err := commit.Verify(c.ChainID(), c.Validators(), commit.Height, commit.BlockHash); err != nil {
 		return fmt.Errorf("finalized block %d: %w", commit.Height, err)
 	}
+	start := d.clock.Now()
 	if err := d.n.commitBlock(cb.block, cb.exec, commit, cb.dropped); err != nil {
 		if errors.Is(err, chain.ErrHeadMoved) {
 			// Block sync committed this height first.
@@ -328,7 +332,8 @@ func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
 		}
 		return fmt.Errorf("commit finalized block %d: %w", commit.Height, err)
 	}
-	d.log.Debug("finalized", "height", commit.Height, "round", commit.Round, "sigs", len(commit.Signatures), "since start", d.clock.Now().Sub(d.heightStart))
+	d.log.Debug("finalized", "height", commit.Height, "round", commit.Round, "sigs", len(commit.Signatures),
+		"since start", d.clock.Now().Sub(d.heightStart), "commit took", d.clock.Now().Sub(start))
 	d.forgetEvidence(cb.block.Evidence)
 	d.keepBlocksAbove(commit.Height)
 	d.asked = map[common.Hash]uint64{}

@@ -168,7 +168,7 @@ func proposalFor(b *chain.Block) engineMessage {
 	return engineMessage{Proposal: &engineProposal{Height: b.Height(), POLRound: -1, BlockHash: b.Hash()}}
 }
 
-func encodeTxs(t *testing.T, txs []*types.Transaction) [][]byte {
+func encodeTxs(t testing.TB, txs []*types.Transaction) [][]byte {
 	t.Helper()
 	var out [][]byte
 	for _, tx := range txs {

@@ -6,7 +6,6 @@ import (
 
 	"cairn/chain"
 	"cairn/node/consensus/engine"
-	"cairn/node/mempool"
 	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -35,41 +34,13 @@ func (n *Node) installValidators() {
 	n.tr.SetValidator(transport.TopicConsensus, n.validateConsensus)
 }
 
-// broadcastLocalTx gossips a transaction submitted to this node. Gossiped
-// ones are forwarded by the transport as it delivers them.
+// broadcastLocalTx gossips a transaction submitted to this node (in the
+// next batch). Gossiped ones are forwarded by the transport as it
+// delivers them.
 func (n *Node) broadcastLocalTx(tx *types.Transaction) {
-	if n.tr == nil {
-		return
+	if n.txOut != nil {
+		n.txOut.add(tx)
 	}
-	raw, err := tx.MarshalBinary()
-	if err != nil {
-		n.cfg.Logger.Error("encode transaction for gossip", "tx", tx.Hash(), "err", err)
-		return
-	}
-	if err := n.tr.Broadcast(transport.TopicTx, raw); err != nil {
-		n.cfg.Logger.Debug("gossip transaction", "tx", tx.Hash(), "err", err)
-	}
-}
-
-// validateTx admits a gossiped transaction to the mempool: admitted ones
-// go on to other peers; ones that no node could ever admit (undecodable,
-// badly signed, for another chain, over a hard limit) count against the
-// sender; the rest (known, stale, priced out here) are dropped quietly.
-func (n *Node) validateTx(from transport.PeerID, data []byte) (transport.Verdict, any) {
-	tx, err := n.pool.AddRawFrom(data, mempool.Remote)
-	if err == nil {
-		return transport.Accept, tx
-	}
-	if rej, ok := mempool.IsReject(err); ok {
-		switch rej.Reason {
-		case mempool.ReasonMalformed, mempool.ReasonUnsupportedType, mempool.ReasonWrongChainID,
-			mempool.ReasonInvalidSignature, mempool.ReasonOversized, mempool.ReasonIntrinsicGas,
-			mempool.ReasonGasLimitExceeded, mempool.ReasonInvalidFee:
-			n.cfg.Logger.Debug("gossiped transaction rejected", "from", from, "err", err)
-			return transport.Reject, nil
-		}
-	}
-	return transport.Ignore, nil
 }
 
 // validateConsensus decodes a consensus message and checks what can be

@@ -37,6 +37,7 @@ type Node struct {
 	proposals   recentProposals
 	sync        *blockSync // nil when alone
 	wire        wireCounters
+	txOut       *txBatcher // nil when alone
 	commitMu    sync.Mutex // see commitBlock
 
 	listener net.Listener
@@ -86,6 +87,7 @@ func New(cfg Config) (*Node, error) {
 	if n.tr != nil {
 		n.installValidators()
 		n.sync = newBlockSync(n)
+		n.txOut = &txBatcher{tr: n.tr, clock: cfg.Clock, logf: cfg.Logger.Debug}
 	}
 	n.buildService()
 	if n.self != nil || n.tr != nil {
