@@ -252,6 +252,18 @@ func TestOversizedRequestReset(t *testing.T) {
 			t.Fatalf("%s: the server answered an oversized request", name)
 		}
 	}
+	// A request with bytes after its frame.
+	st, err := b.h.NewStream(context.Background(), a.self, a.protocolID(protoBlocks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := rlp.EncodeToBytes(&blocksRequest{From: 1, Count: 1})
+	_ = writeFrame(st, req)
+	_, _ = st.Write([]byte("trailing"))
+	_ = st.CloseWrite()
+	if _, err := io.ReadAll(st); err == nil {
+		t.Fatal("the server answered a request with trailing bytes")
+	}
 	// A well-formed request still works.
 	if got, err := b.FetchBlocks(context.Background(), a.Self(), 1, 3); err != nil || len(got) != 3 {
 		t.Fatalf("%d blocks, %v", len(got), err)
@@ -288,6 +300,18 @@ func TestFrameReader(t *testing.T) {
 	}
 	if _, err := fr.next(1000); !errors.Is(err, errTooLarge) {
 		t.Fatalf("budget: %v", err)
+	}
+	// end: the stream ends after the last frame, or not.
+	fr = newFrameReader(bytes.NewReader(data), int64(len(data)))
+	if _, err := fr.next(1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := fr.end(); err == nil {
+		t.Fatal("end before the last frame")
+	}
+	fr = newFrameReader(bytes.NewReader(data[:4]), int64(len(data)))
+	if _, err := fr.next(1000); err != nil || fr.end() != nil {
+		t.Fatal("end after the only frame")
 	}
 	// A truncated frame is not a clean end.
 	if _, err := newFrameReader(bytes.NewReader(data[:10]), 1<<20).next(1000); err != nil {

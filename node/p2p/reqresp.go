@@ -15,8 +15,9 @@ import (
 )
 
 // A request/response exchange is one stream: the client writes one
-// length-prefixed frame (the request), closes its side for writing, and
-// reads the answer's frames until the server closes the stream. A frame is
+// length-prefixed frame (the request) and closes its side for writing;
+// the server reads that frame and the end of the client's side, answers
+// with frames and closes; the client reads them until the stream ends. A frame is
 // a uvarint length and that many bytes. Every read is capped: a frame
 // longer than its cap, or an answer longer than its total budget, fails
 // the exchange, and either side resets the stream on any error.
@@ -89,6 +90,17 @@ func (f *frameReader) next(max int) ([]byte, error) {
 	return buf, nil
 }
 
+// end checks that the stream ends here.
+func (f *frameReader) end() error {
+	switch _, err := f.r.ReadByte(); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return fmt.Errorf("read to the end: %w", err)
+	}
+	return errors.New("bytes after the last frame")
+}
+
 func uvarintLen(n uint64) int {
 	var b [binary.MaxVarintLen64]byte
 	return binary.PutUvarint(b[:], n)
@@ -117,7 +129,13 @@ func (t *Transport) handle(name string, serve serveFunc) {
 		_ = s.SetDeadline(time.Now().Add(timeout))
 		from := s.Conn().RemotePeer()
 		cs := countedStream{Stream: s, c: c}
-		req, err := newFrameReader(cs, maxRequest).next(maxRequest)
+		fr := newFrameReader(cs, maxRequest)
+		req, err := fr.next(maxRequest)
+		if err == nil {
+			// The request ends where the client closed its side: answering
+			// (and closing) before that would cancel the client's close.
+			err = fr.end()
+		}
 		if err == nil {
 			w := bufio.NewWriter(cs)
 			if err = serve(from, req, w); err == nil {
@@ -161,7 +179,9 @@ func (t *Transport) request(ctx context.Context, p peer.ID, name string, req []b
 			return fmt.Errorf("write request: %w", err)
 		}
 		if err := s.CloseWrite(); err != nil {
-			return fmt.Errorf("close request: %w", err)
+			// A server that answered and closed early has cancelled this
+			// side; its answer may still be there to read.
+			t.log.Debug("close request", "protocol", name, "peer", p, "err", err)
 		}
 		return read(newFrameReader(cs, budget))
 	}()
