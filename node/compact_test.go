@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"crypto/ecdsa"
+	"encoding/json"
 	"errors"
 	"math/big"
 	"testing"
@@ -226,4 +227,35 @@ func TestFourValidatorsSendBusyProposalsCompact(t *testing.T) {
 		t.Fatalf("compact proposals: %d received, %d transactions from pools, %d bytes sent for %d whole", filled, fromPool, sent, full)
 	}
 	tn.checkAgreement()
+}
+
+// BenchmarkCompactProposal5000 reports the bytes on the wire of a
+// proposal of a 5,000-transfer block sent whole and compact, and the time
+// a receiver takes to fill it in from a mempool holding its transactions.
+func BenchmarkCompactProposal5000(b *testing.B) {
+	txs := transfers(b, big.NewInt(7777), devKey0, 5000)
+	blk := blockOf(txs)
+	prop := proposalFor(blk)
+	compact, err := encodeWire(prop, blk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, _ := blk.MarshalBinary()
+	whole, err := json.Marshal(&wireMsg{Proposal: prop.Proposal, Block: raw})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		in, err := decodeWire(compact)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := in.Compact.startFill(txs).block(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(whole)), "whole-bytes")
+	b.ReportMetric(float64(len(compact)), "compact-bytes")
+	b.ReportMetric(float64(len(whole))/float64(len(compact)), "saving-x")
 }
