@@ -63,12 +63,13 @@ func (p *pacer) slot(k int64) time.Time {
 	return p.start.Add(time.Duration(float64(k) * float64(time.Second) / p.rate))
 }
 
-// wait takes the next slot and sleeps until it is due. A nil pacer never
-// waits.
-func (p *pacer) wait(ctx context.Context) error {
+// wait takes the next slot and sleeps until it is due, and returns when it
+// was due. A nil pacer never waits and returns the zero time.
+func (p *pacer) wait(ctx context.Context) (time.Time, error) {
 	if p == nil {
-		return ctx.Err()
+		return time.Time{}, ctx.Err()
 	}
 	k := p.next.Add(1) - 1
-	return p.clock.SleepUntil(ctx, p.slot(k))
+	due := p.slot(k)
+	return due, p.clock.SleepUntil(ctx, due)
 }

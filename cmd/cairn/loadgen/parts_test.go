@@ -80,7 +80,7 @@ func TestRecorderFigures(t *testing.T) {
 	rec := newRecorder(clock, txs)
 	// Sends at 0, 100, 200, 300 ms; each answered at once. #3 is refused.
 	for i := range txs {
-		rec.sending(i)
+		rec.sending(i, time.Time{})
 		var err error
 		if i == 3 {
 			err = &Rejection{Reason: "nonce_too_low", Message: "nonce 0 below 1"}
@@ -135,16 +135,20 @@ func TestPacerSlots(t *testing.T) {
 		t.Fatal("rate 0 must not pace")
 	}
 	var none *pacer
-	if err := none.wait(t.Context()); err != nil {
-		t.Fatal(err)
+	if due, err := none.wait(t.Context()); err != nil || !due.IsZero() {
+		t.Fatal(due, err)
 	}
 	p := newPacer(clock, start, 3) // every 333.33… ms, without drift
-	for range 7 {
-		if err := p.wait(t.Context()); err != nil {
+	want := []time.Duration{0, 333333333, 666666666, time.Second, 1333333333, 1666666666, 2 * time.Second}
+	for k := range 7 {
+		due, err := p.wait(t.Context())
+		if err != nil {
 			t.Fatal(err)
 		}
+		if due.Sub(start) != want[k] {
+			t.Errorf("wait %d says due at %v, want %v", k, due.Sub(start), want[k])
+		}
 	}
-	want := []time.Duration{0, 333333333, 666666666, time.Second, 1333333333, 1666666666, 2 * time.Second}
 	for k, s := range clock.sleeps {
 		if s.Sub(start) != want[k] {
 			t.Errorf("slot %d at %v, want %v", k, s.Sub(start), want[k])
@@ -152,7 +156,7 @@ func TestPacerSlots(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := p.wait(ctx); err == nil {
+	if _, err := p.wait(ctx); err == nil {
 		t.Error("wait on an ended context returned nil")
 	}
 }

@@ -75,13 +75,20 @@ func (r *recorder) signal() {
 	}
 }
 
-// sending stamps transaction i as sent now and returns that time.
-func (r *recorder) sending(i int) time.Time {
-	now := r.clock.Now()
+// sending stamps transaction i as sent and returns the stamp: due, the
+// time its paced slot was due, or now when unpaced (zero due). A paced
+// send is timed from when it was due, not from when a busy worker got to
+// it, so a stall on the load generator's side shows in the latencies
+// instead of hiding them.
+func (r *recorder) sending(i int, due time.Time) time.Time {
+	now := due
+	if now.IsZero() {
+		now = r.clock.Now()
+	}
 	r.mu.Lock()
 	r.state[i] |= stSent
 	r.sentAt[i] = now
-	if r.firstSend.IsZero() {
+	if r.firstSend.IsZero() || now.Before(r.firstSend) {
 		r.firstSend = now
 	}
 	r.submitted++

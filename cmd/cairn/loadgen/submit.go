@@ -48,11 +48,12 @@ func submit(ctx context.Context, t Target, txs []signedTx, lanes [][]int, worker
 				// Only the worker holding lane s touches pos[s].
 				i := lanes[s][pos[s]]
 				pos[s]++
-				if pace.wait(ctx) != nil {
+				due, err := pace.wait(ctx)
+				if err != nil {
 					return
 				}
-				rec.sending(i)
-				err := t.Send(ctx, txs[i].raw)
+				rec.sending(i, due)
+				err = t.Send(ctx, txs[i].raw)
 				if err != nil && ctx.Err() != nil {
 					return // cut off by the end of the run: no answer to count
 				}
