@@ -90,7 +90,7 @@ func newFixture(t *testing.T, opts ...fixtureOptions) *fixture {
 	pcfg := mempool.Config{
 		ChainID: c.ChainID(), BlockGasLimit: c.Params().GasLimit, MaxTxGas: c.Params().MaxTxGas,
 		MinBaseFee: c.Params().MinBaseFee.Int(), Now: f.now,
-		OnAdd: func(tx *types.Transaction, from common.Address) {
+		OnAdd: func(tx *types.Transaction, from common.Address, _ mempool.Origin) {
 			f.bus.Publish(events.Event{Tx: tx, TxFrom: from})
 		},
 	}
