@@ -1,8 +1,10 @@
 package node
 
 import (
+	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"cairn/node/api"
 	"cairn/node/p2p"
@@ -67,4 +69,44 @@ func (n *Node) peers() []api.Peer {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// trafficLogEvery spaces the log lines on what the network carried.
+const trafficLogEvery = time.Minute
+
+// logTraffic logs, every minute until ctx ends, the bytes each gossip
+// topic and protocol carried in and out, and what compact proposals saved.
+func (n *Node) logTraffic(ctx context.Context) {
+	counted, ok := n.tr.(interface{ Bytes() map[string]p2p.Traffic })
+	if !ok {
+		return
+	}
+	tick := make(chan struct{}, 1)
+	for {
+		n.cfg.Clock.AfterFunc(trafficLogEvery, func() {
+			select {
+			case tick <- struct{}{}:
+			default:
+			}
+		})
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+		}
+		args := []any{}
+		bytes := counted.Bytes()
+		keys := make([]string, 0, len(bytes))
+		for k := range bytes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			args = append(args, k, fmt.Sprintf("in %d out %d", bytes[k].In, bytes[k].Out))
+		}
+		w := n.WireStats()
+		args = append(args, "proposal bytes sent", w.ProposalBytes, "the same proposals whole", w.ProposalFullBytes,
+			"txs filled from mempool", w.TxsFromMempool, "txs fetched", w.TxsFetched)
+		n.cfg.Logger.Info("network traffic", args...)
+	}
 }

@@ -183,12 +183,16 @@ func (n *Node) Start(ctx context.Context) error {
 		}()
 	}
 	if n.sync != nil {
-		n.wg.Add(1)
+		n.wg.Add(2)
 		go func() {
 			defer n.wg.Done()
 			if err := n.sync.run(ctx); err != nil {
 				n.fail(fmt.Errorf("block sync: %w", err))
 			}
+		}()
+		go func() {
+			defer n.wg.Done()
+			n.logTraffic(ctx)
 		}()
 	}
 	n.cfg.Logger.Info("node started", "chainId", n.chain.ChainID(), "height", n.chain.Head().Height(),
