@@ -80,38 +80,30 @@ func (h *Hub) Heal() {
 
 // Rejected is how many messages to id its validators rejected.
 func (h *Hub) Rejected(id PeerID) uint64 {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if t, ok := h.nodes[id]; ok {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		return t.rejected
-	}
-	return 0
+	return h.read(id, func(t *memTransport) uint64 { return t.rejected })
 }
 
 // Penalties is how many times id penalized peer.
 func (h *Hub) Penalties(id, peer PeerID) int {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if t, ok := h.nodes[id]; ok {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		return t.penalties[peer]
-	}
-	return 0
+	return int(h.read(id, func(t *memTransport) uint64 { return uint64(t.penalties[peer]) }))
 }
 
 // Dropped is how many messages to id were lost to a full inbox.
 func (h *Hub) Dropped(id PeerID) uint64 {
+	return h.read(id, func(t *memTransport) uint64 { return t.dropped })
+}
+
+// read reads a counter of node id under its lock (0 for a node not on the hub).
+func (h *Hub) read(id PeerID, f func(*memTransport) uint64) uint64 {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	if t, ok := h.nodes[id]; ok {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		return t.dropped
+	t, ok := h.nodes[id]
+	if !ok {
+		return 0
 	}
-	return 0
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return f(t)
 }
 
 // reachable are the peers linked to id, in ID order.
