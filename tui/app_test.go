@@ -4,7 +4,10 @@ import (
 	"context"
 	"image/color"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,7 +125,51 @@ func runQuick(t *testing.T, m *Model, cmd tea.Cmd, depth int) {
 		_, next := m.Update(msg)
 		runQuick(t, m, next, depth+1)
 	case <-time.After(200 * time.Millisecond):
-		// a feed or a timer: the test sends what it needs itself
+		// A feed or a timer (the test sends what it needs itself), or a
+		// command slowed by a busy machine: settle can still take its
+		// answer.
+		lateMu.Lock()
+		late[m] = append(late[m], done)
+		lateMu.Unlock()
+	}
+}
+
+// late holds the answers runQuick stopped waiting for, by model.
+var (
+	lateMu sync.Mutex
+	late   = map[*Model][]chan tea.Msg{}
+)
+
+// settle takes the late answers of m's commands, as they come, until
+// cond holds or 10 s have passed.
+func settle(t *testing.T, m *Model, cond func() bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		lateMu.Lock()
+		chans := late[m]
+		lateMu.Unlock()
+		cases := make([]reflect.SelectCase, 0, len(chans)+1)
+		for _, c := range chans {
+			cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c)})
+		}
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(deadline)})
+		i, v, _ := reflect.Select(cases)
+		if i == len(chans) {
+			return
+		}
+		lateMu.Lock()
+		late[m] = slices.Delete(late[m], i, i+1)
+		lateMu.Unlock()
+		msg, _ := v.Interface().(tea.Msg)
+		if msg == nil {
+			continue
+		}
+		if _, isTick := msg.(common.TickMsg); isTick {
+			continue
+		}
+		_, next := m.Update(msg)
+		runQuick(t, m, next, 0)
 	}
 }
 
@@ -133,6 +180,7 @@ func unlocked(t *testing.T, w, h int) (*Model, *fakenode.Node) {
 	drive(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 	drive(t, m, tuitest.Type(password)...)
 	drive(t, m, tuitest.Key("enter"))
+	settle(t, m, func() bool { return m.phase == phaseMain })
 	if m.phase != phaseMain {
 		t.Fatalf("phase %d after unlock, want main", m.phase)
 	}
@@ -165,6 +213,7 @@ func TestIdleLockLocksTheWalletAndAsksAgain(t *testing.T) {
 	}
 	drive(t, m, tuitest.Type(password)...)
 	drive(t, m, tuitest.Key("enter"))
+	settle(t, m, func() bool { return m.phase == phaseMain })
 	if m.phase != phaseMain || m.c.Wallet.Locked() {
 		t.Fatalf("after the right password: phase %d locked %v", m.phase, m.c.Wallet.Locked())
 	}
