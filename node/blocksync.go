@@ -322,8 +322,9 @@ func (r *syncRun) commitReady() error {
 			case errors.Is(err, ErrBadBlock):
 				r.s.disgrace(res.peer, err)
 				r.failed[res.peer] = true
-				rest := res.r.count - i
-				r.todo = append(r.todo, syncRange{bc.Block.Height(), rest})
+				// The rest of what this peer sent is not to be trusted
+				// either (a short answer's tail is already queued).
+				r.todo = append(r.todo, syncRange{bc.Block.Height(), len(res.blocks) - i})
 			default:
 				return err
 			}
