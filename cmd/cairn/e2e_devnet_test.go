@@ -62,6 +62,13 @@ type devnetProcs struct {
 // while the libp2p transport is not built yet.
 func startDevnetProcs(t *testing.T, n int) *devnetProcs {
 	t.Helper()
+	return startDevnetProcsArgs(t, n)
+}
+
+// startDevnetProcsArgs is startDevnetProcs with extra flags for every
+// node (after the harness's own, so they win: e.g. --block-time 20ms).
+func startDevnetProcsArgs(t *testing.T, n int, extra ...string) *devnetProcs {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "devnet")
 	base := freePortRange(t, n)
 	_, errOut, code := runCLI(t, "devnet", "init", "-n", strconv.Itoa(n), "--home", dir,
@@ -75,7 +82,7 @@ func startDevnetProcs(t *testing.T, n int) *devnetProcs {
 	}
 	dp := &devnetProcs{net: d}
 	for _, home := range d.Nodes {
-		p, err := tryStartNode(t, "--home", home.Home)
+		p, err := tryStartNode(t, append([]string{"--home", home.Home}, extra...)...)
 		if err != nil && strings.Contains(err.Error(), "p2p: being built") {
 			t.Skip("the libp2p transport (node/p2p) is not built yet: p2p.New says \"being built\"")
 		}
