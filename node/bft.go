@@ -27,6 +27,7 @@ func WALPath(home string) string { return filepath.Join(home, "data", "consensus
 const (
 	maxCachedBlocks = 64 // proposed blocks of the current and next height
 	maxEvidence     = 32 // conflicting-vote pairs waiting for a block
+	maxServedBehind = 64 // heights whose commit was sent to a peer behind
 )
 
 // bftEngine is the driver of the Tendermint engine (consensusEngine): one
@@ -56,20 +57,22 @@ type bftEngine struct {
 	begun chan struct{}
 
 	// Owned by Run's goroutine.
-	eng         *engine.Engine
-	blocks      map[common.Hash]*candidateBlock
-	asked       map[common.Hash]uint64 // blocks the engine wants judged, by hash → height
-	proposed    map[proposalKey]common.Hash
-	evidence    []chain.Evidence
-	filling     map[common.Hash]bool // compact proposals being filled in
-	heightStart time.Time
-	pace        clock.Stopper
-	paceNext    *engine.HeightParams
-	paceGen     uint64
-	paced       chan uint64 // the pacing timer of that generation fired
-	timers      chan engine.TimeoutEvent
-	filled      chan filledBlock
-	done        chan struct{}
+	eng      *engine.Engine
+	blocks   map[common.Hash]*candidateBlock
+	asked    map[common.Hash]uint64 // blocks the engine wants judged, by hash → height
+	proposed map[proposalKey]common.Hash
+	evidence []chain.Evidence
+	filling  map[common.Hash]bool // compact proposals being filled in
+	// servedBehind is when each height's commit last went to peers behind.
+	servedBehind map[uint64]time.Time
+	heightStart  time.Time
+	pace         clock.Stopper
+	paceNext     *engine.HeightParams
+	paceGen      uint64
+	paced        chan uint64 // the pacing timer of that generation fired
+	timers       chan engine.TimeoutEvent
+	filled       chan filledBlock
+	done         chan struct{}
 }
 
 // proposalKey is a round this validator built a block for.
@@ -98,7 +101,7 @@ func newBFTEngine(n *Node) (*bftEngine, error) {
 	d := &bftEngine{
 		n: n, tr: n.tr, wal: w, walRecs: recs, blockTime: n.cfg.BlockTime, clock: n.cfg.Clock, log: log,
 		blocks: map[common.Hash]*candidateBlock{}, asked: map[common.Hash]uint64{}, proposed: map[proposalKey]common.Hash{},
-		filling: map[common.Hash]bool{}, paced: make(chan uint64, 1), timers: make(chan engine.TimeoutEvent, 64),
+		filling: map[common.Hash]bool{}, servedBehind: map[uint64]time.Time{}, paced: make(chan uint64, 1), timers: make(chan engine.TimeoutEvent, 64),
 		filled: make(chan filledBlock, 16), done: make(chan struct{}), begun: make(chan struct{}),
 	}
 	var signer engine.Signer

@@ -384,16 +384,30 @@ func (d *bftEngine) forgetEvidence(included []chain.Evidence) {
 }
 
 // serveBehind sends a validator that is still voting on a finalized
-// height that height's block and commit.
+// height that height's commit: with it the validator decides, and block
+// sync fetches the block if it lacks it. Most such votes are only late
+// (sent just before their validator committed too), so the commit goes
+// without the block, and each height is served at most once a block time.
 func (d *bftEngine) serveBehind(b engine.Behind) {
-	blk, c, err := d.n.FinalizedBlock(b.Height)
-	if err != nil || d.tr == nil {
+	if d.tr == nil {
 		return
 	}
-	data, err := encodeWire(engine.Message{Commit: c}, blk)
+	now := d.clock.Now()
+	if last, ok := d.servedBehind[b.Height]; ok && now.Sub(last) < d.blockTime {
+		return
+	}
+	c, err := d.n.chain.CommitAt(b.Height)
+	if err != nil {
+		return
+	}
+	data, err := encodeWire(engine.Message{Commit: c}, nil)
 	if err != nil {
 		d.log.Error("encode commit for a peer behind", "height", b.Height, "err", err)
 		return
 	}
+	if len(d.servedBehind) >= maxServedBehind {
+		clear(d.servedBehind)
+	}
+	d.servedBehind[b.Height] = now
 	d.tr.Broadcast(transport.TopicConsensus, data)
 }
