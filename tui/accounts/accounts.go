@@ -40,8 +40,7 @@ type Model struct {
 
 	info     map[ethcommon.Address]*api.Account // latest from the node
 	fetchErr error
-	fetching bool // a balance fetch is in flight
-	again    bool // blocks arrived meanwhile: fetch once more after it
+	fetches  common.OneAtATime // balance fetches (blocks may arrive while one is out)
 	baseFee  *big.Int
 
 	mode mode

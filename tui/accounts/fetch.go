@@ -31,11 +31,9 @@ func (m *Model) fetch() tea.Cmd {
 	if m.c.Node == nil || len(m.accounts) == 0 {
 		return nil
 	}
-	if m.fetching {
-		m.again = true
+	if !m.fetches.Begin() {
 		return nil
 	}
-	m.fetching = true
 	node := m.c.Node
 	addrs := make([]ethcommon.Address, len(m.accounts))
 	for i, a := range m.accounts {
@@ -58,13 +56,12 @@ func (m *Model) fetch() tea.Cmd {
 }
 
 func (m *Model) onBalances(msg balancesMsg) tea.Cmd {
-	m.fetching = false
+	again := m.fetches.End()
 	for a, acc := range msg.info {
 		m.info[a] = acc
 	}
 	m.fetchErr = msg.err
-	if m.again {
-		m.again = false
+	if again {
 		return m.fetch()
 	}
 	return nil

@@ -28,10 +28,9 @@ type Model struct {
 	c     *common.Common
 	store *store
 
-	loaded     bool   // the first fetch answered
-	fetching   bool   // a Mempool request is out
-	fetchAgain bool   // a block landed while it was out
-	asked      uint64 // store.seq when the outstanding request left
+	loaded  bool              // the first fetch answered
+	fetches common.OneAtATime // Mempool requests (a block may land while one is out)
+	asked   uint64            // store.seq when the outstanding request left
 
 	cursor int // selected row
 	top    int // first row shown
@@ -64,11 +63,10 @@ func (m *Model) fetch() tea.Cmd {
 	if m.c.Node == nil {
 		return nil
 	}
-	if m.fetching {
-		m.fetchAgain = true
+	if !m.fetches.Begin() {
 		return nil
 	}
-	m.fetching, m.asked = true, m.store.seq
+	m.asked = m.store.seq
 	return fetchMempool(m.c.Node)
 }
 
@@ -147,14 +145,13 @@ func (m *Model) onEvent(e api.Event) tea.Cmd {
 }
 
 func (m *Model) onMempool(msg mempoolMsg) tea.Cmd {
-	m.fetching = false
+	again := m.fetches.End()
 	if msg.err != nil {
 		return errCmd(msg.err)
 	}
 	m.loaded = true
 	m.store.snapshot(msg.mp, m.c.Now().UnixMilli(), m.asked)
-	if m.fetchAgain {
-		m.fetchAgain = false
+	if again {
 		return m.fetch()
 	}
 	return nil

@@ -196,15 +196,15 @@ func TestBlockRemovesIncludedAndRefetchesOnce(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("a block should trigger a mempool re-fetch")
 	}
-	if _, cmd2 := m.Update(common.EventMsg{Event: block}); cmd2 != nil || !m.fetchAgain {
+	if _, cmd2 := m.Update(common.EventMsg{Event: block}); cmd2 != nil || !m.fetches.Owed() {
 		t.Fatal("a second block while the fetch is out should only mark one more fetch")
 	}
 	// The fake mined its whole mempool: the re-fetch clears the three
 	// pending transactions the events never mentioned.
 	msg := cmd()
 	tuitest.Drive(t, m, msg)
-	if m.store.len() != 0 || m.fetching || m.fetchAgain {
-		t.Fatalf("after the re-fetches: %d rows, fetching=%v again=%v", m.store.len(), m.fetching, m.fetchAgain)
+	if m.store.len() != 0 || m.fetches.Out() || m.fetches.Owed() {
+		t.Fatalf("after the re-fetches: %d rows, fetching=%v again=%v", m.store.len(), m.fetches.Out(), m.fetches.Owed())
 	}
 	if v := tuitest.Plain(m.View()); !strings.Contains(v, "no pending transactions") || !strings.HasPrefix(v, "0 pending") {
 		t.Fatalf("empty mempool view:\n%s", v)

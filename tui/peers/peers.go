@@ -23,10 +23,9 @@ type Model struct {
 	col   column     // the sort column
 	rev   bool       // sorted against the column's natural direction
 
-	loaded     bool // the first Peers answer came
-	fetching   bool // a Peers request is out
-	fetchAgain bool // a refresh was asked for while it was out
-	focused    bool // the screen is in front: the tick refreshes it
+	loaded  bool              // the first Peers answer came
+	fetches common.OneAtATime // Peers requests
+	focused bool              // the screen is in front: the tick refreshes it
 
 	cursor int      // selected row
 	top    int      // first row shown
@@ -56,11 +55,9 @@ func (m *Model) fetch() tea.Cmd {
 	if m.c.Node == nil {
 		return nil
 	}
-	if m.fetching {
-		m.fetchAgain = true
+	if !m.fetches.Begin() {
 		return nil
 	}
-	m.fetching = true
 	return fetchPeers(m.c.Node)
 }
 
@@ -101,7 +98,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 }
 
 func (m *Model) onPeers(msg peersMsg) tea.Cmd {
-	m.fetching = false
+	again := m.fetches.End()
 	var cmd tea.Cmd
 	if msg.err != nil {
 		cmd = errCmd(msg.err)
@@ -110,8 +107,7 @@ func (m *Model) onPeers(msg peersMsg) tea.Cmd {
 		m.peers = msg.peers
 		m.sort()
 	}
-	if m.fetchAgain {
-		m.fetchAgain = false
+	if again {
 		return tea.Batch(cmd, m.fetch())
 	}
 	return cmd
