@@ -94,25 +94,11 @@ func (m *Model) header(w int) string {
 }
 
 func (m *Model) titles(cells []cell) string {
-	s := m.c.Styles
-	var b strings.Builder
-	b.WriteString(strings.Repeat(" ", gutter))
+	hs := make([]txview.Heading, len(cells))
 	for i, c := range cells {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		t := c.title
-		if c.col == m.store.col {
-			t += pick(m.store.rev, "▴", "▾")
-		}
-		text := txview.Pad(t, c.w, c.right)
-		if c.col == m.store.col {
-			b.WriteString(s.Accent.Bold(true).Render(text))
-			continue
-		}
-		b.WriteString(s.Header.Render(text))
+		hs[i] = txview.Heading{Title: c.title, W: c.w, Right: c.right, Sorted: c.col == m.store.col}
 	}
-	return b.String()
+	return txview.Headings(m.c.Styles, gutter, hs, m.store.rev)
 }
 
 // rowPainters are the row styles of one drawing.

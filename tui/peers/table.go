@@ -82,22 +82,11 @@ func (m *Model) table(st *api.Status, w, rows int) []string {
 }
 
 func (m *Model) titles(cells []cell) string {
-	s := m.c.Styles
-	var b strings.Builder
-	b.WriteString(strings.Repeat(" ", gutter))
+	hs := make([]txview.Heading, len(cells))
 	for i, c := range cells {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		t := c.title
-		if c.col == m.col && c.col >= 0 {
-			t += pick(m.rev, "▴", "▾")
-			b.WriteString(s.Accent.Bold(true).Render(txview.Pad(t, c.w, c.right)))
-			continue
-		}
-		b.WriteString(s.Header.Render(txview.Pad(t, c.w, c.right)))
+		hs[i] = txview.Heading{Title: c.title, W: c.w, Right: c.right, Sorted: c.col == m.col && c.col >= 0}
 	}
-	return b.String()
+	return txview.Headings(m.c.Styles, gutter, hs, m.rev)
 }
 
 func (m *Model) row(p api.Peer, cells []cell, selected bool, now time.Time, w int) string {

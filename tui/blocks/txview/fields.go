@@ -169,3 +169,34 @@ func Amount(wei *big.Int, decimals int) string {
 	}
 	return s
 }
+
+// Heading is one column's title in a sortable table.
+type Heading struct {
+	Title  string
+	W      int
+	Right  bool
+	Sorted bool // the table is sorted by this column
+}
+
+// Headings draws a sortable table's title row after gutter spaces: each
+// title padded to its width, the sorted one marked ▾ (or ▴ when reversed)
+// and accented.
+func Headings(s *styles.Styles, gutter int, hs []Heading, reversed bool) string {
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", gutter))
+	for i, h := range hs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if !h.Sorted {
+			b.WriteString(s.Header.Render(Pad(h.Title, h.W, h.Right)))
+			continue
+		}
+		mark := "▾"
+		if reversed {
+			mark = "▴"
+		}
+		b.WriteString(s.Accent.Bold(true).Render(Pad(h.Title+mark, h.W, h.Right)))
+	}
+	return b.String()
+}
