@@ -173,6 +173,7 @@ func (e *Engine) vote(t chain.VoteType, hash common.Hash) {
 	v := &chain.Vote{Type: t, Height: e.height, Round: e.round, BlockHash: hash, Validator: e.cfg.Self}
 	sig, ok := e.sign(voteStep(t), v.SignBytes(e.cfg.ChainID))
 	if !ok {
+		e.armRefused(t)
 		return
 	}
 	v.Signature = sig
@@ -180,6 +181,24 @@ func (e *Engine) vote(t chain.VoteType, hash common.Hash) {
 	rs := e.roundState(e.round)
 	if rs.votes(t).vote(e.cfg.Self, hash) == nil {
 		e.addVote(rs, v, me.Power)
+	}
+}
+
+// armRefused arms the timeout of the step a refused vote would have waited
+// in. The others see a lost vote; this node must still leave the step, or a
+// validator whose own vote the quorum needs (a sole validator whose sign
+// state is ahead of round 0, say) would wait for a quorum that cannot come.
+// Arming a timeout early is always safe: timeouts only decide when a round
+// gives up, never what is signed.
+func (e *Engine) armRefused(t chain.VoteType) {
+	rs := e.roundState(e.round)
+	switch {
+	case t == chain.Prevote && !rs.prevoteTimer:
+		rs.prevoteTimer = true
+		e.arm(StepPrevote)
+	case t == chain.Precommit && !rs.precommitTimer:
+		rs.precommitTimer = true
+		e.arm(StepPrecommit)
 	}
 }
 
