@@ -2,6 +2,8 @@ package wal
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"errors"
 	"fmt"
 	"os"
@@ -163,4 +165,58 @@ func FuzzOpen(f *testing.F) {
 			t.Fatalf("reopen after append: %v, %d records, had %d", err, len(again), len(recs))
 		}
 	})
+}
+
+// A damaged length field in the first record must not pass for a torn
+// tail: that would drop the whole log as "the last record".
+func TestDamagedLengthIsNotATornTail(t *testing.T) {
+	want := records(6)
+	path := writeLog(t, want)
+	data, _ := os.ReadFile(path)
+	data[1] ^= 0x18 // the first record now claims about 1.5 MB
+	os.WriteFile(path, data, 0o600)
+	if _, _, _, err := Open(path); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("damaged first length: %v, want ErrCorrupt", err)
+	}
+	if _, err := ReadFile(path); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("ReadFile of a damaged first length: %v, want ErrCorrupt", err)
+	}
+}
+
+// A crash can leave the file longer than what was written, the rest zeros.
+func TestZeroFilledTailIsTorn(t *testing.T) {
+	want := records(3)
+	path := writeLog(t, want)
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, append(data, make([]byte, 4096)...), 0o600)
+	w, got, torn, err := Open(path)
+	if err != nil || !equal(got, want) || torn != 4096 {
+		t.Fatalf("zero tail: %v, %d records, torn %d", err, len(got), torn)
+	}
+	w.Close()
+}
+
+// A log written in the first layout (an 8-byte header without the length's
+// checksum) is read and rewritten in the current one.
+func TestFirstLayoutIsReadAndRewritten(t *testing.T) {
+	want := records(4)
+	var old []byte
+	for _, r := range want {
+		hdr := make([]byte, headerSizeV1)
+		binary.BigEndian.PutUint32(hdr, uint32(len(r)))
+		binary.BigEndian.PutUint32(hdr[4:], crc32.Checksum(r, castagnoli))
+		old = append(append(old, hdr...), r...)
+	}
+	path := filepath.Join(t.TempDir(), "old.wal")
+	os.WriteFile(path, old, 0o600)
+	w, got, torn, err := Open(path)
+	if err != nil || torn != 0 || !equal(got, want) {
+		t.Fatalf("first layout: %v, torn %d, %d records", err, torn, len(got))
+	}
+	w.Append([]byte("next"))
+	w.Close()
+	got, err = ReadFile(path)
+	if err != nil || !equal(got, append(want, []byte("next"))) {
+		t.Fatalf("after the rewrite: %v, %q", err, got)
+	}
 }
