@@ -52,6 +52,19 @@ type Config struct {
 	// network. The node fills in ChainID, GenesisHash, Source and Logger,
 	// and KeyPath when empty (NodeKeyPath of Home).
 	P2P *p2p.Config
+	// Resync lets the node start on a store that is behind what its
+	// consensus WAL and sign state show was committed (the store was lost
+	// or rolled back): it rebuilds the chain from its peers, and the sign
+	// state still refuses whatever this validator signed. Without it such
+	// a store is an error (ErrStoreBehind).
+	Resync bool
+	// SignStateGone is the operator's word that this validator's sign
+	// state is lost. If the file is missing, damaged or behind the
+	// signatures the store and WAL hold, the node replaces it with a floor
+	// above every height the home shows and signs nothing until the chain
+	// is past it; without it that is an error (ErrSignStateLost). An intact
+	// sign state is kept either way.
+	SignStateGone bool
 	// Clock is the time source of consensus and block sync (default: the
 	// wall clock).
 	Clock clock.Clock

@@ -59,8 +59,16 @@ func New(cfg Config) (*Node, error) {
 		return nil, errors.New("node: no genesis")
 	}
 	cfg = cfg.withDefaults()
+	marks := readHomeMarks(cfg.Home)
+	if err := checkStoreExists(StorePath(cfg.Home), marks, cfg.Resync); err != nil {
+		return nil, err
+	}
 	store, err := chain.OpenStore(StorePath(cfg.Home))
 	if err != nil {
+		return nil, err
+	}
+	if err := checkStoreNotBehind(store, marks, cfg.Resync); err != nil {
+		store.Close()
 		return nil, err
 	}
 	c, err := chain.Open(store, cfg.Genesis, cfg.Logger)
@@ -80,6 +88,12 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.self = n.validatorFor(cfg.ValidatorKey)
+	if n.self != nil {
+		if err := n.checkSignState(marks, cfg.SignStateGone); err != nil {
+			n.closeStore()
+			return nil, err
+		}
+	}
 	if err := n.buildTransport(); err != nil {
 		n.closeStore()
 		return nil, err

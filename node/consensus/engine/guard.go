@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // SignState is the last message a SignGuard signed: its place in the
@@ -15,6 +16,18 @@ type SignState struct {
 	Step      Step
 	SignBytes []byte
 	Signature []byte
+}
+
+// Floor is a SignState that signs nothing: every height up to and including
+// height is refused. A node whose record of what it signed was lost starts
+// from one, set above any height it could have signed at.
+func Floor(height uint64) SignState {
+	return SignState{Height: height, Round: math.MaxUint32, Step: StepPrecommit}
+}
+
+// IsFloor reports whether s is a Floor rather than a signed message.
+func (s SignState) IsFloor() bool {
+	return s.Round == math.MaxUint32 && s.Step == StepPrecommit && len(s.SignBytes) == 0 && len(s.Signature) == 0
 }
 
 // Store keeps a SignGuard's last signed messages, oldest first. Save must be
@@ -96,7 +109,8 @@ func NewSignGuard(key crypto.Signer, store Store) (*SignGuard, error) {
 		return nil, fmt.Errorf("load last signed state: %w", err)
 	}
 	for i, st := range history {
-		if st.Step < StepPropose || st.Step > StepPrecommit || len(st.Signature) == 0 || len(st.SignBytes) == 0 ||
+		signed := len(st.Signature) > 0 && len(st.SignBytes) > 0
+		if st.Step < StepPropose || st.Step > StepPrecommit || !(signed || st.IsFloor()) ||
 			(i > 0 && cmpHRS(st.Height, st.Round, st.Step, history[i-1]) <= 0) {
 			return nil, fmt.Errorf("load last signed state: entry %d is malformed or out of order (%s %d/%d)", i, st.Step, st.Height, st.Round)
 		}
@@ -120,7 +134,7 @@ func (g *SignGuard) Sign(req SignRequest) ([]byte, error) {
 	}
 	if last, ok := g.Last(); ok {
 		for _, st := range g.history {
-			if cmpHRS(req.Height, req.Round, req.Step, st) == 0 && bytes.Equal(req.SignBytes, st.SignBytes) {
+			if !st.IsFloor() && cmpHRS(req.Height, req.Round, req.Step, st) == 0 && bytes.Equal(req.SignBytes, st.SignBytes) {
 				return bytes.Clone(st.Signature), nil
 			}
 		}

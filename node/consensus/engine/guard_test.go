@@ -121,3 +121,28 @@ func TestSignGuardHistory(t *testing.T) {
 	}
 	_ = pv
 }
+
+func TestSignGuardFloorRefusesItsHeights(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	store := &MemStore{}
+	store.Save([]SignState{Floor(9)})
+	g, err := NewSignGuard(key, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []SignRequest{
+		{Height: 9, Round: 0, Step: StepPropose, SignBytes: []byte("a")},
+		{Height: 9, Round: 1 << 30, Step: StepPrecommit, SignBytes: []byte("a")},
+		{Height: 3, Round: 0, Step: StepPrevote, SignBytes: []byte("a")},
+	} {
+		if _, err := g.Sign(req); !errors.Is(err, ErrRegression) {
+			t.Fatalf("signed %+v under a floor at 9: %v", req, err)
+		}
+	}
+	if _, err := g.Sign(SignRequest{Height: 10, Round: 0, Step: StepPropose, SignBytes: []byte("a")}); err != nil {
+		t.Fatalf("height 10 is above the floor: %v", err)
+	}
+	if sts, _ := store.Load(); len(sts) != 2 || !sts[0].IsFloor() || sts[1].Height != 10 {
+		t.Fatalf("saved %+v", sts)
+	}
+}
