@@ -189,6 +189,12 @@ func (n *Node) checkSignState(m homeMarks, gone bool) error {
 			"Restore the file from a backup; if it is truly lost, start once with --i-know-my-sign-state-is-gone: "+
 			"the node then signs nothing up to height %d and follows the chain until then", ErrSignStateLost, problem, floor)
 	}
+	if set := n.chain.Validators(); n.self.Power*3 > set.TotalPower() {
+		return fmt.Errorf("%w: %v. This validator holds more than a third of the voting power, so no block can be "+
+			"finalized at height %d without its vote, which it may already have given to another block: it cannot skip "+
+			"that height. Restore the sign state from a backup; on a development chain, start over in a new home",
+			ErrSignStateLost, problem, floor)
+	}
 	return n.rebuildSignState(path, floor, problem)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,5 +143,21 @@ func TestSoleValidatorThatCannotSignRoundZeroCommitsInRoundOne(t *testing.T) {
 	}
 	if c := mustCommit(t, n.Chain(), next); c.Round < 1 {
 		t.Fatalf("height %d committed in round %d, where this validator had already precommitted", next, c.Round)
+	}
+}
+
+// A sole validator (or any with more than a third of the power) cannot
+// skip a height: the recovery flag is refused for it rather than starting
+// a node that can never finalize again.
+func TestSignStateGoneIsRefusedForAValidatorThatCannotSkipAHeight(t *testing.T) {
+	home := t.TempDir()
+	runDevnetTo(t, home, 3)
+	os.Remove(SignStatePath(home))
+	_, err := openDevnet(home, func(c *Config) { c.SignStateGone = true })
+	if !errors.Is(err, ErrSignStateLost) || !strings.Contains(err.Error(), "more than a third") {
+		t.Fatalf("sole validator with SignStateGone: %v", err)
+	}
+	if _, err := os.Stat(SignStatePath(home)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused start wrote a sign state: %v", err)
 	}
 }

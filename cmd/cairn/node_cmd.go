@@ -29,6 +29,10 @@ type nodeFlags struct {
 	blockTime        time.Duration
 	logLevel         string
 	pprofAddr        string
+	// Recovery switches: flags only, never config.toml, so that they are
+	// given once, on purpose.
+	resync        bool
+	signStateGone bool
 	p2pFlags
 
 	// devnetIfNoGenesis runs the built-in devnet when neither a flag nor
@@ -51,6 +55,9 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.blockTime, "block-time", 0, "block interval (default: the genesis value, 1s)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
+	fl.BoolVar(&f.resync, "resync", false, "start on a store that is behind this home's consensus WAL and sign state (lost or rolled back) and rebuild it from peers")
+	fl.BoolVar(&f.signStateGone, "i-know-my-sign-state-is-gone", false,
+		"start a validator whose sign state is lost: it signs nothing up to the height after everything this home shows, then signs again")
 	f.p2pFlags.register(cmd)
 }
 
@@ -105,7 +112,8 @@ func (f *nodeFlags) config() (node.Config, error) {
 			f.devnet = true
 		}
 	}
-	cfg := node.Config{Home: f.home, APIAddr: f.apiAddr, BlockTime: f.blockTime, Logger: log}
+	cfg := node.Config{Home: f.home, APIAddr: f.apiAddr, BlockTime: f.blockTime, Logger: log,
+		Resync: f.resync, SignStateGone: f.signStateGone}
 	switch {
 	case f.genesisPath != "" && f.devnet:
 		return cfg, usageErr("--devnet and --genesis are exclusive")
