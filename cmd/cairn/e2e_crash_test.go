@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"cairn/node"
 )
 
 // TestNetworkCrashRecovery kills validators of a four-node devnet with
@@ -47,9 +51,18 @@ func TestNetworkCrashRecovery(t *testing.T) {
 	noFork(t, two)
 	t.Logf("node3 killed at height %d: the two left stayed at %d over 3s", stalled, top)
 
-	// Both back, from their homes: they catch up and the four go on.
+	// node2 comes back having lost its WAL (moved aside, as for a damaged
+	// one) and its sign state: it refuses to start, since it could sign
+	// again where it signed before the kill, until the operator says the
+	// state is gone; it then signs nothing up to the height after its head
+	// and rejoins. node3 comes back from its intact home.
+	loseSignState(t, dp.net.Nodes[1].Home)
+	if _, err := tryStartNode(t, "--home", dp.net.Nodes[1].Home); err == nil || !strings.Contains(err.Error(), "--i-know-my-sign-state-is-gone") {
+		t.Fatalf("node2 without its sign state started, or did not say why not: %v", err)
+	}
+	recovery := map[int][]string{1: {"--i-know-my-sign-state-is-gone"}}
 	for _, i := range []int{1, 2} {
-		p, err := tryStartNode(t, "--home", dp.net.Nodes[i].Home)
+		p, err := tryStartNode(t, append([]string{"--home", dp.net.Nodes[i].Home}, recovery[i]...)...)
 		if err != nil {
 			t.Fatalf("restart node%d: %v", i+1, err)
 		}
@@ -64,6 +77,21 @@ func TestNetworkCrashRecovery(t *testing.T) {
 	sameBlock(t, ps, low)
 	noFork(t, ps)
 	t.Logf("node2 and node3 restarted: all four at %d or above after %v, no fork", low, time.Since(restarted).Round(time.Millisecond))
+	if !ps[1].logContains("sign state rebuilt") {
+		t.Fatalf("node2 did not say it rebuilt its sign state:\n%s", ps[1].logTail())
+	}
+}
+
+// loseSignState moves a home's consensus WAL aside and deletes its sign
+// state.
+func loseSignState(t *testing.T, home string) {
+	t.Helper()
+	if err := os.Rename(node.WALPath(home), node.WALPath(home)+".bak"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(node.SignStatePath(home)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // headOf is p's head height.
