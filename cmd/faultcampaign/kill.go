@@ -182,7 +182,7 @@ func (c *campaign) runKills(ctx context.Context, kills int) *killStats {
 
 		// Load, then the kill.
 		restarted := time.Now()
-		rec, err := startRecorder(ctx, cl, l)
+		rec, err := startRecorder(ctx, cl, l, nil)
 		if err != nil {
 			s.fail("kill %d: subscribe to events: %v", i+1, err)
 			p.kill()

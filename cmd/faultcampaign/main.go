@@ -44,12 +44,14 @@ func main() {
 func run() int {
 	kills := flag.Int("kills", 100, "SIGKILLs of the kill campaign (0 skips it)")
 	damage := flag.Bool("damage", false, "also run the store-damage variants")
+	netKills := flag.Int("net-kills", 0, "also kill one of four validators of a devnet this many times (0 skips it)")
 	seed := flag.Uint64("seed", 0, "seed of the kill moments and samples (0: from the clock, printed)")
 	keep := flag.Bool("keep", false, "keep the temporary directory (homes, logs) for a look afterwards")
 	blockTime := flag.Duration("block-time", 200*time.Millisecond, "block interval of the nodes")
 	rate := flag.Float64("rate", 150, "transfers per second loadgen sends")
 	timeout := flag.Duration("timeout", 30*time.Minute, "bound on the whole campaign")
 	verbose := flag.Bool("v", false, "a line per kill")
+	prebuilt := flag.String("bin", "", "run this cairn binary instead of building ./cmd/cairn (to compare builds)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "faultcampaign takes no arguments; see -h")
@@ -87,14 +89,23 @@ func run() int {
 	started := time.Now()
 	logf("faultcampaign: seed %d, block time %s, load %.0f tx/s, temp dir %s", *seed, *blockTime, *rate, tmp)
 	bin := filepath.Join(tmp, "cairn")
-	bctx, bcancel := context.WithTimeout(ctx, 10*time.Minute)
-	err = runQuiet(bctx, "go", "build", "-o", bin, "cairn/cmd/cairn")
-	bcancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "build cairn:", err)
-		return 1
+	if *prebuilt != "" {
+		if err := copyFile(*prebuilt, bin); err != nil {
+			fmt.Fprintln(os.Stderr, "copy cairn:", err)
+			return 1
+		}
+		os.Chmod(bin, 0o700)
+		logf("using %s", *prebuilt)
+	} else {
+		bctx, bcancel := context.WithTimeout(ctx, 10*time.Minute)
+		err = runQuiet(bctx, "go", "build", "-o", bin, "cairn/cmd/cairn")
+		bcancel()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "build cairn:", err)
+			return 1
+		}
+		logf("built %s in %s", bin, time.Since(started).Round(time.Second))
 	}
-	logf("built %s in %s", bin, time.Since(started).Round(time.Second))
 
 	c := &campaign{bin: bin, tmp: tmp, seed: *seed, blockTime: *blockTime, rate: *rate, verbose: *verbose, logf: logf}
 	failed := false
@@ -102,6 +113,11 @@ func run() int {
 	if *kills > 0 {
 		ks = c.runKills(ctx, *kills)
 		failed = failed || len(ks.Failures) > 0 || ks.Checks.Bad() > 0
+	}
+	var ns *netStats
+	if *netKills > 0 && ctx.Err() == nil {
+		ns = c.runNet(ctx, *netKills)
+		failed = failed || len(ns.Failures) > 0 || ns.Checks.Bad() > 0
 	}
 	var rows []row
 	var b *base
@@ -118,6 +134,9 @@ func run() int {
 	logf("==== summary (seed %d, %s) ====", *seed, time.Since(started).Round(time.Second))
 	if ks != nil {
 		ks.print(logf)
+	}
+	if ns != nil {
+		ns.print(logf)
 	}
 	if rows != nil {
 		printTable(logf, rows, b)

@@ -9,7 +9,8 @@ import (
 
 // recorder follows a node's /v1/events stream and writes every block it
 // announces into the ledger: an announced block is one the node says it
-// committed. Blocks with transactions are also signalled on withTxs.
+// committed. Blocks with transactions are also signalled on withTxs, and
+// every block is given to onBlock, if set.
 type recorder struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -17,7 +18,7 @@ type recorder struct {
 	first   chan time.Time // when the first block arrived (sent once)
 }
 
-func startRecorder(ctx context.Context, c *api.Client, l *ledger) (*recorder, error) {
+func startRecorder(ctx context.Context, c *api.Client, l *ledger, onBlock func(*api.Block)) (*recorder, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
 	defer scancel()
@@ -38,6 +39,9 @@ func startRecorder(ctx context.Context, c *api.Client, l *ledger) (*recorder, er
 					continue
 				}
 				l.addBlock(ev.Block)
+				if onBlock != nil {
+					onBlock(ev.Block)
+				}
 				if !sent {
 					r.first <- time.Now()
 					sent = true
