@@ -312,6 +312,11 @@ func (c *campaign) recordServed(ctx context.Context, cl *api.Client, l *ledger) 
 // node did not come back.
 func (c *campaign) comeBack(ctx context.Context, s *killStats, l *ledger, p *nodeProc, i int, afterKill bool) (*api.Client, bool) {
 	cl, st, err := p.waitServing(ctx, 30*time.Second)
+	if err != nil && ctx.Err() != nil {
+		p.kill()
+		s.fail("interrupted after %d kills", s.total())
+		return nil, false
+	}
 	if err != nil {
 		if afterKill {
 			s.UnreadableStores++
