@@ -1,6 +1,7 @@
 package wallet
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
@@ -147,7 +148,8 @@ func Create(path, mnemonic, passphrase, password string, opts ...Option) (*Walle
 		Cipher:  cipherDoc{Name: cipherName},
 		Default: addr,
 		Accounts: []accountDoc{{
-			Address: addr, Label: defaultHDLabel(0), HD: true, Index: 0, Path: AccountPath(0),
+			Address: addr, PubKey: crypto.CompressPubkey(&keys[0].PublicKey),
+			Label: defaultHDLabel(0), HD: true, Index: 0, Path: AccountPath(0),
 		}},
 	}
 	if err := doc.sealSecrets(sk.aesKey, sec); err != nil {
@@ -165,8 +167,12 @@ func Create(path, mnemonic, passphrase, password string, opts ...Option) (*Walle
 }
 
 // Open reads the public part of the wallet file at path. The wallet starts
-// locked. A damaged file gives ErrCorrupt, a newer format
-// ErrUnsupportedVersion; the file is never written by Open.
+// locked. A damaged file gives ErrCorrupt (ErrDamaged), a newer format
+// ErrUnsupportedVersion; the file is never written by Open. Every address
+// is checked against its EIP-55 checksummed form and its stored public key,
+// so a changed character is reported naming the account rather than listed
+// as if valid. (A version 1 file has no public keys, and its lowercase
+// addresses carry no checksum: see fileVersion1.)
 func Open(path string, opts ...Option) (*Wallet, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -197,10 +203,14 @@ func (w *Wallet) KDFIterations() int {
 }
 
 // Unlock decrypts the wallet's secrets with password and checks that they
-// match the account list. A wrong password gives ErrWrongPassword;
-// ciphertext that fails authentication under the right password (a damaged
-// or tampered file) gives ErrCorrupt. Neither changes the file or the
-// current lock state.
+// match the account list. A header (salt, password check, nonce,
+// ciphertext) that fails its checksum gives ErrCorrupt before the password
+// is tried; an intact header whose password check fails gives
+// ErrWrongPassword; ciphertext that fails authentication under the right
+// password gives ErrCorrupt. None changes the file or the current lock
+// state. Unlocking a version 1 file upgrades the wallet in memory (public
+// keys, header checksum, a fresh seal bound to the new version); the file
+// itself is rewritten in the new format at the next save, never by Unlock.
 func (w *Wallet) Unlock(password string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -214,7 +224,27 @@ func (w *Wallet) Unlock(password string) error {
 		wipeSecrets(sec)
 		return fmt.Errorf("unlock wallet: %w", err)
 	}
+	doc := w.doc
+	if doc.Version < FileVersion {
+		doc = doc.clone()
+		err = doc.upgrade(priv)
+		if err == nil {
+			err = doc.sealSecrets(sk.aesKey, sec)
+		}
+		if err == nil {
+			err = doc.validate()
+		}
+		if err != nil {
+			sk.wipe()
+			wipeSecrets(sec)
+			for _, k := range priv {
+				clear(k)
+			}
+			return fmt.Errorf("unlock wallet: upgrade version %d file: %w", w.doc.Version, err)
+		}
+	}
 	w.un.wipe()
+	w.doc = doc
 	w.un = &unlocked{keys: sk, sec: sec, priv: priv}
 	return nil
 }
@@ -325,7 +355,7 @@ func (w *Wallet) Derive(label string) (Account, error) {
 		return Account{}, fmt.Errorf("derive account %s: %w (it was imported)", AccountPath(next), ErrAccountExists)
 	}
 	doc := w.doc.clone()
-	acc := accountDoc{Address: addr, Label: label, HD: true, Index: next, Path: AccountPath(next)}
+	acc := accountDoc{Address: addr, PubKey: crypto.CompressPubkey(&keys[0].PublicKey), Label: label, HD: true, Index: next, Path: AccountPath(next)}
 	doc.Accounts = append(doc.Accounts, acc)
 	if err := w.save(doc); err != nil {
 		return Account{}, fmt.Errorf("derive account: %w", err)
@@ -370,7 +400,7 @@ func (w *Wallet) importKey(key *ecdsa.PrivateKey, label string) (Account, error)
 	sec := *w.un.sec
 	sec.Keys = append(append([]importedKeyDoc(nil), sec.Keys...), importedKeyDoc{Address: addr, Key: raw})
 	doc := w.doc.clone()
-	acc := accountDoc{Address: addr, Label: label}
+	acc := accountDoc{Address: addr, PubKey: crypto.CompressPubkey(&checked.PublicKey), Label: label}
 	doc.Accounts = append(doc.Accounts, acc)
 	if err := doc.sealSecrets(w.un.keys.aesKey, &sec); err != nil {
 		return Account{}, fmt.Errorf("import key: %w", err)
@@ -404,8 +434,14 @@ func (w *Wallet) ChangePassword(oldPassword, newPassword string) error {
 		wipeSecrets(sec)
 		return fmt.Errorf("change password: %w", err)
 	}
+	doc := w.doc.clone()
+	err = doc.upgrade(priv) // a version 1 file is rewritten as FileVersion
 	for _, k := range priv {
 		clear(k)
+	}
+	if err != nil {
+		wipeSecrets(sec)
+		return fmt.Errorf("change password: %w", err)
 	}
 	salt, err := randomBytes(saltLen)
 	if err != nil {
@@ -417,7 +453,6 @@ func (w *Wallet) ChangePassword(oldPassword, newPassword string) error {
 		wipeSecrets(sec)
 		return fmt.Errorf("change password: %w", err)
 	}
-	doc := w.doc.clone()
 	doc.KDF = kdfDoc{Name: kdfName, Iterations: w.cfg.iterations, Salt: salt, Check: append([]byte(nil), newKeys.check...)}
 	err = doc.sealSecrets(newKeys.aesKey, sec)
 	wipeSecrets(sec)
@@ -479,6 +514,11 @@ func (w *Wallet) save(doc *fileDoc) error {
 	if err := doc.validate(); err != nil {
 		return fmt.Errorf("save wallet: %w", err)
 	}
+	// A header damaged since Open (the wallet was never unlocked) is not
+	// written back as if intact.
+	if err := doc.checkHeader(); err != nil {
+		return fmt.Errorf("save wallet: %w", err)
+	}
 	data, err := doc.encode()
 	if err != nil {
 		return err
@@ -498,7 +538,8 @@ func defaultHDLabel(index uint32) string {
 	return fmt.Sprintf("Account %d", uint64(index)+1)
 }
 
-// sealSecrets encrypts sec into d.Cipher under key, bound to d's header.
+// sealSecrets encrypts sec into d.Cipher under key, bound to d's header,
+// and (from version 2 on) records the header's checksum.
 func (d *fileDoc) sealSecrets(key []byte, sec *secretsDoc) error {
 	pt, err := json.Marshal(sec)
 	if err != nil {
@@ -510,11 +551,42 @@ func (d *fileDoc) sealSecrets(key []byte, sec *secretsDoc) error {
 		return fmt.Errorf("encrypt secrets: %w", err)
 	}
 	d.Cipher = cipherDoc{Name: cipherName, Nonce: nonce, Ciphertext: ct}
+	d.HeaderSum = nil
+	if d.Version != fileVersion1 {
+		d.HeaderSum = d.computeHeaderSum()
+	}
 	return nil
 }
 
-// openSecrets derives the keys from password and decrypts the secrets.
+// upgrade moves a version 1 doc to FileVersion: it records every account's
+// public key, computed from priv (the keys matchKeys returned). The caller
+// must seal the secrets again afterwards, which binds them to the new
+// version and sets the header checksum.
+func (d *fileDoc) upgrade(priv map[common.Address][]byte) error {
+	if d.Version == FileVersion {
+		return nil
+	}
+	accs := make([]accountDoc, len(d.Accounts))
+	for i, a := range d.Accounts {
+		k, err := crypto.ToECDSA(priv[a.Address])
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.name(i, a.Address.Hex()), err)
+		}
+		a.PubKey = crypto.CompressPubkey(&k.PublicKey)
+		clear(k.D.Bits())
+		accs[i] = a
+	}
+	d.Version, d.Accounts = FileVersion, accs
+	return nil
+}
+
+// openSecrets checks the header checksum, then derives the keys from
+// password and decrypts the secrets. The checksum comes first so that a
+// damaged salt or check value is ErrCorrupt, not ErrWrongPassword.
 func (d *fileDoc) openSecrets(password string) (*sealKeys, *secretsDoc, error) {
+	if err := d.checkHeader(); err != nil {
+		return nil, nil, err
+	}
 	sk, err := deriveSealKeys(password, d.KDF.Salt, d.KDF.Iterations)
 	if err != nil {
 		return nil, nil, err
@@ -575,6 +647,12 @@ func (d *fileDoc) matchKeys(sec *secretsDoc) (map[common.Address][]byte, error) 
 			if !ok {
 				return fail("no key stored for imported account %s", a.Address.Hex())
 			}
+			if a.PubKey != nil {
+				key, err := crypto.ToECDSA(k)
+				if err != nil || !bytes.Equal(a.PubKey, crypto.CompressPubkey(&key.PublicKey)) {
+					return fail("imported account %s: stored public key is not its key's", a.Address.Hex())
+				}
+			}
 			priv[a.Address] = append([]byte(nil), k...)
 			nImported++
 			continue
@@ -589,6 +667,9 @@ func (d *fileDoc) matchKeys(sec *secretsDoc) (map[common.Address][]byte, error) 
 		}
 		if crypto.PubkeyToAddress(key.PublicKey) != a.Address {
 			return fail("account %s is not what %s derives", a.Address.Hex(), a.Path)
+		}
+		if a.PubKey != nil && !bytes.Equal(a.PubKey, crypto.CompressPubkey(&key.PublicKey)) {
+			return fail("account %s: stored public key is not what %s derives", a.Address.Hex(), a.Path)
 		}
 		priv[a.Address] = crypto.FromECDSA(key)
 	}

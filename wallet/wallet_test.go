@@ -512,10 +512,8 @@ func TestFutureVersionRejected(t *testing.T) {
 }
 
 // Flipped ciphertext bytes are reported as ErrCorrupt, not ErrWrongPassword:
-// the stored password check still matches, so the password is right and the
-// failure of GCM authentication means damage. A flipped byte in the check
-// value itself reads as ErrWrongPassword, as does a tampered salt or
-// iteration count (each changes the derived key).
+// the header checksum no longer matches. So is a flipped byte in the check
+// value itself (see also TestDamagedHeaderIsNotWrongPassword).
 func TestFlippedCiphertextIsCorrupt(t *testing.T) {
 	w := newTestWallet(t)
 	w.Lock()
@@ -557,13 +555,14 @@ func TestFlippedCiphertextIsCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w2.Unlock(testPassword); !errors.Is(err, ErrWrongPassword) {
-		t.Fatalf("flipped check: Unlock = %v", err)
+	if err := w2.Unlock(testPassword); !errors.Is(err, ErrCorrupt) || errors.Is(err, ErrWrongPassword) {
+		t.Fatalf("flipped check: Unlock = %v, want ErrCorrupt", err)
 	}
 }
 
 // Editing the public account list cannot make the wallet sign for or show
-// an address its secrets do not produce: Unlock checks the list.
+// an address its secrets do not produce: Open checks each address against
+// its stored public key, and Unlock checks the list against the secrets.
 func TestTamperedAccountListIsCorrupt(t *testing.T) {
 	w := newTestWallet(t)
 	k, _ := crypto.GenerateKey()
@@ -591,11 +590,11 @@ func TestTamperedAccountListIsCorrupt(t *testing.T) {
 			os.WriteFile(w.Path(), good, 0o600)
 			editDoc(t, w.Path(), edit)
 			w2, err := Open(w.Path(), testOpts...)
-			if err != nil {
-				t.Fatal(err)
+			if err == nil {
+				err = w2.Unlock(testPassword)
 			}
-			if err := w2.Unlock(testPassword); !errors.Is(err, ErrCorrupt) {
-				t.Fatalf("Unlock = %v, want ErrCorrupt", err)
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Open or Unlock = %v, want ErrCorrupt", err)
 			}
 		})
 	}
