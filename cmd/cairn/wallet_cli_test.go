@@ -324,6 +324,89 @@ func TestWalletWrongPasswordAndDamagedFile(t *testing.T) {
 	}
 }
 
+// flipLastHex changes the last character of a 0x hex string to another
+// decimal digit or letter of the same kind and case.
+func flipLastHex(s string) string {
+	b := []byte(s)
+	c := b[len(b)-1]
+	if c >= '0' && c <= '9' {
+		b[len(b)-1] = '0' + ('9' - c)
+	} else {
+		b[len(b)-1] = c ^ 0x07 // a<->f, b<->e, c<->d
+	}
+	return string(b)
+}
+
+// One character changed in a non-default address is reported by `wallet
+// list`, which needs no password, naming the account; a changed salt or
+// password check is "damaged", not "wrong password", whatever password is
+// given; only the intact file with a wrong password says "wrong password".
+func TestWalletDamagedAddressAndHeader(t *testing.T) {
+	t.Parallel()
+	home, pw := importDev(t)
+	path := wallet.DefaultPath(home)
+	mustWallet(t, "", "wallet", "derive", "--home", home, "--password-file", pw, "--label", "savings")
+	good := readFile(t, path)
+	var doc struct {
+		KDF      struct{ Salt, Check string }
+		Accounts []struct{ Address string }
+	}
+	if err := json.Unmarshal(good, &doc); err != nil || len(doc.Accounts) != 2 {
+		t.Fatalf("wallet file: %v %+v", err, doc)
+	}
+	restoreWith := func(old, new string) {
+		t.Helper()
+		if bytes.Count(good, []byte(old)) != 1 {
+			t.Fatalf("%s occurs %d times in the wallet file", old, bytes.Count(good, []byte(old)))
+		}
+		if err := os.WriteFile(path, bytes.Replace(good, []byte(old), []byte(new), 1), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	addr := doc.Accounts[1].Address
+	for _, i := range []int{strings.IndexAny(addr[2:], "0123456789") + 2, strings.IndexAny(addr[2:], "abcdefABCDEF") + 2} {
+		changed := flipLastHex(addr[:i+1]) + addr[i+1:]
+		restoreWith(addr, changed)
+		for _, args := range [][]string{
+			{"wallet", "list", "--home", home},
+			{"wallet", "list", "--home", home, "--json"},
+		} {
+			mustFail(t, "", args, "is damaged", path, `account #2 "savings"`, "backup", "re-import your words")
+		}
+	}
+
+	wrong := secretFile(t, filepath.Dir(pw), "wrong", "not it\n")
+	for _, field := range []string{doc.KDF.Salt, doc.KDF.Check} {
+		restoreWith(field, flipLastHex(field))
+		damaged := readFile(t, path)
+		// Listing needs no password and still works.
+		if accs := listAccounts(t, home); len(accs) != 2 || accs[1].Label != "savings" {
+			t.Fatalf("list of a wallet with a damaged header: %+v", accs)
+		}
+		for _, p := range []string{pw, wrong} {
+			line := mustFail(t, "", []string{"wallet", "derive", "--home", home, "--password-file", p}, "is damaged", path, "salt", "backup", "re-import your words")
+			if strings.Contains(line, "wrong password") || strings.Contains(line, "not it") || strings.Contains(line, "dev password") {
+				t.Fatalf("damaged header: %q; want damage, no password quoted", line)
+			}
+		}
+		if !bytes.Equal(damaged, readFile(t, path)) {
+			t.Fatal("a damaged wallet file was changed")
+		}
+	}
+
+	if err := os.WriteFile(path, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	line := mustFail(t, "", []string{"wallet", "derive", "--home", home, "--password-file", wrong}, "wrong password: try again")
+	if strings.Contains(line, "damaged") {
+		t.Fatalf("intact file, wrong password: %q", line)
+	}
+	if accs := listAccounts(t, home); len(accs) != 2 {
+		t.Fatalf("list of the intact file: %+v", accs)
+	}
+}
+
 func TestWalletKeystoreRoundTrip(t *testing.T) {
 	t.Parallel()
 	home, pw := importDev(t)
