@@ -49,7 +49,7 @@ func (s *stateKV) Get(key []byte) ([]byte, error) {
 		return bytes.Clone(v), nil
 	}
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := boltView(s.db, func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketState).Get(key); v != nil {
 			out = bytes.Clone(v)
 		}
@@ -135,7 +135,7 @@ func (s *stateKV) NewBatchWithSize(int) ethdb.Batch { return &stateBatch{kv: s} 
 func (s *stateKV) NewIterator(prefix, start []byte) ethdb.Iterator {
 	first := append(bytes.Clone(prefix), start...)
 	merged := map[string][]byte{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := boltView(s.db, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketState).Cursor()
 		for k, v := c.Seek(first); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			merged[string(k)] = bytes.Clone(v)

@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -47,35 +49,62 @@ type Store struct {
 	db     *bolt.DB
 	kv     *stateKV
 	blocks *lru.Cache[uint64, *Block]
+	// receiptsOK holds, by height, the CRC-32C of receipts bytes that
+	// passed checkReceipts: the same bytes read again need not be checked
+	// again (a tx lookup reads its block's receipts each time).
+	receiptsOK *lru.Cache[uint64, uint32]
+	broken     atomic.Pointer[error] // set when a failed write could not be rolled back
 }
 
-// OpenStore opens (or creates) the store file at path.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// storeLockTimeout is how long OpenStore waits for another process to
+// let go of the file.
+var storeLockTimeout = 2 * time.Second
+
+// OpenStore opens (or creates) the store file at path. An existing file's
+// pages are checked first (checkStoreFile): a damaged or cut-short file is
+// an error wrapping ErrStoreDamaged, not a crash inside bbolt.
 func OpenStore(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create store directory: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:        2 * time.Second,
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
+	if err := checkStoreFile(path); err != nil {
+		return nil, err
+	}
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{
+			Timeout:        storeLockTimeout,
+			NoFreelistSync: true,
+			FreelistType:   bolt.FreelistMapType,
+		})
+		return err
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("open store %s: locked by another process (is a node already running with this home?)", path)
+		return nil, lockedError(path)
+	}
+	if errors.Is(err, ErrStoreDamaged) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w (the file is damaged or not a Cairn store; move it aside to start over)", path, err)
 	}
 	s := &Store{db: db, kv: newStateKV(db)}
 	s.blocks, _ = lru.New[uint64, *Block](256)
+	s.receiptsOK, _ = lru.New[uint64, uint32](1024)
 	if err := s.init(); err != nil {
-		db.Close()
+		s.Close()
+		if errors.Is(err, ErrStoreDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return s, nil
 }
 
 func (s *Store) init() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta != nil {
 			v := meta.Get(keyVersion)
@@ -92,11 +121,76 @@ func (s *Store) init() error {
 	})
 }
 
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the file. A store left broken by a write that could not be
+// rolled back is not closed (bbolt would wait for that write forever): its
+// damage is returned, and the file is let go when the process ends.
+func (s *Store) Close() error {
+	if err := s.broken.Load(); err != nil {
+		return *err
+	}
+	return s.db.Close()
+}
 
 // Path is the store's file.
 func (s *Store) Path() string { return s.db.Path() }
+
+func (s *Store) view(fn func(*bolt.Tx) error) error { return boltView(s.db, fn) }
+
+// update runs fn in a write transaction and commits it, as bbolt's Update
+// does, in guard. If fn fails or something panics, the transaction is
+// rolled back only after the file passed walkPages: with NoFreelistSync,
+// bbolt's rollback re-walks every page in a goroutine of its own, where a
+// damaged page kills the process. A transaction that cannot be rolled back
+// is left open, and the store refuses all further writes with the damage.
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	if err := s.broken.Load(); err != nil {
+		return *err
+	}
+	var open *bolt.Tx
+	err := guard(s.db.Path(), func() error {
+		tx, err := s.db.Begin(true)
+		if err != nil {
+			return err
+		}
+		open = tx
+		if err := fn(tx); err != nil {
+			return err
+		}
+		err = tx.Commit() // on an error, Commit has rolled back itself
+		open = nil
+		return err
+	})
+	if open != nil {
+		if rerr := s.rollback(open); rerr != nil {
+			s.broken.Store(&rerr)
+			return rerr
+		}
+	}
+	return err
+}
+
+func (s *Store) rollback(tx *bolt.Tx) error {
+	path := s.db.Path()
+	return guard(path, func() error {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("roll back a failed write: %w", err)
+		}
+		defer f.Close()
+		switch err := walkPages(f, nil); {
+		case errors.Is(err, errNoValidMeta):
+			return damaged(path, "neither meta page is valid")
+		case err != nil:
+			return damaged(path, "%v", err)
+		}
+		return tx.Rollback()
+	})
+}
+
+// damaged is the error for damage found in this store's file.
+func (s *Store) damaged(format string, args ...any) error {
+	return damaged(s.db.Path(), format, args...)
+}
 
 func u64(v uint64) []byte {
 	var b [8]byte
@@ -104,9 +198,11 @@ func u64(v uint64) []byte {
 	return b[:]
 }
 
-func readU64(v []byte) (uint64, error) {
+// readU64 reads an 8-byte integer the store wrote; what names it for the
+// error if it is not 8 bytes.
+func (s *Store) readU64(what string, v []byte) (uint64, error) {
 	if len(v) != 8 {
-		return 0, fmt.Errorf("corrupt store: %d-byte integer", len(v))
+		return 0, s.damaged("%s is a %d-byte integer", what, len(v))
 	}
 	return binary.BigEndian.Uint64(v), nil
 }
@@ -114,13 +210,13 @@ func readU64(v []byte) (uint64, error) {
 // Head returns the height of the last committed block; ok is false for an
 // empty store.
 func (s *Store) Head() (height uint64, ok bool, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketMeta).Get(keyHead)
 		if v == nil {
 			return nil
 		}
 		ok = true
-		height, err = readU64(v)
+		height, err = s.readU64("the head height", v)
 		return err
 	})
 	return height, ok, err
@@ -129,13 +225,13 @@ func (s *Store) Head() (height uint64, ok bool, err error) {
 // Finalized returns the height of the last finalized block.
 func (s *Store) Finalized() (uint64, error) {
 	var h uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketMeta).Get(keyFinalized)
 		if v == nil {
 			return nil
 		}
 		var err error
-		h, err = readU64(v)
+		h, err = s.readU64("the finalized height", v)
 		return err
 	})
 	return h, err
@@ -144,7 +240,7 @@ func (s *Store) Finalized() (uint64, error) {
 // GenesisHash returns the hash of the stored genesis block.
 func (s *Store) GenesisHash() (common.Hash, error) {
 	var h common.Hash
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketMeta).Get(keyGenesis)
 		if v == nil {
 			return ErrNotFound
@@ -155,20 +251,28 @@ func (s *Store) GenesisHash() (common.Hash, error) {
 	return h, err
 }
 
-// BlockByHeight returns the block at a height.
+// BlockByHeight returns the block at a height. A block read from the file
+// (not the cache of blocks already read or written) is checked against
+// what it is committed to; see checkBlock.
 func (s *Store) BlockByHeight(height uint64) (*Block, error) {
 	if b, ok := s.blocks.Get(height); ok {
 		return b, nil
 	}
 	var b *Block
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		data := tx.Bucket(bucketBlocks).Get(u64(height))
 		if data == nil {
 			return ErrNotFound
 		}
 		b = new(Block)
-		return b.UnmarshalBinary(data)
+		if err := b.UnmarshalBinary(data); err != nil {
+			return s.damaged("block %d: %v", height, err)
+		}
+		return s.checkBlock(tx, height, b)
 	})
+	if errors.Is(err, ErrStoreDamaged) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load block %d: %w", height, err)
 	}
@@ -176,20 +280,72 @@ func (s *Store) BlockByHeight(height uint64) (*Block, error) {
 	return b, nil
 }
 
-// HeightByHash returns the height of the block with this hash.
+// checkBlock checks a block just read from the file at height: its header
+// hash is the one the hash index records for this height (and the stored
+// commit's, if one is stored), and its transactions, last commit and
+// evidence are those its header commits to. So a damaged byte anywhere in
+// the block is an error, never a different block or transaction under the
+// same hash.
+func (s *Store) checkBlock(tx *bolt.Tx, height uint64, b *Block) error {
+	if b.Height() != height {
+		return s.damaged("block %d: the block stored at this height is block %d", height, b.Height())
+	}
+	hash := b.Hash()
+	switch v := tx.Bucket(bucketHashes).Get(hash[:]); {
+	case v == nil:
+		return s.damaged("block %d: its hash %x is not in the block hash index (its header is damaged)", height, hash)
+	case len(v) != 8 || binary.BigEndian.Uint64(v) != height:
+		return s.damaged("block %d: the block hash index puts its hash %x at height %x", height, hash, v)
+	}
+	if data := tx.Bucket(bucketCommits).Get(u64(height)); data != nil {
+		var c Commit
+		if err := rlp.DecodeBytes(data, &c); err != nil {
+			return s.damaged("block %d: its commit: %v", height, err)
+		}
+		if c.BlockHash != hash {
+			return s.damaged("block %d: its hash %x is not the one its stored commit finalized (%x)", height, hash, c.BlockHash)
+		}
+	}
+	if TxRoot(b.Txs) != b.Header.TxRoot {
+		return s.damaged("block %d: its transactions do not match the header's transactions root", height)
+	}
+	if CommitHash(b.LastCommit) != b.Header.LastCommitHash {
+		return s.damaged("block %d: its last commit does not match the header's last commit hash", height)
+	}
+	if EvidenceHash(b.Evidence) != b.Header.EvidenceHash {
+		return s.damaged("block %d: its evidence does not match the header's evidence hash", height)
+	}
+	return nil
+}
+
+// HeightByHash returns the height of the block with this hash. The block
+// at that height must have this hash.
 func (s *Store) HeightByHash(hash common.Hash) (uint64, error) {
 	var h uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketHashes).Get(hash[:])
 		if v == nil {
 			return ErrNotFound
 		}
 		var err error
-		h, err = readU64(v)
+		h, err = s.readU64(fmt.Sprintf("the height of block %x", hash), v)
 		return err
 	})
+	if errors.Is(err, ErrStoreDamaged) {
+		return 0, err
+	}
 	if err != nil {
 		return 0, fmt.Errorf("look up block %x: %w", hash, err)
+	}
+	b, err := s.BlockByHeight(h)
+	if errors.Is(err, ErrNotFound) {
+		return 0, s.damaged("block %d: the block hash index puts block %x there, but no block is stored at it", h, hash)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if b.Hash() != hash {
+		return 0, s.damaged("block %d: the block hash index puts block %x there, but block %x is", h, hash, b.Hash())
 	}
 	return h, nil
 }
@@ -197,14 +353,26 @@ func (s *Store) HeightByHash(hash common.Hash) (uint64, error) {
 // CommitAt returns the commit that finalized the block at height.
 func (s *Store) CommitAt(height uint64) (*Commit, error) {
 	var c *Commit
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		data := tx.Bucket(bucketCommits).Get(u64(height))
 		if data == nil {
 			return ErrNotFound
 		}
 		c = new(Commit)
-		return rlp.DecodeBytes(data, c)
+		if err := rlp.DecodeBytes(data, c); err != nil {
+			return s.damaged("commit %d: %v", height, err)
+		}
+		if c.Height != height {
+			return s.damaged("commit %d: the commit stored at this height is for height %d", height, c.Height)
+		}
+		if v := tx.Bucket(bucketHashes).Get(c.BlockHash[:]); len(v) != 8 || binary.BigEndian.Uint64(v) != height {
+			return s.damaged("commit %d: it finalizes block %x, which is not the block stored at this height", height, c.BlockHash)
+		}
+		return nil
 	})
+	if errors.Is(err, ErrStoreDamaged) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load commit %d: %w", height, err)
 	}
@@ -212,36 +380,96 @@ func (s *Store) CommitAt(height uint64) (*Commit, error) {
 }
 
 // rawReceipts returns the consensus fields of a block's receipts; the
-// caller derives the rest from the block.
+// caller derives the rest from the block. They are checked against the
+// receipts root of the block at height, unless the very same bytes passed
+// that check before.
 func (s *Store) rawReceipts(height uint64) ([]*types.ReceiptForStorage, error) {
-	var rs []*types.ReceiptForStorage
-	err := s.db.View(func(tx *bolt.Tx) error {
+	var (
+		rs  []*types.ReceiptForStorage
+		sum uint32
+	)
+	err := s.view(func(tx *bolt.Tx) error {
 		data := tx.Bucket(bucketReceipts).Get(u64(height))
 		if data == nil {
 			return ErrNotFound
 		}
-		return rlp.DecodeBytes(data, &rs)
+		sum = crc32.Checksum(data, castagnoli)
+		if err := rlp.DecodeBytes(data, &rs); err != nil {
+			return s.damaged("receipts of block %d: %v", height, err)
+		}
+		return nil
 	})
+	if errors.Is(err, ErrStoreDamaged) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load receipts %d: %w", height, err)
 	}
+	if v, ok := s.receiptsOK.Get(height); ok && v == sum {
+		return rs, nil
+	}
+	b, err := s.BlockByHeight(height)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkReceipts(b, rs); err != nil {
+		return nil, err
+	}
+	s.receiptsOK.Add(height, sum)
 	return rs, nil
 }
 
-// TxLocation returns where a transaction was included.
+// checkReceipts checks receipts read from the file against the receipts
+// root of their block's header (if it carries one). The storage form lacks
+// two fields the root covers, type and bloom; they are filled in here from
+// the block's transactions and the logs, as DeriveFields would.
+func (s *Store) checkReceipts(b *Block, rs []*types.ReceiptForStorage) error {
+	if b.Header.ReceiptRoot == (common.Hash{}) {
+		return nil
+	}
+	if len(rs) != len(b.Txs) {
+		return s.damaged("block %d: %d receipts are stored for its %d transactions", b.Height(), len(rs), len(b.Txs))
+	}
+	full := make([]*types.Receipt, len(rs))
+	for i, r := range rs {
+		r.Type = b.Txs[i].Type()
+		r.Bloom = types.CreateBloom((*types.Receipt)(r))
+		full[i] = (*types.Receipt)(r)
+	}
+	if ReceiptRoot(full) != b.Header.ReceiptRoot {
+		return s.damaged("block %d: its receipts do not match the header's receipts root", b.Height())
+	}
+	return nil
+}
+
+// TxLocation returns where a transaction was included. The transaction
+// there must have this hash.
 func (s *Store) TxLocation(hash common.Hash) (height uint64, index uint32, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTxs).Get(hash[:])
 		if v == nil {
 			return ErrNotFound
 		}
 		if len(v) != 12 {
-			return fmt.Errorf("corrupt store: tx index entry is %d bytes", len(v))
+			return s.damaged("transaction %x: its index entry is %d bytes", hash, len(v))
 		}
 		height, index = binary.BigEndian.Uint64(v), binary.BigEndian.Uint32(v[8:])
 		return nil
 	})
-	return height, index, err
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := s.BlockByHeight(height)
+	if errors.Is(err, ErrNotFound) {
+		return 0, 0, s.damaged("block %d: the transaction index puts transaction %x there, but no block is stored at it", height, hash)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	if int(index) >= len(b.Txs) || b.Txs[index].Hash() != hash {
+		return 0, 0, s.damaged("block %d: the transaction index puts transaction %x at position %d, where the block has another", height, hash, index)
+	}
+	return height, index, nil
 }
 
 // writeBlock stores a block, the commit that finalized it, its receipts,
@@ -267,7 +495,7 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 		}
 	}
 	height, hash := b.Height(), b.Hash()
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		if err := s.kv.flush(tx); err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
