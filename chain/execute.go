@@ -127,6 +127,11 @@ func (c *Chain) Propose(p Proposal, txs TxSource) (*Block, *Executed, []Dropped,
 func (c *Chain) finish(parent *Block, b *Block, run *vm.BlockRun) (*Executed, error) {
 	st := run.State()
 	root := st.IntermediateRoot(c.exec.Rules(ptr(c.env(b.Header))))
+	// A failed state read (a damaged trie node) reads as a zero value and
+	// would give a wrong root: an error, never a block.
+	if err := st.Error(); err != nil {
+		return nil, fmt.Errorf("execute block %d: read state: %w", b.Height(), err)
+	}
 	receipts := run.Receipts()
 	return &Executed{
 		parent: parent.Hash(), state: st, Receipts: receipts, GasUsed: run.GasUsed(),

@@ -101,10 +101,16 @@ func (c *Chain) Account(addr common.Address) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Account{
+	a := &Account{
 		Balance: st.GetBalance(addr).ToBig(), Nonce: st.GetNonce(addr),
 		CodeHash: st.GetCodeHash(addr), Code: st.GetCode(addr),
-	}, nil
+	}
+	// The state answers a failed read with a zero value and keeps the
+	// error: a damaged trie node must not pass for an empty account.
+	if err := st.Error(); err != nil {
+		return nil, fmt.Errorf("read account %s: %w", addr, err)
+	}
+	return a, nil
 }
 
 // ErrReturnTooLarge is returned when a call's return data is over the cap.
