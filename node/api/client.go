@@ -131,10 +131,41 @@ func (c *Client) Call(ctx context.Context, req CallRequest) (*CallResult, error)
 }
 
 // Subscribe opens GET /v1/events and decodes the stream until ctx ends or
-// the connection breaks; either closes the channel. It returns once the
-// node has accepted the subscription, so no event published after that is
-// missed.
+// the stream ends; either closes the channel. It returns once the node has
+// accepted the subscription, so no event published after that is missed.
+// To learn why a stream ended (the node dropping a reader that fell
+// behind, say), use Stream.
 func (c *Client) Subscribe(ctx context.Context) (<-chan Event, error) {
+	st, err := c.Stream(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.C, nil
+}
+
+// EventStream is an open GET /v1/events stream.
+type EventStream struct {
+	// C delivers the events; it is closed when the stream ends.
+	C <-chan Event
+
+	done chan struct{}
+	err  error
+}
+
+// Err waits for C to be closed and says why: nil when ctx ended (or the
+// node closed the stream without a word), the node's *Error when it ended
+// the stream with a reason (code too_slow when this reader fell behind and
+// was dropped, unavailable when the node's event source ended), or the
+// error that broke the connection or the decoding.
+func (s *EventStream) Err() error {
+	<-s.done
+	return s.err
+}
+
+// Stream is Subscribe with the reason the stream ended (see EventStream.Err).
+// A node that refuses the stream answers an *Error (503
+// too_many_subscribers past its cap).
+func (c *Client) Stream(ctx context.Context) (*EventStream, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/events", nil)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe: %w", err)
@@ -151,10 +182,12 @@ func (c *Client) Subscribe(ctx context.Context) (<-chan Event, error) {
 		return nil, responseError(resp)
 	}
 	out := make(chan Event, 64)
+	st := &EventStream{C: out, done: make(chan struct{})}
 	go func() {
+		defer close(st.done)
 		defer close(out)
 		defer resp.Body.Close()
-		_ = readEvents(resp.Body, func(ev Event) bool {
+		err := readEvents(resp.Body, func(ev Event) bool {
 			select {
 			case out <- ev:
 				return true
@@ -162,8 +195,15 @@ func (c *Client) Subscribe(ctx context.Context) (<-chan Event, error) {
 				return false
 			}
 		})
+		if ctx.Err() == nil && err != nil {
+			if e, ok := err.(*Error); ok {
+				st.err = e
+			} else {
+				st.err = fmt.Errorf("event stream from %s: %w", c.base, err)
+			}
+		}
 	}()
-	return out, nil
+	return st, nil
 }
 
 // fetch sends one request and decodes the answer into a new T.

@@ -19,6 +19,12 @@ const (
 	CodeCallFailed       = "call_failed"
 	CodeInternal         = "internal"
 	CodeUnavailable      = "unavailable"
+	// CodeTooManySubscribers (503) refuses an event stream past the
+	// server's cap (ServerOptions.MaxSubscribers).
+	CodeTooManySubscribers = "too_many_subscribers"
+	// CodeTooSlow ends an event stream, in an "event: error" frame, whose
+	// reader fell further behind than its queue allows.
+	CodeTooSlow = "too_slow"
 )
 
 // Error is an API error: the HTTP status it is served with, a stable

@@ -122,3 +122,23 @@ func TestOpenAPIServed(t *testing.T) {
 		t.Fatalf("served document differs from the embedded one")
 	}
 }
+
+func TestOpenAPIDocumentsErrorCodes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	code := doc["components"].(map[string]any)["schemas"].(map[string]any)["Error"].(map[string]any)["properties"].(map[string]any)["error"].(map[string]any)["properties"].(map[string]any)["code"].(map[string]any)
+	desc, _ := code["description"].(string)
+	for _, c := range []string{CodeBadRequest, CodeNotFound, CodeMethodNotAllowed, CodeBodyTooLarge, CodeTimeout,
+		CodeReturnTooLarge, CodeCallFailed, CodeInternal, CodeUnavailable, CodeTooManySubscribers, CodeTooSlow} {
+		if !strings.Contains(desc, c) {
+			t.Errorf("the Error schema's code description does not list %s", c)
+		}
+	}
+	events := doc["paths"].(map[string]any)["/v1/events"].(map[string]any)["get"].(map[string]any)
+	refused, ok := events["responses"].(map[string]any)["503"].(map[string]any)
+	if !ok || !strings.Contains(refused["description"].(string), CodeTooManySubscribers) {
+		t.Errorf("GET /v1/events does not document its 503 %s", CodeTooManySubscribers)
+	}
+	if d, _ := events["description"].(string); !strings.Contains(d, "event: error") || !strings.Contains(d, CodeTooSlow) {
+		t.Errorf("GET /v1/events does not describe the \"event: error\" frame and %s", CodeTooSlow)
+	}
+}

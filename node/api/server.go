@@ -15,6 +15,15 @@ import (
 const (
 	DefaultMaxBodyBytes = 512 << 10 // room for a 128 KiB transaction in hex
 	DefaultHeartbeat    = 15 * time.Second
+	// DefaultMaxSubscribers caps concurrent event streams.
+	DefaultMaxSubscribers = 256
+	// DefaultSubscriberQueue and DefaultSubscriberQueueBytes bound what
+	// one event stream may have waiting (about two seconds of a 4,000 tx/s
+	// load) before it is dropped as too slow.
+	DefaultSubscriberQueue      = 8192
+	DefaultSubscriberQueueBytes = 8 << 20
+	// DefaultStreamWriteTimeout bounds one write to an event stream.
+	DefaultStreamWriteTimeout = 10 * time.Second
 )
 
 // ServerOptions configure NewServer. Zero values take the defaults.
@@ -32,6 +41,19 @@ type ServerOptions struct {
 	// Heartbeat is the interval of comment lines on the event stream that
 	// keep proxies from closing it (default 15 s).
 	Heartbeat time.Duration
+	// MaxSubscribers caps the event streams served at once (default 256);
+	// one more is refused with 503 too_many_subscribers.
+	MaxSubscribers int
+	// SubscriberQueue and SubscriberQueueBytes bound the events (heartbeats
+	// included) and bytes an event stream may have waiting to be written
+	// (defaults 8192 and 8 MiB). A stream that falls further behind is sent
+	// an "event: error" frame with code too_slow and closed.
+	SubscriberQueue      int
+	SubscriberQueueBytes int
+	// StreamWriteTimeout bounds each write to an event stream (default
+	// 10 s); a client that takes no bytes for that long is cut. It stands
+	// in for the http.Server's WriteTimeout, which a stream lifts.
+	StreamWriteTimeout time.Duration
 }
 
 // route is one REST endpoint. The table is the single source of the mux's
@@ -60,6 +82,7 @@ type server struct {
 	opts ServerOptions
 	log  *slog.Logger
 	v1   *http.ServeMux
+	hub  *hub
 }
 
 // NewServer returns the REST API over svc: the routes under /v1 (see the
@@ -79,7 +102,20 @@ func NewServer(svc Service, opts ServerOptions) http.Handler {
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = DefaultHeartbeat
 	}
+	if opts.MaxSubscribers <= 0 {
+		opts.MaxSubscribers = DefaultMaxSubscribers
+	}
+	if opts.SubscriberQueue <= 0 {
+		opts.SubscriberQueue = DefaultSubscriberQueue
+	}
+	if opts.SubscriberQueueBytes <= 0 {
+		opts.SubscriberQueueBytes = DefaultSubscriberQueueBytes
+	}
+	if opts.StreamWriteTimeout <= 0 {
+		opts.StreamWriteTimeout = DefaultStreamWriteTimeout
+	}
 	s := &server{svc: svc, opts: opts, log: opts.Log, v1: http.NewServeMux()}
+	s.hub = newHub(svc, opts, opts.Log)
 	for _, rt := range routes {
 		s.v1.HandleFunc(rt.method+" "+rt.path, func(w http.ResponseWriter, r *http.Request) {
 			if err := rt.handle(s, w, r); err != nil {

@@ -10,19 +10,37 @@ import (
 	"time"
 )
 
+// EventError is the SSE event name of the frame the server writes before
+// it ends a stream on its own: its data is an Error ({"code","message"},
+// not wrapped in {"error":…}), with code too_slow for a reader that fell
+// behind, unavailable when the node's event source ended. The Go client
+// returns it as an *Error rather than an event.
+const EventError = "error"
+
 // events streams the node's events as server-sent events: "event: block",
 // "event: tx" and "event: dropped", each with the JSON view as its data,
-// flushed one by one, with a comment line as heartbeat. It ends when the
-// client goes away.
+// with a comment line as heartbeat. Every stream is fed by the server's
+// one broadcaster (see hub), which encodes each event once. It ends when
+// the client goes away, or, after an "event: error" frame, when the
+// client falls too far behind.
 func (s *server) events(w http.ResponseWriter, r *http.Request) error {
-	ch, err := s.svc.Subscribe(r.Context())
+	sub, err := s.hub.join()
 	if err != nil {
+		if e, ok := err.(*Error); ok && e.Code == CodeTooManySubscribers {
+			// Free the connection too: a refused subscriber tends to
+			// come back, and connections are capped as well.
+			w.Header().Set("Connection", "close")
+		}
 		return err
 	}
+	defer s.hub.leave(sub)
 	rc := http.NewResponseController(w)
-	// A server-wide write timeout would cut the stream; lift it for this
-	// response (not every ResponseWriter supports that, which is fine).
-	_ = rc.SetWriteDeadline(time.Time{})
+	// The server's read timeout would cancel the request's context while
+	// the stream runs (its background read times out); lift it. Its write
+	// timeout would cut the stream: each write gets its own deadline
+	// instead. Not every ResponseWriter supports deadlines, which is fine.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Now().Add(s.opts.StreamWriteTimeout))
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -35,29 +53,30 @@ func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 		s.log.Warn("event stream: response cannot be flushed", "err", err)
 		return nil
 	}
-	beat := time.NewTicker(s.opts.Heartbeat)
-	defer beat.Stop()
-	var buf bytes.Buffer
+	var frames [][]byte
 	for {
 		select {
 		case <-r.Context().Done():
 			return nil
-		case ev, ok := <-ch:
-			if !ok {
+		case <-sub.wake:
+		}
+		var reason *Error
+		frames, reason = sub.take(frames[:0])
+		_ = rc.SetWriteDeadline(time.Now().Add(s.opts.StreamWriteTimeout))
+		if reason != nil {
+			if reason.Code == CodeTooSlow {
+				s.log.Info("event stream: dropped a subscriber that fell behind", "remote", r.RemoteAddr)
+			}
+			// What was still queued is dropped: the reason goes out now.
+			_, _ = w.Write(errorFrame(reason))
+			_ = rc.Flush()
+			return nil
+		}
+		for i, f := range frames {
+			if _, err := w.Write(f); err != nil {
 				return nil
 			}
-			buf.Reset()
-			if err := writeEvent(&buf, ev); err != nil {
-				s.log.Warn("event stream: cannot encode event", "type", ev.Type, "err", err)
-				continue
-			}
-			if _, err := w.Write(buf.Bytes()); err != nil {
-				return nil
-			}
-		case <-beat.C:
-			if _, err := io.WriteString(w, ": ping\n\n"); err != nil {
-				return nil
-			}
+			frames[i] = nil
 		}
 		if err := rc.Flush(); err != nil {
 			return nil
@@ -87,13 +106,23 @@ func writeEvent(w *bytes.Buffer, ev Event) error {
 	return nil
 }
 
+// errorFrame is the "event: error" frame for e.
+func errorFrame(e *Error) []byte {
+	data, err := json.Marshal(e)
+	if err != nil {
+		data = []byte(`{"code":"internal","message":"cannot encode error"}`)
+	}
+	return fmt.Appendf(nil, "event: %s\ndata: %s\n\n", EventError, data)
+}
+
 // maxEventBytes bounds one event on the stream a client reads (a block
 // event lists every transaction hash of the block).
 const maxEventBytes = 32 << 20
 
 // readEvents parses an SSE stream and calls emit for each event the API
 // knows, until the stream ends or emit returns false. Comments, ids, retry
-// hints and unknown event types are skipped.
+// hints and unknown event types are skipped. An "event: error" frame ends
+// it with that *Error (Status left zero: it came after a 200).
 func readEvents(r io.Reader, emit func(Event) bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxEventBytes)
@@ -103,6 +132,9 @@ func readEvents(r io.Reader, emit func(Event) bool) error {
 		line := sc.Bytes()
 		if len(line) == 0 {
 			if len(data) > 0 {
+				if name == EventError {
+					return decodeStreamError(data)
+				}
 				ev, err := decodeEvent(name, data)
 				if err != nil {
 					return err
@@ -130,6 +162,20 @@ func readEvents(r io.Reader, emit func(Event) bool) error {
 		}
 	}
 	return sc.Err()
+}
+
+// decodeStreamError decodes the data of an "event: error" frame; one that
+// does not parse still ends the stream with an error that shows it.
+func decodeStreamError(data []byte) *Error {
+	var e Error
+	if err := json.Unmarshal(data, &e); err != nil || e.Code == "" {
+		msg := string(data)
+		if len(msg) > 200 {
+			msg = msg[:200] + "…"
+		}
+		return &Error{Code: CodeInternal, Message: "the node ended the event stream: " + msg}
+	}
+	return &e
 }
 
 // decodeEvent decodes the data of a named event; nil for names the API
