@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 
 	"cairn/node/api"
 )
@@ -54,12 +53,15 @@ func (n *Node) startAPI(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("api: listen on %s: %w", n.cfg.APIAddr, err)
 	}
+	// Cap the open connections, so slow or idle clients cannot pile up;
+	// the server's timeouts close the ones that stall.
+	ln = api.LimitListener(ln, api.DefaultMaxConns)
 	n.listener = ln
 	handler := api.NewServer(n.service, api.ServerOptions{Log: n.cfg.Logger.With("part", "api")})
+	n.server = api.NewHTTPServer(handler, api.HTTPOptions{})
 	// Requests live no longer than the node: stopping it ends event
 	// streams instead of waiting for their clients to leave.
-	n.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
+	n.server.BaseContext = func(net.Listener) context.Context { return ctx }
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
