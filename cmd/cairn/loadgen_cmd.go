@@ -45,6 +45,7 @@ type loadgenFlags struct {
 	jsonOut      bool
 	cpuProfile   string
 	logLevel     string
+	sseSubs      int
 }
 
 func newLoadgenCmd() *cobra.Command {
@@ -61,10 +62,18 @@ first submission to the last finalization) and submit-to-finalized latency.
 
 The first --funded accounts must hold funds (the devnet funds 10); the others
 are funded from them first, a phase that is not measured. Nonces come from the
-target at the start; run nothing else from these accounts meanwhile.`,
+target at the start; run nothing else from these accounts meanwhile.
+
+--sse-subscribers N also holds N event streams (GET /v1/events) open on the
+node for the whole run, each on its own connection and reading every byte,
+and reports how many the node opened, refused (too_many_subscribers past its
+cap) or ended early (too_slow for a stream that fell behind), and the events
+they read: the cost of live subscribers shows as the difference in
+finalized/s from a run without them.`,
 		Example: `  cairn node --devnet --home /tmp/c1 &
   cairn loadgen --txs 50000 --senders 100
-  cairn loadgen --rpc http://127.0.0.1:8545 --rate 2000 --json`,
+  cairn loadgen --rpc http://127.0.0.1:8545 --rate 2000 --json
+  cairn loadgen --txs 60000 --senders 200 --sse-subscribers 1000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -93,6 +102,7 @@ target at the start; run nothing else from these accounts meanwhile.`,
 	fl.BoolVar(&f.jsonOut, "json", false, "print the report as one JSON object")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the generator to this file")
 	fl.StringVar(&f.logLevel, "log-level", "info", "progress log level on stderr: debug, info, warn, error")
+	fl.IntVar(&f.sseSubs, "sse-subscribers", 0, "hold this many event streams (GET /v1/events) open on the node during the run and report what they read (REST API only)")
 	return cmd
 }
 
@@ -124,7 +134,19 @@ func runLoadgen(ctx context.Context, f *loadgenFlags, out io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var sse *loadgen.SSEGroup
+	if f.sseSubs > 0 {
+		if sse, err = loadgen.OpenSSE(ctx, f.api, f.sseSubs, log); err != nil {
+			return usageErr("--api: %v", err)
+		}
+	}
 	rep, err := loadgen.Run(ctx, target, cfg)
+	if sse != nil {
+		sr := sse.Close()
+		if rep != nil {
+			rep.SSE = &sr
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("loadgen: %w", err)
 	}
@@ -157,6 +179,10 @@ func (f *loadgenFlags) config() (loadgen.Config, error) {
 		return loadgen.Config{}, usageErr("--rate must not be negative")
 	case f.timeout <= 0:
 		return loadgen.Config{}, usageErr("--timeout must be positive")
+	case f.sseSubs < 0:
+		return loadgen.Config{}, usageErr("--sse-subscribers must not be negative")
+	case f.sseSubs > 0 && f.rpc != "":
+		return loadgen.Config{}, usageErr("--sse-subscribers needs the REST API (--api), not --rpc")
 	}
 	keys, err := f.keys()
 	if err != nil {

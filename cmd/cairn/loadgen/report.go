@@ -52,6 +52,9 @@ type Report struct {
 	End            string   `json:"end"`
 	// TrackError says why following the chain failed, when it did.
 	TrackError string `json:"trackError,omitempty"`
+	// SSE is what the event-stream subscribers saw, when the run held
+	// some open (cairn loadgen --sse-subscribers).
+	SSE *SSEReport `json:"sse,omitempty"`
 }
 
 // Funding describes the phase that funds senders beyond the pre-funded
@@ -138,6 +141,9 @@ func (rep *Report) WriteText(w io.Writer) error {
 	if bl := rep.BlockLatencyMs; bl != nil {
 		fmt.Fprintf(&b, "            p50 %s  p90 %s  p99 %s  max %s  (submit → block timestamp)\n",
 			msText(bl.P50), msText(bl.P90), msText(bl.P99), msText(bl.Max))
+	}
+	if rep.SSE != nil {
+		rep.SSE.writeText(&b)
 	}
 	fmt.Fprintf(&b, "end         %s", rep.End)
 	if rep.TrackError != "" {
