@@ -409,7 +409,7 @@ func (s *killStats) print(w func(format string, args ...any)) {
 	w("kill campaign: %d kills (startup %d, restart %d, mid-load %d, after-block %d), %d restarts, %d starts, in %s",
 		s.total(), s.Kills[killStartup], s.Kills[killRestart], s.Kills[killMidLoad], s.Kills[killAfterBlock],
 		s.Restarts, s.Starts, s.Elapsed.Round(time.Second))
-	w("  read back after restarts: %d blocks identical, %d committed txs found in place; final check: %d blocks, %d txs",
+	w("  read back over all checks: %d blocks identical, %d committed txs found in place; the final check alone: %d blocks, %d txs",
 		s.Checks.Blocks, s.Checks.Txs, s.FinalBlocks, s.FinalTxs)
 	w("  lost txs %d, moved txs %d, changed blocks %d, unreadable reads %d, unreadable stores %d, height regressions %d, stalls %d",
 		s.Checks.LostTxs, s.Checks.MovedTxs, s.Checks.ChangedBlocks, s.Checks.Unreadable, s.UnreadableStores, s.Regressions, s.Stalls)

@@ -324,3 +324,33 @@ func TestPlanKills(t *testing.T) {
 		t.Error("another seed gave the same kills")
 	}
 }
+
+func TestSampleUpTo(t *testing.T) {
+	l := newLedger()
+	chain := testChain(100)
+	for _, b := range chain {
+		l.addBlock(b)
+	}
+	rng := rand.New(rand.NewPCG(2, 2))
+	heights, txs := l.sampleUpTo(rng, 90, 10, 5, 3)
+	if len(heights) != 15 {
+		t.Fatalf("%d heights, want 15", len(heights))
+	}
+	for i, h := range heights[5:] {
+		if h != uint64(81+i) {
+			t.Fatalf("newest heights %v, want 81..90", heights[5:])
+		}
+	}
+	for _, h := range heights[:5] {
+		if h > 80 {
+			t.Errorf("older height %d above the newest 10", h)
+		}
+	}
+	if want := txCount(chain[80:90]) + 3; len(txs) != want {
+		t.Errorf("%d txs, want %d", len(txs), want)
+	}
+	all, allTxs := l.sampleUpTo(rng, 1000, 1<<30, 0, 0)
+	if len(all) != 100 || len(allTxs) != txCount(chain) {
+		t.Errorf("everything: %d heights %d txs", len(all), len(allTxs))
+	}
+}
