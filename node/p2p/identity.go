@@ -1,6 +1,8 @@
 package p2p
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +11,7 @@ import (
 	"cairn/node/atomicfile"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
+	crypto_pb "github.com/libp2p/go-libp2p/core/crypto/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -37,10 +40,33 @@ func LoadOrCreateIdentity(path string) (crypto.PrivKey, peer.ID, error) {
 		return nil, "", fmt.Errorf("read node key: %w", err)
 	}
 	key, err := crypto.UnmarshalPrivateKey(data)
+	if err == nil {
+		err = checkEd25519(key)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("node key %s is damaged (%v): restore it from a backup, or delete it to start under a new peer ID", path, err)
 	}
 	return identity(key)
+}
+
+// checkEd25519 checks that an ed25519 key's stored public half is the one
+// its seed gives: a flipped bit in either would otherwise start the node
+// quietly under another peer ID.
+func checkEd25519(key crypto.PrivKey) error {
+	if key.Type() != crypto_pb.KeyType_Ed25519 {
+		return nil
+	}
+	raw, err := key.Raw()
+	if err != nil {
+		return err
+	}
+	if len(raw) != ed25519.PrivateKeySize {
+		return fmt.Errorf("ed25519 key of %d bytes", len(raw))
+	}
+	if !bytes.Equal(ed25519.NewKeyFromSeed(raw[:ed25519.SeedSize])[ed25519.SeedSize:], raw[ed25519.SeedSize:]) {
+		return errors.New("its public key does not match its seed")
+	}
+	return nil
 }
 
 func identity(key crypto.PrivKey) (crypto.PrivKey, peer.ID, error) {

@@ -56,3 +56,23 @@ func TestNewNeedsKeyPath(t *testing.T) {
 		t.Fatal("New without a key path")
 	}
 }
+
+// Any flipped bit of the key bytes is damage: in the seed it would
+// otherwise start the node quietly under another peer ID.
+func TestEveryFlippedBitOfTheNodeKeyIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "node_key")
+	if _, _, err := LoadOrCreateIdentity(path); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	for i := range good {
+		for bit := 0; bit < 8; bit++ {
+			bad := bytes.Clone(good)
+			bad[i] ^= 1 << bit
+			os.WriteFile(path, bad, 0o600)
+			if _, _, err := LoadOrCreateIdentity(path); err == nil {
+				t.Fatalf("byte %d bit %d flipped: the key loaded", i, bit)
+			}
+		}
+	}
+}
