@@ -387,6 +387,15 @@ func variants() []variant {
 			garbage := []byte("api = \"127.0.0.1:8545\"\n\x00\x17\xff[[p2p\n=== not toml\n")
 			return "config.toml replaced by a line of settings and binary garbage", os.WriteFile(filepath.Join(home, "config.toml"), garbage, 0o600)
 		}},
+		{"node_key seed bit flipped", []string{"node_key", "node key", "peer key"}, func(home string, b *base) (string, error) {
+			return editFile(filepath.Join(home, "node_key"), func(data []byte) ([]byte, string, error) {
+				// libp2p's encoding: 4 bytes of type and length, then the
+				// 32-byte seed and the 32-byte public key.
+				at := int64(len(data) - 48)
+				out, err := flipBit(data, at, 3)
+				return out, fmt.Sprintf("bit 3 of byte %d (in the seed) flipped: another valid key, under another peer ID", at), err
+			})
+		}},
 	}
 }
 
