@@ -47,7 +47,12 @@ type Config struct {
 	MaxTxBytes int
 	// MaxCount bounds the number of transactions held (default 200,000).
 	MaxCount int
-	// MaxBytes bounds the total encoded size held (default 512 MiB).
+	// MaxBytes bounds the memory the held transactions take (default 512
+	// MiB): each is accounted at its encoded size plus what its decoded
+	// form, its entry and the indexes hold beyond that (about 1 KiB for a
+	// transfer of 112 encoded bytes), and each sender at its own overhead;
+	// see Stats.Memory. The process's resident size is larger again by
+	// the garbage collector's headroom.
 	MaxBytes int
 	// MaxPerSender bounds the transactions held per sender (default 20,000).
 	MaxPerSender int
@@ -106,6 +111,7 @@ type Stats struct {
 	Pending int // transactions contiguous from their sender's account nonce
 	Queued  int // transactions held behind a nonce gap
 	Bytes   int // total encoded size of all held transactions
+	Memory  int // accounted memory of the pool, what Config.MaxBytes bounds
 	Senders int // distinct senders with at least one transaction
 }
 

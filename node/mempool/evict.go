@@ -93,8 +93,10 @@ func (h *evictHeap) remove(a *account) {
 	}
 }
 
-// planEviction finds the tails to drop so that count and bytes fit the
-// limits again, each ranking strictly below newcomer (already inserted).
+// planEviction finds the tails to drop so that count and memory fit the
+// limits again, each ranking strictly below newcomer (already inserted);
+// overBytes is in accounted memory, and a sender whose last transaction
+// goes frees its own overhead too.
 // It changes nothing but the heap order, which it restores; ok is false
 // when the room cannot be made that way.
 func (h *evictHeap) planEviction(overCount, overBytes int, newcomer *txEntry, newQueued bool) (plan []*txEntry, ok bool) {
@@ -113,12 +115,13 @@ func (h *evictHeap) planEviction(overCount, overBytes int, newcomer *txEntry, ne
 		}
 		plan = append(plan, cand)
 		overCount--
-		overBytes -= cand.size
+		overBytes -= cand.mem
 		if acc.planned == 0 {
 			touched = append(touched, acc)
 		}
 		acc.planned++
 		if acc.planned == len(acc.txs) {
+			overBytes -= accountMemOverhead
 			heap.Pop(h)
 		} else {
 			heap.Fix(h, 0)

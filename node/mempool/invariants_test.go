@@ -17,7 +17,7 @@ func checkInvariants(t *testing.T, p *Pool) {
 	t.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var count, bytes, pending, queued int
+	var count, bytes, mem, pending, queued int
 	for addr, acc := range p.accounts {
 		if acc.addr != addr || len(acc.txs) == 0 {
 			t.Fatalf("account %s: addr %s, %d txs", addr, acc.addr, len(acc.txs))
@@ -39,6 +39,10 @@ func checkInvariants(t *testing.T, p *Pool) {
 			}
 			cost.Add(&cost, &e.cost)
 			bytes += e.size
+			mem += e.mem
+			if e.mem != memCost(e.tx, e.size) || e.mem <= e.size {
+				t.Fatalf("account %s: entry %d accounted at %d bytes of memory, size %d", addr, i, e.mem, e.size)
+			}
 		}
 		if run != acc.pending {
 			t.Fatalf("account %s: pending %d, recount %d", addr, acc.pending, run)
@@ -50,9 +54,9 @@ func checkInvariants(t *testing.T, p *Pool) {
 		pending += acc.pending
 		queued += len(acc.txs) - acc.pending
 	}
-	if count != len(p.all) || bytes != p.bytes || pending != p.pendingN || queued != p.queuedN {
-		t.Fatalf("totals: count %d/%d bytes %d/%d pending %d/%d queued %d/%d",
-			count, len(p.all), bytes, p.bytes, pending, p.pendingN, queued, p.queuedN)
+	if count != len(p.all) || bytes != p.bytes || mem != p.mem || pending != p.pendingN || queued != p.queuedN {
+		t.Fatalf("totals: count %d/%d bytes %d/%d memory %d/%d pending %d/%d queued %d/%d",
+			count, len(p.all), bytes, p.bytes, mem, p.mem, pending, p.pendingN, queued, p.queuedN)
 	}
 	if len(p.evict.items) != len(p.accounts) {
 		t.Fatalf("eviction heap has %d senders, pool %d", len(p.evict.items), len(p.accounts))
@@ -62,8 +66,8 @@ func checkInvariants(t *testing.T, p *Pool) {
 			t.Fatalf("eviction heap order broken at %d", i)
 		}
 	}
-	if len(p.all) > p.cfg.MaxCount || p.bytes > p.cfg.MaxBytes {
-		t.Fatalf("limits exceeded: %d txs, %d bytes", len(p.all), p.bytes)
+	if len(p.all) > p.cfg.MaxCount || p.memory() > p.cfg.MaxBytes {
+		t.Fatalf("limits exceeded: %d txs, %d bytes of memory", len(p.all), p.memory())
 	}
 }
 
@@ -74,7 +78,7 @@ func TestRandomOperations(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	cfg := testConfig()
 	cfg.MaxCount = 30
-	cfg.MaxBytes = 28 * 116
+	cfg.MaxBytes = 28*(116+txMemOverhead) + 8*accountMemOverhead // 28 transfers of 8 senders
 	cfg.MaxNonceGap = 6
 	evicted, unfundable := 0, 0
 	cfg.OnRemove = func(_ *types.Transaction, _ common.Address, reason string) {

@@ -36,7 +36,8 @@ type Pool struct {
 	seq      uint64
 	pendingN int
 	queuedN  int
-	bytes    int
+	bytes    int // encoded size of all entries
+	mem      int // accounted memory of all entries (see memory)
 }
 
 // removal records a transaction that left the pool, for Config.OnRemove.
@@ -204,7 +205,7 @@ func (p *Pool) admit(e *txEntry) ([]removal, error) {
 	p.insert(acc, idx, found, e)
 
 	overCount := len(p.all) - p.cfg.MaxCount
-	overBytes := p.bytes - p.cfg.MaxBytes
+	overBytes := p.memory() - p.cfg.MaxBytes
 	var removed []removal
 	if overCount > 0 || overBytes > 0 {
 		i, _ := acc.find(e.nonce)
@@ -256,6 +257,7 @@ func (p *Pool) insert(acc *account, idx int, replace bool, e *txEntry) {
 		acc.txs[idx] = e
 		delete(p.all, old.hash)
 		p.bytes -= old.size
+		p.mem -= old.mem
 		acc.cost.Sub(&acc.cost, &old.cost)
 	} else {
 		acc.txs = append(acc.txs, nil)
@@ -267,6 +269,7 @@ func (p *Pool) insert(acc *account, idx int, replace bool, e *txEntry) {
 	}
 	p.all[e.hash] = e
 	p.bytes += e.size
+	p.mem += e.mem
 	acc.cost.Add(&acc.cost, &e.cost)
 	p.recount(l0, p0, acc)
 	p.evict.fix(acc)
@@ -295,6 +298,7 @@ func (p *Pool) removeAt(acc *account, idx int) *txEntry {
 	}
 	delete(p.all, e.hash)
 	p.bytes -= e.size
+	p.mem -= e.mem
 	acc.cost.Sub(&acc.cost, &e.cost)
 	p.recount(l0, p0, acc)
 	if len(acc.txs) == 0 {

@@ -112,11 +112,17 @@ func paddedTx(k int, nonce uint64, tip int64, n int) *types.Transaction {
 		To: &testTo, Data: bytes.Repeat([]byte{1}, n)})
 }
 
+// footprint is the memory a sender's only pooled transaction is accounted
+// at: its own and its sender's.
+func footprint(tx *types.Transaction) int {
+	return memCost(tx, int(tx.Size())) + accountMemOverhead
+}
+
 func TestEvictByBytes(t *testing.T) {
 	gone := removals{}
 	a, b, c := paddedTx(0, 0, 1, 100), paddedTx(1, 0, 2, 100), paddedTx(2, 0, 3, 100)
 	cfg := testConfig()
-	cfg.MaxBytes = int(a.Size() + b.Size() + c.Size())
+	cfg.MaxBytes = footprint(a) + footprint(b) + footprint(c)
 	cfg.OnRemove = gone.hook
 	p, _ := newTestPool(t, cfg)
 	for _, tx := range []*types.Transaction{a, b, c} {
@@ -126,8 +132,8 @@ func TestEvictByBytes(t *testing.T) {
 	// A transaction larger than one small tx but not two needs two evictions.
 	cheap := paddedTx(3, 0, 2, 250) // pays no more than b: cannot make room
 	big := paddedTx(3, 0, 5, 250)
-	if big.Size() <= a.Size() || big.Size() > a.Size()+b.Size() {
-		t.Fatalf("test setup: big tx is %d bytes, small ones %d and %d", big.Size(), a.Size(), b.Size())
+	if footprint(big) <= footprint(a) || footprint(big) > footprint(a)+footprint(b) {
+		t.Fatalf("test setup: big tx takes %d bytes, small ones %d and %d", footprint(big), footprint(a), footprint(b))
 	}
 	wantReject(t, p.Add(cheap), ReasonPoolFull)
 	if !p.Has(a.Hash()) || len(gone) != 0 {
@@ -140,12 +146,12 @@ func TestEvictByBytes(t *testing.T) {
 	if gone[a.Hash()] != DropEvicted || gone[b.Hash()] != DropEvicted {
 		t.Fatalf("removal reasons %v", gone)
 	}
-	if st := p.Stats(); st.Bytes > cfg.MaxBytes || st.Bytes != int(big.Size()+c.Size()) {
-		t.Fatalf("pool holds %d bytes, limit %d", st.Bytes, cfg.MaxBytes)
+	if st := p.Stats(); st.Memory > cfg.MaxBytes || st.Memory != footprint(big)+footprint(c) || st.Bytes != int(big.Size()+c.Size()) {
+		t.Fatalf("pool holds %d bytes in %d of memory, limit %d", st.Bytes, st.Memory, cfg.MaxBytes)
 	}
 
 	// A transaction larger than the whole pool can never fit.
-	cfg.MaxBytes = int(a.Size())
+	cfg.MaxBytes = footprint(a)
 	p2, _ := newTestPool(t, cfg)
 	wantReject(t, p2.Add(big), ReasonPoolFull)
 	checkCounts(t, p2, 0, 0)
@@ -255,7 +261,7 @@ func TestRemoveQueuesFollowers(t *testing.T) {
 func TestReplacementThatCannotFitRestoresOriginal(t *testing.T) {
 	a, b := paddedTx(0, 0, 1, 100), paddedTx(1, 0, 9, 100)
 	cfg := testConfig()
-	cfg.MaxBytes = int(a.Size() + b.Size())
+	cfg.MaxBytes = footprint(a) + footprint(b)
 	p, _ := newTestPool(t, cfg)
 	mustAdd(t, p, a)
 	mustAdd(t, p, b)

@@ -99,7 +99,7 @@ func (p *Pool) Txs() []*types.Transaction {
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Stats{Pending: p.pendingN, Queued: p.queuedN, Bytes: p.bytes, Senders: len(p.accounts)}
+	return Stats{Pending: p.pendingN, Queued: p.queuedN, Bytes: p.bytes, Memory: p.memory(), Senders: len(p.accounts)}
 }
 
 // entry converts an internal entry to the exported form.

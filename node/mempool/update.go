@@ -79,6 +79,7 @@ func (p *Pool) Update(st State, baseFee *big.Int) {
 func (p *Pool) forget(acc *account, e *txEntry, reason string) removal {
 	delete(p.all, e.hash)
 	p.bytes -= e.size
+	p.mem -= e.mem
 	acc.cost.Sub(&acc.cost, &e.cost)
 	return removal{e, reason}
 }

@@ -22,7 +22,8 @@ type txEntry struct {
 	feeCap uint256.Int // gas fee cap; the gas price for legacy and 2930
 	tipCap uint256.Int // gas tip cap; the gas price for legacy and 2930
 	cost   uint256.Int // gas*feeCap + value: the most the tx can spend
-	size   int
+	size   int         // encoded size
+	mem    int         // accounted memory (memCost)
 	added  time.Time
 	seq    uint64 // arrival order, for fair ties
 }
@@ -94,7 +95,7 @@ func (v *validator) check(tx *types.Transaction) (*txEntry, error) {
 	if id := tx.ChainId(); id.Cmp(v.chainID) != 0 {
 		return nil, reject(ReasonWrongChainID, "chain ID %v, want %v", id, v.chainID)
 	}
-	e := &txEntry{tx: tx, nonce: tx.Nonce(), size: int(size)}
+	e := &txEntry{tx: tx, nonce: tx.Nonce(), size: int(size), mem: memCost(tx, int(size))}
 	if e.feeCap.SetFromBig(tx.GasFeeCap()) {
 		return nil, reject(ReasonInvalidFee, "fee cap exceeds 256 bits")
 	}
