@@ -118,7 +118,8 @@ func (u *Unlock) onUnlocked(msg unlockedMsg) tea.Cmd {
 			u.err = fmt.Sprintf("Wrong password (%d tries). Try again; the recovery phrase can restore the wallet if the password is lost.", u.failures)
 		}
 	case errors.Is(msg.err, wallet.ErrCorrupt):
-		u.err = "The wallet file is damaged and cannot be opened: " + msg.err.Error()
+		u.err = "The wallet file is damaged and cannot be opened: " + msg.err.Error() +
+			". Restore it from a backup, or move it aside and import your recovery phrase again (`cairn wallet import`)."
 	default:
 		u.err = "Could not unlock: " + msg.err.Error()
 	}
