@@ -298,20 +298,30 @@ func FuzzImportKeystore(f *testing.F) {
 	f.Add([]byte(`{"version":3}`), "")
 	f.Add([]byte(`[]`), "")
 	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, keyJSON []byte, label string) {
-		if fzKeystoreCost(keyJSON) > 64 {
-			return
-		}
-		path := filepath.Join(dir, FileName)
+	path := filepath.Join(dir, FileName)
+	// The unlocked wallet inputs are imported into: the template, opened
+	// again after an input changed it (a refused one changes nothing).
+	var w *Wallet
+	fresh := func(t *testing.T) *Wallet {
+		t.Helper()
 		if err := os.WriteFile(path, template, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		w, err := Open(path, fzOpts...)
+		if err == nil {
+			err = w.Unlock(fzPassword)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Unlock(fzPassword); err != nil {
-			t.Fatal(err)
+		return w
+	}
+	f.Fuzz(func(t *testing.T, keyJSON []byte, label string) {
+		if fzKeystoreCost(keyJSON) > 64 {
+			return
+		}
+		if w == nil {
+			w = fresh(t)
 		}
 		before := w.Accounts()
 		acc, err := w.ImportKeystore(keyJSON, fzKeystorePassword, label)
@@ -324,6 +334,7 @@ func FuzzImportKeystore(f *testing.F) {
 			}
 			return
 		}
+		defer func() { w = nil }() // imported: the next input starts afresh
 		after := w.Accounts()
 		if len(after) != len(before)+1 || after[len(before)] != acc || acc.HD || acc.Path != "" {
 			t.Fatalf("imported %+v; accounts %d then %d", acc, len(before), len(after))
@@ -356,16 +367,7 @@ func FuzzImportKeystore(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(path, template, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		w3, err := Open(path, fzOpts...)
-		if err == nil {
-			err = w3.Unlock(fzPassword)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		w3 := fresh(t)
 		back, err := w3.ImportKeystore(exported, "again", "")
 		if err != nil || back.Address != acc.Address {
 			t.Fatalf("export and import again: %+v, %v", back, err)
