@@ -267,16 +267,8 @@ func TestDamagedBlockHashIsAnError(t *testing.T) {
 // pagesOf returns the pages reachable in the store's bucket trees, by type.
 func pagesOf(t testing.TB, path string) (branches, leaves []uint64, pageSize uint64) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, m := openWithMeta(t, path)
 	defer f.Close()
-	info, _ := f.Stat()
-	m, ok := readMeta(f, info.Size())
-	if !ok {
-		t.Fatal("no valid meta page")
-	}
 	if err := walkPages(f, func(p *page) {
 		if p.flags == branchPageFlag {
 			branches = append(branches, p.id)
@@ -291,17 +283,25 @@ func pagesOf(t testing.TB, path string) (branches, leaves []uint64, pageSize uin
 
 func highWater(t testing.TB, path string) (pgid, pageSize uint64) {
 	t.Helper()
+	f, m := openWithMeta(t, path)
+	f.Close()
+	return m.pgid, m.pageSize
+}
+
+// openWithMeta opens a store file and reads the meta page bbolt would use.
+func openWithMeta(t testing.TB, path string) (*os.File, boltMeta) {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	info, _ := f.Stat()
 	m, ok := readMeta(f, info.Size())
 	if !ok {
+		f.Close()
 		t.Fatal("no valid meta page")
 	}
-	return m.pgid, m.pageSize
+	return f, m
 }
 
 // openMustFail checks that OpenStore refuses the damaged file with an
