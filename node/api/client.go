@@ -162,11 +162,12 @@ func (s *EventStream) Err() error {
 	return s.err
 }
 
-// Stream is Subscribe with the reason the stream ended (see EventStream.Err).
-// A node that refuses the stream answers an *Error (503
+// Stream is Subscribe with the reason the stream ended (see EventStream.Err),
+// for the event types given (EventBlock, EventTx, EventDropped; none for
+// all). A node that refuses the stream answers an *Error (503
 // too_many_subscribers past its cap).
-func (c *Client) Stream(ctx context.Context) (*EventStream, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/events", nil)
+func (c *Client) Stream(ctx context.Context, types ...string) (*EventStream, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/events"+typesQuery(types), nil)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}

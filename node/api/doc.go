@@ -22,6 +22,9 @@
 //	405 method_not_allowed  known route, wrong method
 //	413 body_too_large      request body over the limit
 //	503 pool_full           the mempool is full of better-paying transactions: retry later
+//	503 too_many_subscribers the node serves as many event streams (or streams
+//	                        with tx events) as it allows: retry later, or ask
+//	                        for fewer types (GET /v1/events?types=block)
 //	500 internal            anything else (logged by the server)
 //
 // Every refusal caused by what the client sent is a 400 whose code says

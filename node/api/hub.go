@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -39,13 +38,15 @@ type hub struct {
 	svc        Service
 	log        *slog.Logger
 	max        int           // streams at most
+	maxTx      int           // streams taking tx events at most
 	queue      int           // events a stream may have waiting
 	queueBytes int           // bytes a stream may have waiting
 	heartbeat  time.Duration // interval of ": ping" comments
 
-	mu   sync.Mutex
-	subs map[*hubSub]struct{}
-	up   *upstream // the live subscription to svc, nil when none
+	mu     sync.Mutex
+	subs   map[*hubSub]struct{}
+	txSubs int       // streams in subs that take tx events
+	up     *upstream // the live subscription to svc, nil when none
 
 	encoded atomic.Uint64 // events encoded (once each, whatever the number of streams)
 	dropped atomic.Uint64 // streams dropped for falling behind
@@ -59,6 +60,7 @@ type upstream struct {
 // hubSub is one event stream's queue of frames.
 type hubSub struct {
 	wake chan struct{} // has a value when there is something to take
+	mask eventMask     // the event types the stream asked for
 
 	mu     sync.Mutex
 	frames [][]byte // shared with the other streams: never written to
@@ -69,22 +71,31 @@ type hubSub struct {
 
 func newHub(svc Service, opts ServerOptions, log *slog.Logger) *hub {
 	return &hub{
-		svc: svc, log: log, max: opts.MaxSubscribers, queue: opts.SubscriberQueue,
+		svc: svc, log: log, max: opts.MaxSubscribers, maxTx: opts.MaxTxSubscribers, queue: opts.SubscriberQueue,
 		queueBytes: opts.SubscriberQueueBytes, heartbeat: opts.Heartbeat,
 		subs: map[*hubSub]struct{}{},
 	}
 }
 
-// join adds an event stream, subscribing to the service if it is the
-// first. Past the cap it fails with 503 too_many_subscribers. Every event
-// the service publishes after join returns reaches the stream (unless it
-// is dropped).
-func (h *hub) join() (*hubSub, error) {
+// join adds an event stream taking the event types of mask, subscribing
+// to the service if it is the first. Past a cap it fails with 503
+// too_many_subscribers: the cap on all streams, or the lower one on
+// streams that take tx events (under load nearly all the bytes: one event
+// per admitted transaction, where a block is one event a block). Every
+// event of its types the service publishes after join returns reaches the
+// stream (unless it is dropped).
+func (h *hub) join(mask eventMask) (*hubSub, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.subs) >= h.max {
 		return nil, &Error{Status: http.StatusServiceUnavailable, Code: CodeTooManySubscribers,
 			Message: fmt.Sprintf("the node serves at most %d event streams at once; retry later", h.max)}
+	}
+	takesTx := mask&maskTx != 0
+	if takesTx && h.txSubs >= h.maxTx {
+		return nil, &Error{Status: http.StatusServiceUnavailable, Code: CodeTooManySubscribers,
+			Message: fmt.Sprintf("the node serves at most %d event streams with tx events at once; "+
+				"retry later, or ask for fewer types (types=block,dropped)", h.maxTx)}
 	}
 	if h.up == nil {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -97,8 +108,11 @@ func (h *hub) join() (*hubSub, error) {
 		h.up = up
 		go h.run(ctx, up, ch)
 	}
-	s := &hubSub{wake: make(chan struct{}, 1)}
+	s := &hubSub{wake: make(chan struct{}, 1), mask: mask}
 	h.subs[s] = struct{}{}
+	if takesTx {
+		h.txSubs++
+	}
 	return s, nil
 }
 
@@ -107,8 +121,19 @@ func (h *hub) join() (*hubSub, error) {
 func (h *hub) leave(s *hubSub) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.subs, s)
+	h.removeLocked(s)
 	h.stopIfIdleLocked()
+}
+
+// removeLocked takes s out of the streams, once.
+func (h *hub) removeLocked(s *hubSub) {
+	if _, ok := h.subs[s]; !ok {
+		return
+	}
+	delete(h.subs, s)
+	if s.mask&maskTx != 0 {
+		h.txSubs--
+	}
 }
 
 func (h *hub) stopIfIdleLocked() {
@@ -132,77 +157,82 @@ func (h *hub) run(ctx context.Context, up *upstream, ch <-chan Event) {
 	defer beat.Stop()
 	linger := time.NewTimer(batchLinger)
 	linger.Stop()
-	var buf bytes.Buffer
+	var b batch
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-beat.C:
-			h.fanout(up, pingFrame, 1)
+			h.fanout(up, pingEveryone)
 		case ev, ok := <-ch:
 			if !ok {
 				h.ended(up)
 				return
 			}
-			buf.Reset()
-			n := h.encode(&buf, ev)
+			b.reset()
+			h.encode(&b, ev)
 			open, last := true, ev.Type == EventBlock
 			linger.Reset(batchLinger)
-		batch:
-			for !last && n < maxBatchEvents && buf.Len() < maxBatchBytes {
+		collect:
+			for !last && b.len() < maxBatchEvents && b.buf.Len() < maxBatchBytes {
 				select {
 				case ev, ok := <-ch:
 					if !ok {
 						open = false
-						break batch
+						break collect
 					}
-					n += h.encode(&buf, ev)
+					h.encode(&b, ev)
 					last = ev.Type == EventBlock
 				case <-linger.C:
-					break batch
+					break collect
 				case <-ctx.Done():
 					return
 				}
 			}
 			linger.Stop()
-			if n > 0 {
-				h.fanout(up, bytes.Clone(buf.Bytes()), n)
+			if b.len() > 0 {
+				h.fanout(up, b.frame)
 			}
 			if !open {
 				h.ended(up)
 				return
 			}
-			if buf.Cap() > 4*maxBatchBytes {
-				buf = bytes.Buffer{} // don't keep a huge block's buffer
+			if b.buf.Cap() > 4*maxBatchBytes {
+				b = batch{} // don't keep a huge block's buffer
 			}
 		}
 	}
 }
 
-// encode appends ev's frame to buf and counts it; 0 if it cannot be
-// encoded (logged).
-func (h *hub) encode(buf *bytes.Buffer, ev Event) int {
-	mark := buf.Len()
-	if err := writeEvent(buf, ev); err != nil {
-		buf.Truncate(mark)
+// encode adds ev to b and counts it; an event that cannot be encoded is
+// logged and left out.
+func (h *hub) encode(b *batch, ev Event) {
+	if err := b.add(ev); err != nil {
 		h.log.Warn("event stream: cannot encode event", "type", ev.Type, "err", err)
-		return 0
+		return
 	}
 	h.encoded.Add(1)
-	return 1
 }
 
-// fanout queues frame (n events) on every stream of up; a stream with no
+// pingEveryone is the heartbeat's frame for a stream of any types.
+func pingEveryone(eventMask) ([]byte, int) { return pingFrame, 1 }
+
+// fanout queues on every stream of up the frame frameFor gives for the
+// stream's event types (n events; none when n is 0); a stream with no
 // room is dropped.
-func (h *hub) fanout(up *upstream, frame []byte, n int) {
+func (h *hub) fanout(up *upstream, frameFor func(eventMask) (frame []byte, n int)) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.up != up {
 		return // a subscription being torn down; a newer one serves the streams
 	}
 	for s := range h.subs {
+		frame, n := frameFor(s.mask)
+		if n == 0 {
+			continue
+		}
 		if !s.push(frame, n, h.queue, h.queueBytes) {
-			delete(h.subs, s)
+			h.removeLocked(s)
 			h.dropped.Add(1)
 			s.end(&Error{Code: CodeTooSlow, Message: fmt.Sprintf(
 				"this event stream fell more than %d events or %d bytes behind and was dropped; reconnect, and read faster",
@@ -221,7 +251,7 @@ func (h *hub) ended(up *upstream) {
 		return
 	}
 	for s := range h.subs {
-		delete(h.subs, s)
+		h.removeLocked(s)
 		s.end(&Error{Code: CodeUnavailable, Message: "the node's event source ended; reconnect"})
 	}
 	h.up.cancel()

@@ -15,8 +15,14 @@ import (
 const (
 	DefaultMaxBodyBytes = 512 << 10 // room for a 128 KiB transaction in hex
 	DefaultHeartbeat    = 15 * time.Second
-	// DefaultMaxSubscribers caps concurrent event streams.
-	DefaultMaxSubscribers = 256
+	// DefaultMaxSubscribers caps concurrent event streams, and
+	// DefaultMaxTxSubscribers those of them that take tx events. A tx
+	// stream carries one event per admitted transaction (~450 bytes; 3.6
+	// MB/s at 8,000 tx/s), a block-only stream one event a block: the
+	// lower cap keeps what mempool watchers cost the node a small share of
+	// it under load.
+	DefaultMaxSubscribers   = 256
+	DefaultMaxTxSubscribers = 32
 	// DefaultSubscriberQueue and DefaultSubscriberQueueBytes bound what
 	// one event stream may have waiting (about two seconds of a 4,000 tx/s
 	// load) before it is dropped as too slow.
@@ -44,6 +50,9 @@ type ServerOptions struct {
 	// MaxSubscribers caps the event streams served at once (default 256);
 	// one more is refused with 503 too_many_subscribers.
 	MaxSubscribers int
+	// MaxTxSubscribers caps, among them, the streams that take tx events
+	// (default 32); one more is refused the same way.
+	MaxTxSubscribers int
 	// SubscriberQueue and SubscriberQueueBytes bound the events (heartbeats
 	// included) and bytes an event stream may have waiting to be written
 	// (defaults 8192 and 8 MiB). A stream that falls further behind is sent
@@ -104,6 +113,9 @@ func NewServer(svc Service, opts ServerOptions) http.Handler {
 	}
 	if opts.MaxSubscribers <= 0 {
 		opts.MaxSubscribers = DefaultMaxSubscribers
+	}
+	if opts.MaxTxSubscribers <= 0 {
+		opts.MaxTxSubscribers = DefaultMaxTxSubscribers
 	}
 	if opts.SubscriberQueue <= 0 {
 		opts.SubscriberQueue = DefaultSubscriberQueue

@@ -18,13 +18,17 @@ import (
 const EventError = "error"
 
 // events streams the node's events as server-sent events: "event: block",
-// "event: tx" and "event: dropped", each with the JSON view as its data,
-// with a comment line as heartbeat. Every stream is fed by the server's
+// "event: tx" and "event: dropped" (or those the types parameter names),
+// each with the JSON view as its data, with a comment line as heartbeat. Every stream is fed by the server's
 // one broadcaster (see hub), which encodes each event once. It ends when
 // the client goes away, or, after an "event: error" frame, when the
 // client falls too far behind.
 func (s *server) events(w http.ResponseWriter, r *http.Request) error {
-	sub, err := s.hub.join()
+	mask, perr := parseEventTypes(r.URL.Query())
+	if perr != nil {
+		return perr
+	}
+	sub, err := s.hub.join(mask)
 	if err != nil {
 		if e, ok := err.(*Error); ok && e.Code == CodeTooManySubscribers {
 			// Free the connection too: a refused subscriber tends to

@@ -28,6 +28,8 @@ import (
 // `cairn loadgen --json`.
 type SSEReport struct {
 	Requested int `json:"requested"`
+	// Types are the event types the streams asked for (none: every type).
+	Types []string `json:"types,omitempty"`
 	// Opened streams were answered 200 and read until the run ended (or
 	// the node ended them).
 	Opened int `json:"opened"`
@@ -72,10 +74,11 @@ type sseSubscriber struct {
 // sseOpenParallel bounds how many streams are being opened at once.
 const sseOpenParallel = 64
 
-// OpenSSE opens n event streams (GET /v1/events) to the Cairn REST API at
-// base, each on its own connection, and returns once every one has been
-// answered (opened or refused) or ctx ends. Close ends them and reports.
-func OpenSSE(ctx context.Context, base string, n int, log *slog.Logger) (*SSEGroup, error) {
+// OpenSSE opens n event streams (GET /v1/events) of the given event types
+// (none for all) to the Cairn REST API at base, each on its own
+// connection, and returns once every one has been answered (opened or
+// refused) or ctx ends. Close ends them and reports.
+func OpenSSE(ctx context.Context, base string, n int, types []string, log *slog.Logger) (*SSEGroup, error) {
 	b, err := baseURL(api.NormalizeURL(base))
 	if err != nil {
 		return nil, err
@@ -92,14 +95,18 @@ func OpenSSE(ctx context.Context, base string, n int, log *slog.Logger) (*SSEGro
 		ResponseHeaderTimeout: 60 * time.Second,
 	}}
 	sctx, cancel := context.WithCancel(context.Background())
-	g := &SSEGroup{cancel: cancel, rep: SSEReport{Requested: n, Refused: map[string]int{}, Dropped: map[string]int{}}}
+	g := &SSEGroup{cancel: cancel, rep: SSEReport{Requested: n, Types: types, Refused: map[string]int{}, Dropped: map[string]int{}}}
+	url := b + "/v1/events"
+	if len(types) > 0 {
+		url += "?types=" + strings.Join(types, ",")
+	}
 	var answered sync.WaitGroup
 	sem := make(chan struct{}, sseOpenParallel)
 	for range n {
 		answered.Add(1)
 		g.wg.Go(func() {
 			sem <- struct{}{}
-			resp, err := g.open(sctx, hc, b+"/v1/events")
+			resp, err := g.open(sctx, hc, url)
 			<-sem
 			answered.Done()
 			if err == nil {
@@ -223,7 +230,11 @@ func (g *SSEGroup) Close() SSEReport {
 
 // writeText prints the subscribers' line of the report.
 func (r *SSEReport) writeText(b *strings.Builder) {
-	fmt.Fprintf(b, "sse         %d streams requested: %d opened, %d refused", r.Requested, r.Opened, r.RefusedTotal)
+	what := "all events"
+	if len(r.Types) > 0 {
+		what = strings.Join(r.Types, ",")
+	}
+	fmt.Fprintf(b, "sse         %d streams (%s) requested: %d opened, %d refused", r.Requested, what, r.Opened, r.RefusedTotal)
 	writeCounts(b, r.Refused)
 	fmt.Fprintf(b, ", %d dropped by the node", r.DroppedTotal)
 	writeCounts(b, r.Dropped)

@@ -15,7 +15,7 @@ func TestSSEGroupCountsStreams(t *testing.T) {
 	const event = "event: dropped\ndata: {\"hash\":\"0x01\",\"reason\":\"evicted\"}\n\n"
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/events" {
+		if r.URL.Path != "/v1/events" || r.URL.Query().Get("types") != "block,dropped" {
 			http.NotFound(w, r)
 			return
 		}
@@ -41,7 +41,7 @@ func TestSSEGroupCountsStreams(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	g, err := OpenSSE(ctx, srv.URL, 5, nil)
+	g, err := OpenSSE(ctx, srv.URL, 5, []string{"block", "dropped"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestSSEGroupCountsStreams(t *testing.T) {
 	}
 	var b strings.Builder
 	rep.writeText(&b)
-	for _, want := range []string{"5 streams requested: 3 opened, 2 refused (too_many_subscribers 2)", "1 dropped by the node (too_slow 1)", "1 broken", "6 events read"} {
+	for _, want := range []string{"5 streams (block,dropped) requested: 3 opened, 2 refused (too_many_subscribers 2)", "1 dropped by the node (too_slow 1)", "1 broken", "6 events read"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report text %q lacks %q", b.String(), want)
 		}
