@@ -191,7 +191,7 @@ func (f *loadgenFlags) config() (loadgen.Config, error) {
 		return loadgen.Config{}, usageErr("--sse-subscribers needs the REST API (--api), not --rpc")
 	}
 	for _, typ := range f.sseTypes {
-		if typ != api.EventBlock && typ != api.EventTx && typ != api.EventDropped {
+		if !api.IsEventType(typ) {
 			return loadgen.Config{}, usageErr("--sse-types: unknown event type %q (block, tx, dropped)", typ)
 		}
 	}

@@ -167,7 +167,7 @@ func (s *EventStream) Err() error {
 // all). A node that refuses the stream answers an *Error (503
 // too_many_subscribers past its cap).
 func (c *Client) Stream(ctx context.Context, types ...string) (*EventStream, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/events"+typesQuery(types), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+EventsPath(types...), nil)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}

@@ -58,10 +58,14 @@ func parseEventTypes(q url.Values) (eventMask, *Error) {
 	return m, nil
 }
 
-// typesQuery is the types parameter asking for exactly types; "" for all.
-func typesQuery(types []string) string {
+// IsEventType says whether typ is an event type a stream can ask for.
+func IsEventType(typ string) bool { return maskOf(typ) != 0 }
+
+// EventsPath is the path of an event stream of exactly types (every type
+// when there are none): "/v1/events", with its types parameter.
+func EventsPath(types ...string) string {
 	if len(types) == 0 {
-		return ""
+		return "/v1/events"
 	}
-	return "?types=" + url.QueryEscape(strings.Join(types, ","))
+	return "/v1/events?types=" + url.QueryEscape(strings.Join(types, ","))
 }

@@ -96,10 +96,7 @@ func OpenSSE(ctx context.Context, base string, n int, types []string, log *slog.
 	}}
 	sctx, cancel := context.WithCancel(context.Background())
 	g := &SSEGroup{cancel: cancel, rep: SSEReport{Requested: n, Types: types, Refused: map[string]int{}, Dropped: map[string]int{}}}
-	url := b + "/v1/events"
-	if len(types) > 0 {
-		url += "?types=" + strings.Join(types, ",")
-	}
+	url := b + api.EventsPath(types...)
 	var answered sync.WaitGroup
 	sem := make(chan struct{}, sseOpenParallel)
 	for range n {
