@@ -32,6 +32,7 @@ type BlockEnv struct {
 	GasLimit uint64
 	BaseFee  *big.Int
 	Random   common.Hash // PREVRANDAO: the block's VRF beacon
+	TimeMs   uint64      // the block's time in unix milliseconds, for natives
 	// GetHash returns the hash of an earlier block (BLOCKHASH); nil means
 	// no block hashes are known.
 	GetHash func(number uint64) common.Hash
@@ -64,7 +65,12 @@ type Executor struct {
 	signer types.Signer
 	// MaxTxGas is the per-transaction gas cap inside blocks.
 	MaxTxGas uint64
+	natives  []Native
 }
+
+// AddNative makes n answer at its address in every block run and call that
+// starts after it. It is meant for setup, before the executor is shared.
+func (e *Executor) AddNative(n Native) { e.natives = append(e.natives, n) }
 
 // NewExecutor returns an executor for the chain with this ID and
 // per-transaction gas cap.
@@ -106,7 +112,7 @@ func (e *Executor) NewBlockRun(st *state.StateDB, env BlockEnv) *BlockRun {
 		gp:     core.NewGasPool(env.GasLimit),
 		number: new(big.Int).SetUint64(env.Number),
 	}
-	r.evm = vm.NewEVM(env.context(), st, e.config, vm.Config{})
+	r.evm = e.newEVM(st, &r.env, vm.Config{})
 	return r
 }
 
@@ -167,7 +173,7 @@ func (r *BlockRun) apply(tx *types.Transaction, limit time.Duration) (*types.Rec
 		// fresh one.
 		r.state.RevertToSnapshot(snap)
 		r.gp.Set(gpSnap)
-		r.evm = vm.NewEVM(r.env.context(), r.state, r.e.config, vm.Config{})
+		r.evm = r.e.newEVM(r.state, &r.env, vm.Config{})
 		return nil, ErrTimeBound
 	}
 	if err != nil {
@@ -216,7 +222,7 @@ func (e *Executor) Call(ctx context.Context, st *state.StateDB, env BlockEnv, ms
 		GasPrice: new(uint256.Int), GasFeeCap: new(uint256.Int), GasTipCap: new(uint256.Int),
 	}
 	m.SkipNonceCheck().SkipEOACheck().SkipGasLimitCapCheck()
-	evm := vm.NewEVM(env.context(), st, e.config, vm.Config{NoBaseFee: true})
+	evm := e.newEVM(st, &env, vm.Config{NoBaseFee: true})
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
