@@ -1,43 +1,14 @@
 package chain
 
 import (
-	"encoding/json"
-	"fmt"
 	"math/big"
-	"strings"
+
+	"cairn/chain/bigint"
 )
 
-// BigInt is an integer written in JSON as a decimal string ("1000000"),
-// the way Cairn writes amounts of wei, so no JSON reader rounds it.
-// Hex strings ("0x…") and plain JSON numbers are accepted on input.
-type BigInt big.Int
+// BigInt is an amount of wei as genesis and the API write it: a decimal
+// string in JSON.
+type BigInt = bigint.Int
 
-// NewBigInt wraps a *big.Int.
-func NewBigInt(x *big.Int) *BigInt { return (*BigInt)(new(big.Int).Set(x)) }
-
-// Int returns a copy as a *big.Int.
-func (b *BigInt) Int() *big.Int { return new(big.Int).Set((*big.Int)(b)) }
-
-// Sign is -1, 0 or 1.
-func (b *BigInt) Sign() int { return (*big.Int)(b).Sign() }
-
-// MarshalJSON writes a decimal string.
-func (b *BigInt) MarshalJSON() ([]byte, error) {
-	return json.Marshal((*big.Int)(b).String())
-}
-
-// UnmarshalJSON reads a decimal or 0x-hex string, or a JSON number.
-func (b *BigInt) UnmarshalJSON(data []byte) error {
-	s := strings.TrimSpace(string(data))
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(data, &s); err != nil {
-			return err
-		}
-	}
-	x, ok := new(big.Int).SetString(s, 0)
-	if !ok || strings.ContainsAny(s, ".eE") {
-		return fmt.Errorf("%q is not an integer", s)
-	}
-	*b = BigInt(*x)
-	return nil
-}
+// NewBigInt wraps a copy of x.
+func NewBigInt(x *big.Int) *BigInt { return bigint.New(x) }
