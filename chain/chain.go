@@ -11,12 +11,14 @@ import (
 	"math/big"
 	"sync"
 
+	"cairn/chain/staking"
 	"cairn/vm"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/rawdb"
 	"github.com/ethereum/go-ethereum/core/tracing"
 	"github.com/ethereum/go-ethereum/core/types"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/holiman/uint256"
 )
 
@@ -26,17 +28,19 @@ const stateCacheBytes = 64 << 20
 // Chain is a node's view of the finalized chain: the blocks committed so
 // far and the state after the last one.
 type Chain struct {
-	genesis    *Genesis
-	chainID    *big.Int
-	store      *Store
-	state      *vm.StateDatabase
-	exec       *vm.Executor
-	validators *ValidatorSet
-	log        *slog.Logger
+	genesis *Genesis
+	chainID *big.Int
+	store   *Store
+	state   *vm.StateDatabase
+	exec    *vm.Executor
+	staking *staking.Staking
+	sets    *lru.Cache[uint64, *ValidatorSet] // by the height they validate
+	log     *slog.Logger
 
-	mu       sync.RWMutex // guards head
+	mu       sync.RWMutex // guards head and next
 	head     *Block
-	commitMu sync.Mutex // one Commit at a time
+	next     *ValidatorSet // the set that validates head+1
+	commitMu sync.Mutex    // one Commit at a time
 }
 
 // Open loads the chain in store, writing the genesis block first if the
@@ -48,14 +52,16 @@ func Open(store *Store, g *Genesis, log *slog.Logger) (*Chain, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Chain{
-		genesis:    g,
-		chainID:    g.ChainIDBig(),
-		store:      store,
-		state:      vm.NewStateDatabase(store.kv, stateCacheBytes),
-		exec:       vm.NewExecutor(g.ChainIDBig(), g.Params.MaxTxGas),
-		validators: g.ValidatorSet(),
-		log:        log,
+		genesis: g,
+		chainID: g.ChainIDBig(),
+		store:   store,
+		state:   vm.NewStateDatabase(store.kv, stateCacheBytes),
+		exec:    vm.NewExecutor(g.ChainIDBig(), g.Params.MaxTxGas),
+		staking: staking.New(g.ChainID, g.Params.Staking),
+		log:     log,
 	}
+	c.sets, _ = lru.New[uint64, *ValidatorSet](4096)
+	c.exec.AddNative(c.staking)
 	want, err := GenesisBlock(g)
 	if err != nil {
 		return nil, err
@@ -112,6 +118,16 @@ func applyAlloc(sdb *vm.StateDatabase, g *Genesis) (common.Hash, error) {
 			st.SetState(addr, k, v)
 		}
 	}
+	if _, taken := g.Alloc[staking.Address]; taken {
+		return common.Hash{}, fmt.Errorf("genesis alloc %s: the staking contract's address is reserved", staking.Address)
+	}
+	s := staking.New(g.ChainID, g.Params.Staking)
+	if err := s.InitGenesis(st, staking.Env{ChainID: g.ChainID, TimeMs: g.Time}, g.stakingValidators()); err != nil {
+		return common.Hash{}, fmt.Errorf("genesis staking: %w", err)
+	}
+	if activeSetOf(s, st).Hash() != g.ValidatorSet().Hash() {
+		return common.Hash{}, errors.New("genesis staking: the staking contract's first set is not the genesis validators")
+	}
 	cfg := vm.ChainConfig(g.ChainIDBig())
 	return sdb.Commit(st, vm.Rules(cfg, 0, g.Time/1000), 0)
 }
@@ -122,7 +138,7 @@ func (c *Chain) writeGenesis() error {
 		return fmt.Errorf("write genesis state: %w", err)
 	}
 	b := &Block{Header: c.genesis.Header(root)}
-	if err := c.store.writeBlock(b, nil, nil, true); err != nil {
+	if err := c.store.writeBlock(b, nil, nil, true, c.genesis.ValidatorSet()); err != nil {
 		return fmt.Errorf("write genesis: %w", err)
 	}
 	c.log.Info("wrote genesis", "hash", b.Hash(), "chainId", c.genesis.ChainID)
@@ -150,6 +166,9 @@ func (c *Chain) loadHead() error {
 		}
 	}
 	c.head = base
+	if c.next, err = c.store.ValidatorSetAt(base.Height() + 1); err != nil {
+		return fmt.Errorf("load head: %w", err)
+	}
 	for h := base.Height() + 1; h <= head.Height(); h++ {
 		b, err := c.store.BlockByHeight(h)
 		if err != nil {
@@ -182,8 +201,38 @@ func (c *Chain) ChainID() *big.Int { return new(big.Int).Set(c.chainID) }
 // Params are the chain's consensus parameters.
 func (c *Chain) Params() Params { return c.genesis.Params }
 
-// Validators is the active validator set.
-func (c *Chain) Validators() *ValidatorSet { return c.validators }
+// Validators is the validator set of the next block.
+func (c *Chain) Validators() *ValidatorSet {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.next
+}
+
+// ValidatorsAt returns the validator set that validates the block at
+// height, which must be at most one past the head.
+func (c *Chain) ValidatorsAt(height uint64) (*ValidatorSet, error) {
+	c.mu.RLock()
+	head, next := c.head.Height(), c.next
+	c.mu.RUnlock()
+	switch {
+	case height == head+1:
+		return next, nil
+	case height > head+1:
+		return nil, fmt.Errorf("validator set of block %d: the head is %d", height, head)
+	}
+	if set, ok := c.sets.Get(height); ok {
+		return set, nil
+	}
+	set, err := c.store.ValidatorSetAt(max(height, 1))
+	if err != nil {
+		return nil, err
+	}
+	c.sets.Add(height, set)
+	return set, nil
+}
+
+// Staking is the chain's staking contract, for reading its views.
+func (c *Chain) Staking() *staking.Staking { return c.staking }
 
 // Executor runs transactions for this chain.
 func (c *Chain) Executor() *vm.Executor { return c.exec }

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"cairn/chain/staking"
 	"errors"
 	"math/big"
 	"strings"
@@ -53,12 +54,15 @@ func TestTransfersAreExecutedAndCommitted(t *testing.T) {
 	if sender.Nonce != 2 {
 		t.Fatalf("sender nonce %d, want 2", sender.Nonce)
 	}
-	// The sender paid value plus gas at the effective price; the proposer
-	// earned the tips (2 gwei for the 1559 tx, 5-1 gwei for the legacy one).
-	proposer, _ := c.Account(b.Header.Proposer)
+	// The sender paid value plus gas at the effective price; the staking
+	// contract took the tips (2 gwei for the 1559 tx, 5-1 gwei for the
+	// legacy one) and the block reward, for the signers of the commit.
+	stake, _ := c.Account(staking.Address)
 	wantTips := new(big.Int).Mul(big.NewInt(21000), big.NewInt(2e9+4e9))
-	if proposer.Balance.Cmp(wantTips) != 0 {
-		t.Fatalf("proposer earned %v, want %v", proposer.Balance, wantTips)
+	want := new(big.Int).Add(Devnet().Validators[0].Stake.Int(), wantTips)
+	want.Add(want, c.Params().Staking.BlockReward.Int())
+	if stake.Balance.Cmp(want) != 0 {
+		t.Fatalf("staking contract holds %v, want stake + tips %v + reward = %v", stake.Balance, wantTips, want)
 	}
 	look, err := c.Transaction(tx2.Hash())
 	if err != nil {
@@ -121,7 +125,7 @@ func TestExecuteAcceptsProposedBlockAndRejectsTampering(t *testing.T) {
 			t.Errorf("tampering %d: got %v, want ErrInvalidBlock", i, err)
 		}
 	}
-	if err := validator.Commit(b, res, nil); err != nil {
+	if err := validator.Commit(b, res, devnetCommit(validator, b)); err != nil {
 		t.Fatal(err)
 	}
 	if validator.Head().Hash() != b.Hash() {

@@ -137,7 +137,7 @@ func TestProposerLeavesOutTransactionsOverItsTimeBound(t *testing.T) {
 	if len(b.Txs) != 0 || len(dropped) != 1 || !strings.Contains(dropped[0].Reason, "time bound") {
 		t.Fatalf("txs %d dropped %+v", len(b.Txs), dropped)
 	}
-	if err := c.Commit(b, res, nil); err != nil {
+	if err := c.Commit(b, res, devnetCommit(c, b)); err != nil {
 		t.Fatal(err)
 	}
 	// Replaying is never bounded: the same transaction in a block runs to

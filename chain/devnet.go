@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"math/big"
 
+	"cairn/chain/staking"
+
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -51,6 +53,7 @@ func DefaultParams() Params {
 		InitialBaseFee: NewBigInt(big.NewInt(1_000_000_000)),
 		MinBaseFee:     NewBigInt(big.NewInt(1_000_000_000)),
 		Consensus:      Timeouts{ProposeMs: 3000, VoteMs: 1000, DeltaMs: 500},
+		Staking:        staking.DefaultParams(),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"cairn/chain/staking"
 	"cairn/vm"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -17,6 +18,7 @@ import (
 type Executed struct {
 	parent   common.Hash
 	state    *state.StateDB
+	nextSet  *ValidatorSet // the set the block chose; nil if the set stays
 	Receipts []*types.Receipt
 	GasUsed  uint64
 	Root     common.Hash
@@ -60,7 +62,9 @@ type Dropped struct {
 // env is the EVM's view of a block built on parent.
 func (c *Chain) env(h *Header) vm.BlockEnv {
 	return vm.BlockEnv{
-		Number: h.Height, Time: h.TimeSeconds(), Coinbase: h.Proposer,
+		// Fees go to the staking contract, which shares them with the
+		// signers of the block's commit; COINBASE reads its address.
+		Number: h.Height, Time: h.TimeSeconds(), TimeMs: h.Time, Coinbase: staking.Address,
 		GasLimit: h.GasLimit, BaseFee: h.BaseFee, Random: h.Random(),
 		GetHash: c.hashAt,
 	}
@@ -80,18 +84,33 @@ func (c *Chain) hashAt(height uint64) common.Hash {
 // mempool.
 func (c *Chain) Propose(p Proposal, txs TxSource) (*Block, *Executed, []Dropped, error) {
 	parent := c.Head()
+	set, err := c.ValidatorsAt(parent.Height() + 1)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := c.checkLastCommit(parent, p.LastCommit); err != nil {
+		return nil, nil, nil, fmt.Errorf("propose: %w", err)
+	}
+	evidence := c.validEvidence(parent.Height()+1, p.Evidence)
 	h := &Header{
 		ParentHash: parent.Hash(), Height: parent.Height() + 1, Time: p.Time,
 		Proposer: p.Proposer, Round: p.Round, GasLimit: c.genesis.Params.GasLimit,
 		BaseFee: c.NextBaseFee(parent.Header), VRFOutput: p.VRFOutput, VRFProof: p.VRFProof,
-		ValidatorsHash: c.validators.Hash(), LastCommitHash: CommitHash(p.LastCommit),
-		EvidenceHash: EvidenceHash(p.Evidence),
+		ValidatorsHash: set.Hash(), LastCommitHash: CommitHash(p.LastCommit),
+		EvidenceHash: EvidenceHash(evidence),
 	}
 	if h.Time <= parent.Header.Time {
 		h.Time = parent.Header.Time + 1
 	}
+	offences, err := c.offences(h.Height, evidence)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	st, err := c.state.Open(parent.Header.StateRoot)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := c.beginBlock(st, parent, h, p.LastCommit, offences); err != nil {
 		return nil, nil, nil, err
 	}
 	run := c.exec.NewBlockRun(st, c.env(h))
@@ -114,29 +133,41 @@ func (c *Chain) Propose(p Proposal, txs TxSource) (*Block, *Executed, []Dropped,
 		}
 		txs.Shift()
 	}
-	b := &Block{Header: h, Txs: run.Txs(), LastCommit: p.LastCommit, Evidence: p.Evidence}
-	res, err := c.finish(parent, b, run)
+	b := &Block{Header: h, Txs: run.Txs(), LastCommit: p.LastCommit, Evidence: evidence}
+	res, err := c.finish(parent, b, run, set)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	h.StateRoot, h.ReceiptRoot, h.Bloom, h.GasUsed = res.Root, ReceiptRoot(res.Receipts), res.Bloom, res.GasUsed
 	h.TxRoot = TxRoot(b.Txs)
+	h.NextValidatorsHash = res.next(set).Hash()
 	return b, res, dropped, nil
 }
 
-func (c *Chain) finish(parent *Block, b *Block, run *vm.BlockRun) (*Executed, error) {
+// finish ends a block's execution: the staking work after the
+// transactions, then the state root. set is the block's validator set.
+func (c *Chain) finish(parent *Block, b *Block, run *vm.BlockRun, set *ValidatorSet) (*Executed, error) {
 	st := run.State()
+	receipts := run.Receipts()
+	nextSet := c.endBlock(st, b.Header, run.Txs(), receipts)
 	root := st.IntermediateRoot(c.exec.Rules(ptr(c.env(b.Header))))
 	// A failed state read (a damaged trie node) reads as a zero value and
 	// would give a wrong root: an error, never a block.
 	if err := st.Error(); err != nil {
 		return nil, fmt.Errorf("execute block %d: read state: %w", b.Height(), err)
 	}
-	receipts := run.Receipts()
 	return &Executed{
-		parent: parent.Hash(), state: st, Receipts: receipts, GasUsed: run.GasUsed(),
+		parent: parent.Hash(), state: st, nextSet: nextSet, Receipts: receipts, GasUsed: run.GasUsed(),
 		Root: root, Bloom: types.CreateBloom(&types.Receipt{Logs: allLogs(receipts)}),
 	}, nil
+}
+
+// next is the set that validates the block after this one.
+func (e *Executed) next(set *ValidatorSet) *ValidatorSet {
+	if e.nextSet != nil {
+		return e.nextSet
+	}
+	return set
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -166,11 +197,25 @@ func invalid(format string, args ...any) error {
 // bounded by a clock: every node must reach the same verdict.
 func (c *Chain) Execute(b *Block) (*Executed, error) {
 	parent := c.Head()
-	if err := c.checkHeader(parent, b); err != nil {
+	set, err := c.ValidatorsAt(parent.Height() + 1)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkHeader(parent, b, set); err != nil {
+		return nil, err
+	}
+	if err := c.checkLastCommit(parent, b.LastCommit); err != nil {
+		return nil, err
+	}
+	offences, err := c.offences(b.Height(), b.Evidence)
+	if err != nil {
 		return nil, err
 	}
 	st, err := c.state.Open(parent.Header.StateRoot)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.beginBlock(st, parent, b.Header, b.LastCommit, offences); err != nil {
 		return nil, err
 	}
 	run := c.exec.NewBlockRun(st, c.env(b.Header))
@@ -179,7 +224,7 @@ func (c *Chain) Execute(b *Block) (*Executed, error) {
 			return nil, invalid("transaction %d (%s): %v", i, tx.Hash(), err)
 		}
 	}
-	res, err := c.finish(parent, b, run)
+	res, err := c.finish(parent, b, run, set)
 	if err != nil {
 		return nil, err
 	}
@@ -193,11 +238,13 @@ func (c *Chain) Execute(b *Block) (*Executed, error) {
 		return nil, invalid("receipt root mismatch")
 	case res.Bloom != h.Bloom:
 		return nil, invalid("logs bloom mismatch")
+	case res.next(set).Hash() != h.NextValidatorsHash:
+		return nil, invalid("next validator set hash mismatch")
 	}
 	return res, nil
 }
 
-func (c *Chain) checkHeader(parent *Block, b *Block) error {
+func (c *Chain) checkHeader(parent *Block, b *Block, set *ValidatorSet) error {
 	h := b.Header
 	switch {
 	case h.Height != parent.Height()+1:
@@ -210,15 +257,17 @@ func (c *Chain) checkHeader(parent *Block, b *Block) error {
 		return invalid("gas limit %d, want %d", h.GasLimit, c.genesis.Params.GasLimit)
 	case h.BaseFee == nil || h.BaseFee.Cmp(c.NextBaseFee(parent.Header)) != 0:
 		return invalid("base fee %v, want %v", h.BaseFee, c.NextBaseFee(parent.Header))
-	case h.ValidatorsHash != c.validators.Hash():
+	case h.ValidatorsHash != set.Hash():
 		return invalid("validator set hash mismatch")
+	case h.ValidatorsHash != parent.Header.NextValidatorsHash:
+		return invalid("validator set is not the one the parent named")
 	case h.TxRoot != TxRoot(b.Txs):
 		return invalid("transactions root mismatch")
 	case h.LastCommitHash != CommitHash(b.LastCommit):
 		return invalid("last commit hash mismatch")
 	case h.EvidenceHash != EvidenceHash(b.Evidence):
 		return invalid("evidence hash mismatch")
-	case c.validators.ByAddress(h.Proposer) == nil:
+	case set.ByAddress(h.Proposer) == nil:
 		return invalid("proposer %s is not a validator", h.Proposer)
 	}
 	return nil
@@ -244,11 +293,14 @@ func (c *Chain) Commit(b *Block, res *Executed, commit *Commit) error {
 	if root != b.Header.StateRoot {
 		return fmt.Errorf("commit block %d: state root %x, header says %x", b.Height(), root, b.Header.StateRoot)
 	}
-	if err := c.store.writeBlock(b, commit, res.Receipts, false); err != nil {
+	if err := c.store.writeBlock(b, commit, res.Receipts, false, res.nextSet); err != nil {
 		return err
 	}
 	c.mu.Lock()
 	c.head = b
+	if res.nextSet != nil {
+		c.next = res.nextSet
+	}
 	c.mu.Unlock()
 	return nil
 }

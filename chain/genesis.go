@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 
+	"cairn/chain/staking"
+
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
@@ -19,12 +21,13 @@ import (
 // Params are the chain's consensus parameters; every node must agree on
 // them, so they live in genesis.
 type Params struct {
-	BlockTimeMs    uint64   `json:"blockTimeMs"`    // target interval between blocks
-	GasLimit       uint64   `json:"gasLimit"`       // gas available in one block
-	MaxTxGas       uint64   `json:"maxTxGas"`       // gas cap of one transaction
-	InitialBaseFee *BigInt  `json:"initialBaseFee"` // base fee of block 1, wei
-	MinBaseFee     *BigInt  `json:"minBaseFee"`     // the base fee never falls below this, wei
-	Consensus      Timeouts `json:"consensus"`
+	BlockTimeMs    uint64         `json:"blockTimeMs"`    // target interval between blocks
+	GasLimit       uint64         `json:"gasLimit"`       // gas available in one block
+	MaxTxGas       uint64         `json:"maxTxGas"`       // gas cap of one transaction
+	InitialBaseFee *BigInt        `json:"initialBaseFee"` // base fee of block 1, wei
+	MinBaseFee     *BigInt        `json:"minBaseFee"`     // the base fee never falls below this, wei
+	Consensus      Timeouts       `json:"consensus"`
+	Staking        staking.Params `json:"staking"`
 }
 
 // Timeouts are the BFT round timeouts; each grows by DeltaMs per round.
@@ -48,6 +51,8 @@ type GenesisValidator struct {
 	PubKey  hexutil.Bytes  `json:"pubKey"`  // ed25519 consensus key
 	Stake   *BigInt        `json:"stake"`   // bonded stake, wei
 	Name    string         `json:"name,omitempty"`
+	// CommissionBps is the validator's cut of its rewards, basis points.
+	CommissionBps uint64 `json:"commissionBps,omitempty"`
 }
 
 // Genesis describes a chain's first block and state.
@@ -60,7 +65,7 @@ type Genesis struct {
 }
 
 // PowerUnit is the stake that buys one unit of voting power: 1 CRN.
-var PowerUnit = new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
+var PowerUnit = staking.PowerUnit.ToBig()
 
 // LoadGenesis reads and validates a genesis file.
 func LoadGenesis(path string) (*Genesis, error) {
@@ -113,8 +118,14 @@ func (g *Genesis) Validate() error {
 	if p.MinBaseFee == nil || p.MinBaseFee.Sign() < 0 {
 		bad("params.minBaseFee must be set and not negative")
 	}
+	if err := p.Staking.Validate(); err != nil {
+		bad("params.staking: %v", err)
+	}
 	if len(g.Validators) == 0 {
 		bad("at least one validator is required")
+	}
+	if max := p.Staking.MaxValidators; max > 0 && len(g.Validators) > int(max) {
+		bad("%d validators, more than params.staking.maxValidators %d", len(g.Validators), max)
 	}
 	seen := map[common.Address]bool{}
 	for i, v := range g.Validators {
@@ -124,6 +135,12 @@ func (g *Genesis) Validate() error {
 		}
 		if v.Stake == nil || new(big.Int).Div(v.Stake.Int(), PowerUnit).Sign() <= 0 {
 			bad("validators[%d].stake must be at least 1 CRN", i)
+		}
+		if len(v.Name) > staking.MaxMoniker {
+			bad("validators[%d].name is longer than %d bytes", i, staking.MaxMoniker)
+		}
+		if v.CommissionBps > 10_000 {
+			bad("validators[%d].commissionBps %d is above 10000 (100%%)", i, v.CommissionBps)
 		}
 		addr := v.OperatorAddress()
 		if seen[addr] {
@@ -165,6 +182,19 @@ func (g *Genesis) ValidatorSet() *ValidatorSet {
 	return NewValidatorSet(vals)
 }
 
+// stakingValidators are the genesis validators as the staking contract
+// registers them.
+func (g *Genesis) stakingValidators() []staking.GenesisValidator {
+	out := make([]staking.GenesisValidator, len(g.Validators))
+	for i, v := range g.Validators {
+		out[i] = staking.GenesisValidator{
+			Operator: v.OperatorAddress(), Key: common.BytesToHash(v.PubKey), Stake: v.Stake.Int(),
+			CommissionBps: v.CommissionBps, Moniker: v.Name,
+		}
+	}
+	return out
+}
+
 // ChainIDBig is the chain ID as the Ethereum libraries want it.
 func (g *Genesis) ChainIDBig() *big.Int { return new(big.Int).SetUint64(g.ChainID) }
 
@@ -195,6 +225,8 @@ func (g *Genesis) Header(stateRoot common.Hash) *Header {
 		BaseFee:        g.Params.InitialBaseFee.Int(),
 		VRFOutput:      g.Seed(stateRoot),
 		ValidatorsHash: g.ValidatorSet().Hash(),
+		// Block 1 is validated by the genesis set too.
+		NextValidatorsHash: g.ValidatorSet().Hash(),
 	}
 }
 

@@ -25,11 +25,15 @@ type Header struct {
 	GasLimit       uint64
 	GasUsed        uint64
 	BaseFee        *big.Int
-	VRFOutput      []byte // beta: the block's randomness beacon
-	VRFProof       []byte // pi: proves VRFOutput came from the proposer's key
-	ValidatorsHash common.Hash
-	LastCommitHash common.Hash
-	EvidenceHash   common.Hash
+	VRFOutput      []byte      // beta: the block's randomness beacon
+	VRFProof       []byte      // pi: proves VRFOutput came from the proposer's key
+	ValidatorsHash common.Hash // the set that validates this block
+	// NextValidatorsHash is the set that validates the next block: the same
+	// set except after the last block of an epoch, so a client that follows
+	// headers learns of every change from a block the old set signed.
+	NextValidatorsHash common.Hash
+	LastCommitHash     common.Hash
+	EvidenceHash       common.Hash
 }
 
 // Hash returns the block hash: keccak256 of the RLP-encoded header.

@@ -63,13 +63,30 @@ func (s *sliceSource) Pop() {
 	s.txs = s.txs[1:]
 }
 
+// proposal is the devnet validator's proposal for the next block, with
+// the commit of the head.
 func proposal(c *Chain) Proposal {
 	head := c.Head()
-	return Proposal{
+	p := Proposal{
 		Proposer:  c.Validators().Validators[0].Address,
 		Time:      head.Header.Time + 1000,
 		VRFOutput: make([]byte, 64),
 	}
+	if head.Height() > 0 {
+		commit, err := c.CommitAt(head.Height())
+		if err != nil {
+			panic(err)
+		}
+		p.LastCommit = commit
+	}
+	return p
+}
+
+// devnetCommit is the devnet validator's commit of b.
+func devnetCommit(c *Chain, b *Block) *Commit {
+	v := &Vote{Type: Precommit, Height: b.Height(), BlockHash: b.Hash(), Validator: c.Validators().Validators[0].Address}
+	v.Sign(c.ChainID(), DevnetValidatorKey())
+	return &Commit{Height: b.Height(), BlockHash: b.Hash(), Signatures: []CommitSig{{Validator: v.Validator, Signature: v.Signature}}}
 }
 
 // produce builds, executes and commits one block with txs.
@@ -79,7 +96,7 @@ func produce(t testing.TB, c *Chain, txs ...*types.Transaction) (*Block, []Dropp
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Commit(b, res, nil); err != nil {
+	if err := c.Commit(b, res, devnetCommit(c, b)); err != nil {
 		t.Fatal(err)
 	}
 	return b, dropped

@@ -29,8 +29,9 @@ var (
 	bucketReceipts = []byte("receipts") // height → receipts (storage form)
 	bucketTxs      = []byte("txs")      // tx hash → height ‖ index
 	bucketState    = []byte("state")    // trie nodes and contract code
+	bucketSets     = []byte("valsets")  // first height a validator set validates → set
 
-	allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketHashes, bucketCommits, bucketReceipts, bucketTxs, bucketState}
+	allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketHashes, bucketCommits, bucketReceipts, bucketTxs, bucketState, bucketSets}
 
 	keyHead      = []byte("head")
 	keyFinalized = []byte("finalized")
@@ -39,8 +40,9 @@ var (
 )
 
 // storeVersion is the layout of the bbolt file; a file of another version is
-// refused rather than misread.
-const storeVersion = 1
+// refused rather than misread. Version 2 added the validator sets and the
+// header's next-set hash.
+const storeVersion = 2
 
 // Store keeps blocks, commits, receipts, the transaction index and the state
 // in one bbolt file. Everything a block changes is written in one bbolt
@@ -109,7 +111,7 @@ func (s *Store) init() error {
 		if meta != nil {
 			v := meta.Get(keyVersion)
 			if len(v) != 8 || binary.BigEndian.Uint64(v) != storeVersion {
-				return fmt.Errorf("store layout version %x is not %d", v, storeVersion)
+				return fmt.Errorf("store layout version %x is not %d: it was written by another version of Cairn; move it aside (or use another --home) to start over", v, storeVersion)
 			}
 		}
 		for _, name := range allBuckets {
@@ -475,10 +477,19 @@ func (s *Store) TxLocation(hash common.Hash) (height uint64, index uint32, err e
 // writeBlock stores a block, the commit that finalized it, its receipts,
 // its transaction index entries and the state changes pending in the state
 // store, and moves head and finalized to it — all in one bbolt transaction.
-func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, genesis bool) error {
+//
+// nextSet, if not nil, is a validator set the block chose: it validates
+// the blocks from the next height on.
+func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, genesis bool, nextSet *ValidatorSet) error {
 	data, err := b.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("encode block %d: %w", b.Height(), err)
+	}
+	var sdata []byte
+	if nextSet != nil {
+		if sdata, err = nextSet.encode(); err != nil {
+			return fmt.Errorf("encode validator set of block %d: %w", b.Height()+1, err)
+		}
 	}
 	stored := make([]*types.ReceiptForStorage, len(receipts))
 	for i, r := range receipts {
@@ -513,6 +524,9 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 		if genesis {
 			puts = append(puts, struct{ bucket, k, v []byte }{bucketMeta, keyGenesis, hash[:]})
 		}
+		if sdata != nil {
+			puts = append(puts, struct{ bucket, k, v []byte }{bucketSets, u64(height + 1), sdata})
+		}
 		for _, p := range puts {
 			if err := tx.Bucket(p.bucket).Put(p.k, p.v); err != nil {
 				return err
@@ -536,4 +550,29 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 	}
 	s.blocks.Add(height, b)
 	return nil
+}
+
+// ValidatorSetAt returns the validator set that validates the block at
+// height: the last one stored at or below it.
+func (s *Store) ValidatorSetAt(height uint64) (*ValidatorSet, error) {
+	var set *ValidatorSet
+	err := s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketSets).Cursor()
+		k, v := c.Seek(u64(height))
+		if k == nil || binary.BigEndian.Uint64(k) != height {
+			k, v = c.Prev()
+		}
+		if k == nil {
+			return ErrNotFound
+		}
+		var err error
+		if set, err = decodeValidatorSet(v); err != nil {
+			return s.damaged("validator set from block %x: %v", k, err)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrStoreDamaged) {
+		return nil, fmt.Errorf("validator set of block %d: %w", height, err)
+	}
+	return set, err
 }

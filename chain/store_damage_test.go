@@ -451,9 +451,9 @@ func TestDamageWhileOpenIsAnError(t *testing.T) {
 	// The write fails on the page; its rollback (which in bbolt walks
 	// every page in a goroutine of its own) is not attempted on a damaged
 	// file, and the store takes no more writes.
-	err = store.writeBlock(&Block{Header: &Header{Height: 99}}, nil, nil, false)
+	err = store.writeBlock(&Block{Header: &Header{Height: 99}}, nil, nil, false, nil)
 	wantDamaged(t, err, "write to a damaged page", "is marked as page 0")
-	err2 := store.writeBlock(&Block{Header: &Header{Height: 99}}, nil, nil, false)
+	err2 := store.writeBlock(&Block{Header: &Header{Height: 99}}, nil, nil, false, nil)
 	if !errors.Is(err2, ErrStoreDamaged) || !strings.Contains(err2.Error(), err.Error()[len("write block 99: "):]) {
 		t.Fatalf("second write to a broken store: %v", err2)
 	}

@@ -3,10 +3,16 @@ package chain
 import (
 	"bytes"
 	"crypto/ed25519"
+	"errors"
+	"fmt"
 	"sort"
 
+	"cairn/chain/staking"
+
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
 )
 
 // Validator is a member of the active set: an operator address (which
@@ -92,4 +98,52 @@ func (s *ValidatorSet) Pick(r uint64) *Validator {
 		target -= v.Power
 	}
 	return s.Validators[len(s.Validators)-1]
+}
+
+// storedValidator is a validator as the store keeps it, name included.
+type storedValidator struct {
+	Address common.Address
+	PubKey  []byte
+	Power   uint64
+	Name    string
+}
+
+func (s *ValidatorSet) encode() ([]byte, error) {
+	enc := make([]storedValidator, len(s.Validators))
+	for i, v := range s.Validators {
+		enc[i] = storedValidator{v.Address, v.PubKey, v.Power, v.Name}
+	}
+	return rlp.EncodeToBytes(enc)
+}
+
+func decodeValidatorSet(data []byte) (*ValidatorSet, error) {
+	var dec []storedValidator
+	if err := rlp.DecodeBytes(data, &dec); err != nil {
+		return nil, err
+	}
+	vals := make([]*Validator, len(dec))
+	for i, v := range dec {
+		if len(v.PubKey) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("validator %s: key is %d bytes", v.Address, len(v.PubKey))
+		}
+		vals[i] = &Validator{Address: v.Address, PubKey: ed25519.PublicKey(v.PubKey), Power: v.Power, Name: v.Name}
+	}
+	if len(vals) == 0 {
+		return nil, errors.New("empty validator set")
+	}
+	return NewValidatorSet(vals), nil
+}
+
+// activeSet reads the validator set a state holds for the block after it.
+func (c *Chain) activeSet(st vm.StateDB) *ValidatorSet { return activeSetOf(c.staking, st) }
+
+func activeSetOf(s *staking.Staking, st vm.StateDB) *ValidatorSet {
+	view := s.View(st)
+	members := view.ActiveSet()
+	vals := make([]*Validator, len(members))
+	for i, m := range members {
+		info, _ := view.Validator(m.Operator)
+		vals[i] = &Validator{Address: m.Operator, PubKey: ed25519.PublicKey(common.CopyBytes(m.Key[:])), Power: m.Power, Name: info.Moniker}
+	}
+	return NewValidatorSet(vals)
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"errors"
 	"fmt"
+	"math/big"
 
 	"cairn/chain"
 	"cairn/node/consensus/engine"
@@ -58,16 +59,41 @@ func (n *Node) validateConsensus(from transport.PeerID, data []byte) (transport.
 		return transport.Ignore, nil
 	}
 	if err := verifySignatures(n.chain, in.Msg); err != nil {
+		if errors.Is(err, errSetUnknown) {
+			return transport.Ignore, nil
+		}
 		n.cfg.Logger.Debug("consensus message rejected", "from", from, "msg", in.Msg, "err", err)
 		return transport.Reject, nil
 	}
 	return transport.Accept, in
 }
 
+// errSetUnknown is for a message of a height whose validator set this node
+// cannot know yet: it is not the sender's fault.
+var errSetUnknown = errors.New("validator set of that height not known yet")
+
+// setOf is the validator set that signs messages of height h. Sets up to
+// the one after the head are known; a later height has the next block's
+// set unless an epoch ends before it.
+func setOf(c *chain.Chain, h uint64) (*chain.ValidatorSet, error) {
+	head := c.Head().Height()
+	if h <= head+1 {
+		return c.ValidatorsAt(h)
+	}
+	if epoch := c.Params().Staking.EpochBlocks; (h-1)/epoch != head/epoch {
+		return nil, errSetUnknown
+	}
+	return c.Validators(), nil
+}
+
 // verifySignatures checks every signature a consensus message carries
-// against the validator set.
+// against the validator set of its height.
 func verifySignatures(c *chain.Chain, m engine.Message) error {
-	set, chainID := c.Validators(), c.ChainID()
+	set, err := setOf(c, m.Height())
+	if err != nil {
+		return err
+	}
+	chainID := c.ChainID()
 	verify := engine.Ed25519Verifier{}
 	switch {
 	case m.Proposal != nil:
@@ -88,15 +114,14 @@ func verifySignatures(c *chain.Chain, m engine.Message) error {
 	case m.Commit != nil:
 		return m.Commit.Verify(chainID, set, m.Commit.Height, m.Commit.BlockHash)
 	case m.POL != nil:
-		return verifyPOL(c, m.POL)
+		return verifyPOL(chainID, set, m.POL)
 	}
 	return nil
 }
 
 // verifyPOL checks that a proof of lock's prevotes are validators' and
 // carry more than 2/3 of the power.
-func verifyPOL(c *chain.Chain, pol *engine.POL) error {
-	set, chainID := c.Validators(), c.ChainID()
+func verifyPOL(chainID *big.Int, set *chain.ValidatorSet, pol *engine.POL) error {
 	seen := map[common.Address]bool{}
 	var power uint64
 	for _, s := range pol.Votes {

@@ -36,7 +36,8 @@ type machine struct {
 	emit func(ev string, topics []common.Hash, args ...any)
 }
 
-const maxMoniker = 70
+// MaxMoniker is the longest moniker a validator may have, in bytes.
+const MaxMoniker = 70
 
 // KeyProof is the message a consensus key signs to let operator register
 // it on the chain with this ID: createValidator carries the signature, so
@@ -48,8 +49,8 @@ func KeyProof(chainID uint64, operator common.Address) []byte {
 }
 
 func checkMoniker(m string) error {
-	if len(m) > maxMoniker || !utf8.ValidString(m) {
-		return revertf("moniker must be valid UTF-8 of at most %d bytes", maxMoniker)
+	if len(m) > MaxMoniker || !utf8.ValidString(m) {
+		return revertf("moniker must be valid UTF-8 of at most %d bytes", MaxMoniker)
 	}
 	return nil
 }

@@ -147,8 +147,15 @@ func (f *fixture) produce() *chain.Block {
 	f.t.Helper()
 	head := f.chain.Head()
 	sel := f.pool.Select(f.chain.NextBaseFee(head.Header))
+	var last *chain.Commit
+	if head.Height() > 0 {
+		var err error
+		if last, err = f.chain.CommitAt(head.Height()); err != nil {
+			f.t.Fatal(err)
+		}
+	}
 	b, res, dropped, err := f.chain.Propose(chain.Proposal{
-		Proposer: f.validator, Time: head.Header.Time + 1000,
+		Proposer: f.validator, Time: head.Header.Time + 1000, LastCommit: last,
 		VRFOutput: bytes.Repeat([]byte{byte(head.Height() + 1)}, 64), VRFProof: bytes.Repeat([]byte{0xaa}, 80),
 	}, sel)
 	if err != nil {
