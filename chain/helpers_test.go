@@ -2,6 +2,7 @@ package chain
 
 import (
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"math/big"
 	"path/filepath"
 	"testing"
@@ -14,13 +15,21 @@ import (
 // devKey0 is the first key of the public development mnemonic.
 var devKey0, _ = crypto.HexToECDSA("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
 
+// devKey1 is the second key of the public development mnemonic.
+var devKey1, _ = crypto.HexToECDSA("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
+
 func openTestChain(t testing.TB, dir string) (*Chain, *Store) {
+	t.Helper()
+	return openTestChainWith(t, dir, Devnet())
+}
+
+func openTestChainWith(t testing.TB, dir string, g *Genesis) (*Chain, *Store) {
 	t.Helper()
 	store, err := OpenStore(filepath.Join(dir, "chain.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Open(store, Devnet(), nil)
+	c, err := Open(store, g, nil)
 	if err != nil {
 		store.Close()
 		t.Fatal(err)
@@ -68,7 +77,7 @@ func (s *sliceSource) Pop() {
 func proposal(c *Chain) Proposal {
 	head := c.Head()
 	p := Proposal{
-		Proposer:  c.Validators().Validators[0].Address,
+		Proposer:  devnetValidator(),
 		Time:      head.Header.Time + 1000,
 		VRFOutput: make([]byte, 64),
 	}
@@ -82,9 +91,14 @@ func proposal(c *Chain) Proposal {
 	return p
 }
 
+// devnetValidator is the devnet validator's address.
+func devnetValidator() common.Address {
+	return ConsensusAddress(DevnetValidatorKey().Public().(ed25519.PublicKey))
+}
+
 // devnetCommit is the devnet validator's commit of b.
 func devnetCommit(c *Chain, b *Block) *Commit {
-	v := &Vote{Type: Precommit, Height: b.Height(), BlockHash: b.Hash(), Validator: c.Validators().Validators[0].Address}
+	v := &Vote{Type: Precommit, Height: b.Height(), BlockHash: b.Hash(), Validator: devnetValidator()}
 	v.Sign(c.ChainID(), DevnetValidatorKey())
 	return &Commit{Height: b.Height(), BlockHash: b.Hash(), Signatures: []CommitSig{{Validator: v.Validator, Signature: v.Signature}}}
 }

@@ -1,0 +1,93 @@
+package chain
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"math/big"
+	"testing"
+
+	"cairn/chain/staking"
+	"cairn/vm"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+)
+
+// stakingTx signs a call of the staking contract from devnet account key.
+func stakingTx(t *testing.T, c *Chain, key *ecdsa.PrivateKey, nonce uint64, value *big.Int, method string, args ...any) *types.Transaction {
+	t.Helper()
+	data, err := staking.ABI.Pack(method, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := staking.Address
+	return types.MustSignNewTx(key, c.Signer(), &types.DynamicFeeTx{
+		ChainID: c.ChainID(), Nonce: nonce, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(10e9),
+		Gas: 500_000, To: &to, Value: value, Data: data,
+	})
+}
+
+// A validator registered by a transaction joins the set at the end of the
+// epoch: the epoch's last header names the new set, the store keeps it,
+// and a reopened chain finds it again.
+func TestStakingTransactionChangesTheSetAtTheEpochEnd(t *testing.T) {
+	dir := t.TempDir()
+	g := Devnet()
+	g.Params.Staking.EpochBlocks = 4
+	c, store := openTestChainWith(t, dir, g)
+	key := ed25519.NewKeyFromSeed(crypto.Keccak256([]byte("second validator")))
+	op := crypto.PubkeyToAddress(devKey1.PublicKey)
+	sig := ed25519.Sign(key, staking.KeyProof(g.ChainID, op))
+	create := stakingTx(t, c, devKey1, 0, CRN(5000), "createValidator", [32]byte(key.Public().(ed25519.PublicKey)), sig, uint16(700), "second")
+	b1, _ := produce(t, c, create)
+	rs, err := c.Receipts(b1)
+	if err != nil || rs[0].Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("createValidator receipt: %v %+v", err, rs)
+	}
+	// The view answers through a read-only call, as eth_call does.
+	data, _ := staking.ABI.Pack("validator", op)
+	to := staking.Address
+	res, err := c.Call(context.Background(), vm.CallMsg{From: op, To: &to, Data: data}, CallLimits{})
+	if err != nil || res.Err != nil {
+		t.Fatalf("validator view: %v %v", err, res)
+	}
+	out, err := staking.ABI.Unpack("validator", res.ReturnData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := *abi.ConvertType(out[0], new(staking.ValidatorInfo)).(*staking.ValidatorInfo)
+	if info.Moniker != "second" || info.CommissionBps != 700 || info.Tokens.Cmp(CRN(5000)) != 0 {
+		t.Fatalf("validator view %+v", info)
+	}
+	for c.Head().Height() < 3 {
+		produce(t, c)
+		if len(c.Validators().Validators) != 1 {
+			t.Fatalf("set changed after block %d, before the epoch's end", c.Head().Height())
+		}
+	}
+	b4, _ := produce(t, c)
+	set := c.Validators()
+	if len(set.Validators) != 2 || set.ByAddress(op) == nil || set.ByAddress(op).Power != 5000 {
+		t.Fatalf("set after the epoch: %+v", set.Validators)
+	}
+	if b4.Header.NextValidatorsHash != set.Hash() || b4.Header.ValidatorsHash == set.Hash() {
+		t.Fatal("the epoch's last header does not name the new set")
+	}
+	b5, _ := produce(t, c) // validated by the new set
+	if b5.Header.ValidatorsHash != set.Hash() {
+		t.Fatal("block 5 is not validated by the new set")
+	}
+	c.Close()
+	store.Close()
+
+	c, store = openTestChainWith(t, dir, g)
+	defer func() { c.Close(); store.Close() }()
+	for h, want := range map[uint64]int{1: 1, 4: 1, 5: 2, 6: 2} {
+		s, err := c.ValidatorsAt(h)
+		if err != nil || len(s.Validators) != want {
+			t.Fatalf("reopened: set of block %d: %v, %d members, want %d", h, err, len(s.Validators), want)
+		}
+	}
+}
