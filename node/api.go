@@ -25,8 +25,8 @@ func (n *Node) buildService() {
 
 func (n *Node) info() api.NodeInfo {
 	info := api.NodeInfo{Started: n.started, Version: Version}
-	if n.self != nil {
-		addr := n.self.Address
+	if self := n.self.Load(); self != nil {
+		addr := self.Address
 		info.Validator = &addr
 	}
 	if n.engine != nil {

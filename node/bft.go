@@ -106,13 +106,16 @@ func newBFTEngine(n *Node) (*bftEngine, error) {
 	}
 	var signer engine.Signer
 	var proposals engine.ProposalSource
-	if n.self != nil {
+	if n.cfg.ValidatorKey != nil {
 		guard, err := engine.NewSignGuard(n.cfg.ValidatorKey, signStateFile{SignStatePath(n.cfg.Home)})
 		if err != nil {
 			w.Close()
 			return nil, err
 		}
-		d.key, d.self, signer, proposals = n.cfg.ValidatorKey, n.self.Address, guard, d
+		d.key, signer, proposals = n.cfg.ValidatorKey, guard, d
+		if self := n.self.Load(); self != nil {
+			d.self = self.Address
+		}
 	}
 	d.cfg = engine.DefaultConfig(n.chain.ChainID(), d.self, signer, proposals)
 	if t := n.chain.Params().Consensus; t.ProposeMs > 0 && t.VoteMs > 0 {
@@ -277,7 +280,24 @@ func (d *bftEngine) begin(ctx context.Context) error {
 // params are the engine's parameters for the height after the head.
 func (d *bftEngine) params() engine.HeightParams {
 	head := d.n.chain.Head()
-	return engine.HeightParams{Height: head.Height() + 1, Validators: d.n.chain.Validators(), PrevBeta: head.Header.VRFOutput}
+	return engine.HeightParams{Height: head.Height() + 1, Validators: d.n.chain.Validators(), PrevBeta: head.Header.VRFOutput, Self: d.learnSelf()}
+}
+
+// learnSelf returns this node's validator address, looking it up while
+// the node's consensus key is not known to be registered: a validator
+// created while the node runs becomes its identity from the next height.
+func (d *bftEngine) learnSelf() common.Address {
+	if d.self != (common.Address{}) || d.key == nil {
+		return d.self
+	}
+	self := d.n.identify(d.key)
+	if self == nil {
+		return common.Address{}
+	}
+	d.self, d.cfg.Self = self.Address, self.Address
+	d.n.self.Store(self)
+	d.log.Info("consensus key registered: this node validates as its operator from the epoch it joins the set", "operator", self.Address)
+	return d.self
 }
 
 // restart starts a fresh engine at the height after the head: after block

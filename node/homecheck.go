@@ -189,7 +189,7 @@ func (n *Node) checkSignState(m homeMarks, gone bool) error {
 			"Restore the file from a backup; if it is truly lost, start once with --i-know-my-sign-state-is-gone: "+
 			"the node then signs nothing up to height %d and follows the chain until then", ErrSignStateLost, problem, floor)
 	}
-	if set := n.chain.Validators(); n.self.Power*3 > set.TotalPower() {
+	if set := n.chain.Validators(); n.self.Load().Power*3 > set.TotalPower() {
 		return fmt.Errorf("%w: %v. This validator holds more than a third of the voting power, so no block can be "+
 			"finalized at height %d without its vote, which it may already have given to another block: it cannot skip "+
 			"that height. Restore the sign state from a backup; on a development chain, start over in a new home",
@@ -227,7 +227,7 @@ func (n *Node) ownPrecommitInStore() (*engine.SignState, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read commit %d to check the sign state: %w", h, err)
 		}
-		if hasSigner(c, n.self.Address) {
+		if hasSigner(c, n.self.Load().Address) {
 			return &engine.SignState{Height: c.Height, Round: c.Round, Step: engine.StepPrecommit}, nil
 		}
 	}

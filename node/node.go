@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cairn/chain"
@@ -22,13 +23,16 @@ import (
 
 // Node is a running Cairn node.
 type Node struct {
-	cfg     Config
-	store   *chain.Store
-	chain   *chain.Chain
-	pool    *mempool.Pool
-	bus     events.Bus
-	engine  consensusEngine
-	self    *chain.Validator // nil when not a validator
+	cfg    Config
+	store  *chain.Store
+	chain  *chain.Chain
+	pool   *mempool.Pool
+	bus    events.Bus
+	engine consensusEngine
+	// self is this node's validator entry: the operator its consensus key
+	// is registered to, with its power in the next block's set. nil until
+	// the key is registered (or with no key).
+	self    atomic.Pointer[chain.Validator]
 	service api.Service
 	started time.Time
 	// tr connects the node to its peers; nil when it runs alone.
@@ -87,8 +91,8 @@ func New(cfg Config) (*Node, error) {
 		n.closeStore()
 		return nil, err
 	}
-	n.self = n.validatorFor(cfg.ValidatorKey)
-	if n.self != nil {
+	n.self.Store(n.identify(cfg.ValidatorKey))
+	if n.self.Load() != nil {
 		if err := n.checkSignState(marks, cfg.SignStateGone); err != nil {
 			n.closeStore()
 			return nil, err
@@ -104,7 +108,7 @@ func New(cfg Config) (*Node, error) {
 		n.txOut = &txBatcher{tr: n.tr, clock: cfg.Clock, logf: cfg.Logger.Debug}
 	}
 	n.buildService()
-	if n.self != nil || n.tr != nil {
+	if cfg.ValidatorKey != nil || n.tr != nil {
 		e, err := newBFTEngine(n)
 		if err != nil {
 			n.closeTransport()
@@ -142,18 +146,28 @@ func (n *Node) buildPool() error {
 	return nil
 }
 
-// validatorFor finds the validator whose consensus key is key.
-func (n *Node) validatorFor(key ed25519.PrivateKey) *chain.Validator {
+// identify returns this node's validator entry for its consensus key: the
+// operator that registered the key, in genesis or by createValidator,
+// with its power in the next block's set (0 outside it). It is nil with no
+// key, or while the key is not registered.
+func (n *Node) identify(key ed25519.PrivateKey) *chain.Validator {
 	if key == nil {
 		return nil
 	}
 	pub := key.Public().(ed25519.PublicKey)
-	for _, v := range n.chain.Validators().Validators {
-		if v.PubKey.Equal(pub) {
-			return v
-		}
+	st, err := n.chain.State()
+	if err != nil {
+		return nil
 	}
-	return nil
+	op, ok := n.chain.Staking().View(st).OperatorOf(common.Hash(pub))
+	if !ok {
+		return nil
+	}
+	v := &chain.Validator{Address: op, PubKey: pub}
+	if m := n.chain.Validators().ByAddress(op); m != nil {
+		v.Power, v.Name = m.Power, m.Name
+	}
+	return v
 }
 
 // committed runs after every committed block: the mempool forgets what the
@@ -184,8 +198,12 @@ func (n *Node) Start(ctx context.Context) error {
 		n.cancel()
 		return err
 	}
-	if n.self == nil {
-		n.cfg.Logger.Warn("no validator key of this chain's validator set: following only, no blocks will be produced")
+	switch {
+	case n.cfg.ValidatorKey == nil:
+		n.cfg.Logger.Warn("no validator key: following only, no blocks will be produced")
+	case n.self.Load() == nil:
+		n.cfg.Logger.Warn("the validator key is not registered on this chain: following; once a createValidator " +
+			"transaction registers it, this node validates from the epoch its validator joins the set")
 	}
 	if n.engine != nil {
 		n.wg.Add(1)
@@ -297,13 +315,14 @@ func (n *Node) Events() *events.Bus { return &n.bus }
 func (n *Node) Started() time.Time { return n.started }
 
 // Validator is this node's validator entry, or nil if it is not one.
-func (n *Node) Validator() *chain.Validator { return n.self }
+func (n *Node) Validator() *chain.Validator { return n.self.Load() }
 
 func (n *Node) validatorAddress() string {
-	if n.self == nil {
+	self := n.self.Load()
+	if self == nil {
 		return "none"
 	}
-	return n.self.Address.Hex()
+	return self.Address.Hex()
 }
 
 // APIAddr is the address the API listens on, once started ("" if off).

@@ -166,3 +166,9 @@ func (r Reader) Totals() Totals {
 		Minted: d.g(gMinted).ToBig(), Slashed: d.g(gSlashed).ToBig(),
 	}
 }
+
+// OperatorOf returns the operator that registered a consensus key.
+func (r Reader) OperatorOf(key common.Hash) (common.Address, bool) {
+	op := r.m.d.addr(slot(tagConsKey, key[:]))
+	return op, op != (common.Address{})
+}

@@ -86,6 +86,9 @@ func (e *Engine) startHeight(p HeightParams) error {
 	if p.Validators == nil || p.Validators.TotalPower() == 0 {
 		return fmt.Errorf("start height %d: empty validator set", p.Height)
 	}
+	if p.Self != (common.Address{}) {
+		e.cfg.Self = p.Self
+	}
 	if p.Validators.ByAddress(e.cfg.Self) != nil && (e.cfg.Signer == nil || e.cfg.Proposals == nil) {
 		return fmt.Errorf("start height %d: this node is a validator but has no signer or proposal source", p.Height)
 	}

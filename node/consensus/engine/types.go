@@ -211,6 +211,10 @@ type HeightParams struct {
 	Height     uint64
 	Validators *chain.ValidatorSet
 	PrevBeta   []byte
+	// Self, if not zero, becomes this node's validator address from this
+	// height on: a node whose consensus key is registered while it runs
+	// learns its address then.
+	Self common.Address
 }
 
 // Ready is what the engine asks the driver to do; see the package comment
