@@ -62,6 +62,7 @@ type bftEngine struct {
 	asked    map[common.Hash]uint64 // blocks the engine wants judged, by hash → height
 	proposed map[proposalKey]common.Hash
 	evidence []chain.Evidence
+	late     lateSigs             // precommits heard after a commit formed
 	filling  map[common.Hash]bool // compact proposals being filled in
 	// servedBehind is when each height's commit last went to peers behind.
 	servedBehind map[uint64]time.Time

@@ -139,6 +139,9 @@ func (d *bftEngine) onNet(ctx context.Context, m transport.Message) error {
 	}
 	msg := in.Msg
 	h := msg.Height()
+	if msg.Vote != nil {
+		d.late.note(msg.Vote, d.n.chain.Head().Height())
+	}
 	if st := d.eng.Status(); h >= d.n.chain.Head().Height()+3 || (st.Decided && st.Height > d.n.chain.Head().Height()) {
 		// Peers finalized at least two heights this node has not, or this
 		// node saw a decision whose block it lacks: block sync fetches the
@@ -220,6 +223,11 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 		if lastCommit, err = c.CommitAt(parent.Height()); err != nil {
 			return common.Hash{}, fmt.Errorf("propose %d: commit of the head: %w", height, err)
 		}
+		set, err := c.ValidatorsAt(parent.Height())
+		if err != nil {
+			return common.Hash{}, fmt.Errorf("propose %d: %w", height, err)
+		}
+		lastCommit = d.late.extend(lastCommit, set, c.ChainID())
 	}
 	now := d.clock.Now()
 	ms := uint64(now.UnixMilli())

@@ -45,6 +45,7 @@ func fourValidatorGenesis(keys []ed25519.PrivateKey) *chain.Genesis {
 	g := chain.Devnet()
 	g.Params.BlockTimeMs = uint64(testBlockTime / time.Millisecond)
 	g.Params.Consensus = chain.Timeouts{ProposeMs: 300, VoteMs: 100, DeltaMs: 50}
+	g.Params.Staking.MinSelfStake = chain.NewBigInt(chain.CRN(10))
 	g.Validators = nil
 	for i, k := range keys {
 		g.Validators = append(g.Validators, chain.GenesisValidator{
@@ -95,7 +96,13 @@ type testNet struct {
 
 func newTestNet(t testing.TB) *testNet {
 	keys := testValidatorKeys()
-	tn := &testNet{t: t, hub: transport.NewHub(), genesis: fourValidatorGenesis(keys), keys: keys,
+	return newTestNetWith(t, fourValidatorGenesis(keys), keys)
+}
+
+// newTestNetWith starts one node per key on genesis g (keys that are not
+// g's validators run nodes that follow until their key is registered).
+func newTestNetWith(t testing.TB, g *chain.Genesis, keys []ed25519.PrivateKey) *testNet {
+	tn := &testNet{t: t, hub: transport.NewHub(), genesis: g, keys: keys,
 		nodes: make([]*Node, len(keys)), subs: make([]*events.Subscription, len(keys))}
 	for range keys {
 		tn.homes = append(tn.homes, t.TempDir())
@@ -271,7 +278,11 @@ func (tn *testNet) checkAgreement() {
 			if err != nil {
 				t.Fatalf("node %d commit %d: %v", i, h, err)
 			}
-			if err := cm.Verify(c.ChainID(), c.Validators(), h, b.Hash()); err != nil {
+			set, err := c.ValidatorsAt(h)
+			if err != nil {
+				t.Fatalf("node %d set of %d: %v", i, h, err)
+			}
+			if err := cm.Verify(c.ChainID(), set, h, b.Hash()); err != nil {
 				t.Fatalf("node %d commit %d: %v", i, h, err)
 			}
 		}

@@ -273,9 +273,20 @@ func TestLine49Decide(t *testing.T) {
 	if len(rd.Commits) != 1 {
 		t.Fatalf("no decision: %+v", rd)
 	}
+	// The node had not precommitted in round 2: it signs the decided block
+	// late, and its precommit joins the three it decided on.
 	c := rd.Commits[0]
-	if c.Height != 1 || c.Round != 2 || c.BlockHash != v || len(c.Signatures) != 3 {
+	if c.Height != 1 || c.Round != 2 || c.BlockHash != v || len(c.Signatures) != 4 {
 		t.Fatalf("commit %+v", c)
+	}
+	var own *chain.Vote
+	for _, m := range rd.Messages {
+		if m.Message.Vote != nil && m.Message.Vote.Validator == f.addr(0) {
+			own = m.Message.Vote
+		}
+	}
+	if own == nil || own.Type != chain.Precommit || own.Round != 2 || own.BlockHash != v {
+		t.Fatalf("no late precommit for the decided block sent: %+v", own)
 	}
 	if err := c.Verify(f.chainID, f.set, 1, v); err != nil {
 		t.Fatalf("certificate: %v", err)
