@@ -11,6 +11,8 @@ import (
 
 	"cairn/chain"
 	"cairn/chain/staking"
+	"cairn/node/consensus/engine"
+	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -175,5 +177,81 @@ func TestStoppedValidatorIsJailedUnjailsAndRejoins(t *testing.T) {
 			t.Errorf("validator %s (never stopped) has status %d", v.Moniker, v.Status)
 		}
 	}
+	tn.checkAgreement()
+}
+
+// doubleSign has key's validator sign two conflicting prevotes for each of
+// the next few heights and broadcasts them from a peer of its own, as a
+// Byzantine validator running a second copy of its key would.
+func (tn *testNet) doubleSign(key ed25519.PrivateKey, op common.Address) {
+	tn.t.Helper()
+	tr, err := tn.hub.Join("byzantine", nil)
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	tn.t.Cleanup(func() { tr.Close() })
+	c := tn.nodes[0].Chain()
+	head := c.Head().Height()
+	for h := head + 1; h <= head+3; h++ {
+		for _, block := range []string{"x", "y"} {
+			v := &chain.Vote{Type: chain.Prevote, Height: h, BlockHash: crypto.Keccak256Hash([]byte(block)), Validator: op}
+			v.Sign(c.ChainID(), key)
+			data, err := encodeWire(engine.Message{Vote: v}, nil)
+			if err != nil {
+				tn.t.Fatal(err)
+			}
+			if err := tr.Broadcast(transport.TopicConsensus, data); err != nil {
+				tn.t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestDoubleSignerIsSlashedAndTombstoned(t *testing.T) {
+	keys := testValidatorKeys()
+	g := stakingGenesis(keys)
+	// No downtime jailing here: only the double-sign moves the stake.
+	g.Params.Staking.SignedBlocksWindow, g.Params.Staking.MinSignedPerWindow = 1000, 0
+	tn := newTestNetWith(t, g, keys)
+	c := tn.nodes[0].Chain()
+	bad := tn.nodes[3].Validator().Address
+	delegator := crypto.PubkeyToAddress(devKey0.PublicKey)
+	del := stakingCall(t, c, devKey0, 0, chain.CRN(10), "delegate", bad)
+	if err := tn.nodes[0].Pool().Add(del); err != nil {
+		t.Fatal(err)
+	}
+	tn.waitFor(0, "the delegation", func() bool {
+		look, err := c.Transaction(del.Hash())
+		return err == nil && look.Receipt.Status == types.ReceiptStatusSuccessful
+	})
+	view := func() staking.Reader {
+		st, err := c.State()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Staking().View(st)
+	}
+	before, _ := view().Validator(bad)
+	worthBefore, _ := view().Delegation(delegator, bad)
+
+	tn.doubleSign(keys[3], bad)
+	tn.waitFor(0, "the double-signer being tombstoned", func() bool {
+		v, _ := view().Validator(bad)
+		return v.Status == staking.StatusTombstoned
+	})
+	after, _ := view().Validator(bad)
+	bps := big.NewInt(int64(g.Params.Staking.SlashDoubleSignBps))
+	cut := new(big.Int).Div(new(big.Int).Mul(before.Tokens, bps), big.NewInt(10_000))
+	if want := new(big.Int).Sub(before.Tokens, cut); after.Tokens.Cmp(want) != 0 {
+		t.Fatalf("stake after the slash %s, want %s − %s = %s", after.Tokens, before.Tokens, cut, want)
+	}
+	// The delegator's 10 CRN lose the same share, to a wei of rounding.
+	worth, _ := view().Delegation(delegator, bad)
+	want := new(big.Int).Sub(worthBefore, new(big.Int).Div(new(big.Int).Mul(worthBefore, bps), big.NewInt(10_000)))
+	if d := new(big.Int).Sub(want, worth); d.Sign() < 0 || d.Cmp(big.NewInt(1)) > 0 {
+		t.Fatalf("delegation after the slash %s, want %s", worth, want)
+	}
+	tn.waitFor(0, "the tombstoned validator leaving the set", func() bool { return c.Validators().ByAddress(bad) == nil })
+	tn.waitHeight(c.Head().Height()+3, 0, 1, 2)
 	tn.checkAgreement()
 }
