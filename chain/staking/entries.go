@@ -147,7 +147,7 @@ func (m *machine) unjail(op common.Address) error {
 	case m.env.TimeMs < v.jailedUntil():
 		return revertf("validator %s is jailed until %d (unix ms); it is now %d", op, v.jailedUntil(), m.env.TimeMs)
 	case m.selfStake(op).Lt(uint256.MustFromBig(m.p.MinSelfStake.Int())):
-		return revertf("self-stake %s is below the minimum %s", m.selfStake(op), m.p.MinSelfStake.Int())
+		return revertf("self-stake %s is below the minimum %s", inCRN(m.selfStake(op).ToBig()), inCRN(m.p.MinSelfStake.Int()))
 	}
 	v.setFlag(flagJailed, false)
 	m.resetWindow(v)

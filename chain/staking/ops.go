@@ -4,12 +4,25 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"fmt"
+	"math/big"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/tracing"
 	"github.com/holiman/uint256"
 )
+
+// inCRN writes an amount of wei for a revert reason: in CRN, with the wei
+// after it when it is not whole.
+func inCRN(wei *big.Int) string {
+	whole, frac := new(big.Int).QuoRem(wei, PowerUnit.ToBig(), new(big.Int))
+	if frac.Sign() == 0 {
+		return whole.String() + " CRN"
+	}
+	f := strings.TrimRight(fmt.Sprintf("%018s", frac.String()), "0")
+	return fmt.Sprintf("%s.%s CRN (%s wei)", whole, f, wei)
+}
 
 // revertError is a refused call; its text is the revert reason the caller
 // sees. The state it touched is rolled back by the EVM.
@@ -72,7 +85,7 @@ func (m *machine) createValidator(op common.Address, key common.Hash, sig []byte
 	case len(sig) != ed25519.SignatureSize || !ed25519.Verify(ed25519.PublicKey(key[:]), KeyProof(m.env.ChainID, op), sig):
 		return revertError("key signature does not prove the consensus key is the sender's")
 	case stake.Lt(uint256.MustFromBig(m.p.MinSelfStake.Int())) || stake.IsZero():
-		return revertf("self-stake %s is below the minimum %s", stake, m.p.MinSelfStake.Int())
+		return revertf("self-stake %s is below the minimum %s", inCRN(stake.ToBig()), inCRN(m.p.MinSelfStake.Int()))
 	}
 	if err := checkCommission(commission); err != nil {
 		return err
@@ -191,7 +204,7 @@ func (m *machine) removeStake(delegator, validator common.Address, amount *uint2
 	tokens, shares := v.tokens(), v.shares()
 	worth := mulDiv(held, tokens, shares)
 	if amount.Gt(worth) {
-		return revertf("amount %s exceeds the delegation's %s", amount, worth)
+		return revertf("amount %s exceeds the delegation's %s", inCRN(amount.ToBig()), inCRN(worth.ToBig()))
 	}
 	burn := mulDivUp(amount, shares, tokens)
 	if burn.Gt(held) {

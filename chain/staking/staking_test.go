@@ -289,3 +289,16 @@ func (h *harness) mustValidator(op common.Address) ValidatorInfo {
 }
 
 func inSet(set []Member, op common.Address) bool { return wasIn(set, op) }
+
+func TestRevertReasonsWriteAmountsInCRN(t *testing.T) {
+	for wei, want := range map[string]string{
+		"250000000000000000000": "250 CRN",
+		"1500000000000000000":   "1.5 CRN (1500000000000000000 wei)",
+		"1":                     "0.000000000000000001 CRN (1 wei)",
+	} {
+		x, _ := new(big.Int).SetString(wei, 10)
+		if got := inCRN(x); got != want {
+			t.Errorf("inCRN(%s) = %q, want %q", wei, got, want)
+		}
+	}
+}

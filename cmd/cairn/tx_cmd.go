@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func init() { extraCommands = append(extraCommands, newTxCmd) }
@@ -42,7 +43,7 @@ func newTxCmd() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.SetFlagErrorFunc(flagErrorLine)
-	cmd.AddCommand(newTxSendCmd())
+	cmd.AddCommand(newTxSendCmd(), newTxStakeCmd())
 	return cmd
 }
 
@@ -66,6 +67,9 @@ type sendPlan struct {
 	maxFee   *big.Int // nil: from the node's base fee
 	gasLimit uint64   // 0: 21000, or estimated when there is data
 	nonce    *uint64  // nil: the account's pending nonce
+	// dataFor, if set, makes the call data once the chain and the sender
+	// are known (a validator key proof signs both).
+	dataFor func(chainID uint64, from common.Address) ([]byte, error)
 }
 
 func newTxSendCmd() *cobra.Command {
@@ -89,22 +93,32 @@ func newTxSendCmd() *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.wf.home, "home", defaultHome(), "Cairn home directory holding wallet.json")
-	fl.StringVar(&f.wf.passwordFile, "password-file", "", "read the wallet password from the first line of this file instead of prompting")
-	fl.StringVar(&f.from, "from", "", "sending account: its number in `cairn wallet list` (1 is the first) or its 0x address (default: the default account)")
 	fl.StringVar(&f.to, "to", "", "recipient 0x address (mixed case must be a valid EIP-55 checksum)")
 	fl.StringVar(&f.value, "value", "", "amount in CRN, up to 18 decimals (\"1.5\")")
 	fl.StringVar(&f.data, "data", "", "0x-hex call data (the gas limit is then estimated unless --gas-limit is given)")
-	fl.Uint64Var(&f.gasLimit, "gas-limit", transferGas, "gas limit")
+	fl.BoolVar(&f.legacy, "legacy", false, "send an EIP-155 legacy transaction instead of EIP-1559")
+	f.register(fl, transferGas)
+	return cmd
+}
+
+// register adds the flags every sending command shares: the wallet, the
+// sender, fees, gas, nonce, waiting and the node.
+func (f *sendFlags) register(fl *pflag.FlagSet, gas uint64) {
+	fl.StringVar(&f.wf.home, "home", defaultHome(), "Cairn home directory holding wallet.json")
+	fl.StringVar(&f.wf.passwordFile, "password-file", "", "read the wallet password from the first line of this file instead of prompting")
+	fl.StringVar(&f.from, "from", "", "sending account: its number in `cairn wallet list` (1 is the first) or its 0x address (default: the default account)")
+	if gas > 0 {
+		fl.Uint64Var(&f.gasLimit, "gas-limit", gas, "gas limit")
+	} else {
+		fl.Uint64Var(&f.gasLimit, "gas-limit", 0, "gas limit (default: estimated)")
+	}
 	fl.StringVar(&f.tip, "tip", "", "priority fee per gas in gwei (default 1)")
 	fl.StringVar(&f.maxFee, "max-fee", "", "max fee per gas in gwei, or the gas price with --legacy (default from the node's base fee)")
 	fl.Uint64Var(&f.nonce, "nonce", 0, "nonce (default: the account's next, counting pending transactions)")
-	fl.BoolVar(&f.legacy, "legacy", false, "send an EIP-155 legacy transaction instead of EIP-1559")
 	fl.BoolVar(&f.wait, "wait", false, "wait until the transaction is in a block and print its receipt")
 	fl.StringVar(&f.qf.api, "api", "http://127.0.0.1:8545", "the node's REST API (host:port or URL)")
 	fl.BoolVar(&f.qf.json, "json", false, "print the result as JSON")
 	fl.DurationVar(&f.qf.timeout, "timeout", 60*time.Second, "how long to wait for the node (and, with --wait, for inclusion)")
-	return cmd
 }
 
 // check validates everything that needs neither the node nor the wallet,
@@ -133,28 +147,37 @@ func (f *sendFlags) check(cmd *cobra.Command) (*sendPlan, error) {
 			return nil, usageErr("--data is %d bytes, at most %d", len(p.data), maxTxData)
 		}
 	}
+	if err := f.checkCommon(cmd, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkCommon validates the flags every sending command shares into p.
+func (f *sendFlags) checkCommon(cmd *cobra.Command, p *sendPlan) error {
+	var err error
 	if f.tip != "" {
 		if p.tip, err = loadgen.ParseGwei(f.tip); err != nil {
-			return nil, usageErr("--tip: %v", err)
+			return usageErr("--tip: %v", err)
 		}
 	}
 	if f.maxFee != "" {
 		if p.maxFee, err = loadgen.ParseGwei(f.maxFee); err != nil {
-			return nil, usageErr("--max-fee: %v", err)
+			return usageErr("--max-fee: %v", err)
 		}
 		if p.maxFee.Sign() == 0 {
-			return nil, usageErr("--max-fee must be above zero")
+			return usageErr("--max-fee must be above zero")
 		}
 	}
 	if p.tip != nil && p.maxFee != nil && p.tip.Cmp(p.maxFee) > 0 {
-		return nil, usageErr("--tip %s gwei is above --max-fee %s gwei", f.tip, f.maxFee)
+		return usageErr("--tip %s gwei is above --max-fee %s gwei", f.tip, f.maxFee)
 	}
 	if cmd.Flags().Changed("gas-limit") {
 		if f.gasLimit < transferGas {
-			return nil, usageErr("--gas-limit %d is below %d, the cost of any transaction", f.gasLimit, transferGas)
+			return usageErr("--gas-limit %d is below %d, the cost of any transaction", f.gasLimit, transferGas)
 		}
 		p.gasLimit = f.gasLimit
-	} else if len(p.data) == 0 {
+	} else if len(p.data) == 0 && p.dataFor == nil {
 		p.gasLimit = transferGas
 	}
 	if cmd.Flags().Changed("nonce") {
@@ -162,9 +185,9 @@ func (f *sendFlags) check(cmd *cobra.Command) (*sendPlan, error) {
 		p.nonce = &n
 	}
 	if f.qf.timeout <= 0 {
-		return nil, usageErr("--timeout must be positive")
+		return usageErr("--timeout must be positive")
 	}
-	return p, nil
+	return nil
 }
 
 // apiMessage is the message of an *api.Error (as the API's parse helpers
@@ -308,6 +331,11 @@ func (f *sendFlags) build(ctx context.Context, c *api.Client, p *sendPlan, from 
 		return nil, nil, err
 	}
 	chainID := new(big.Int).SetUint64(st.ChainID)
+	if p.dataFor != nil {
+		if p.data, err = p.dataFor(st.ChainID, from); err != nil {
+			return nil, nil, err
+		}
+	}
 	acc, err := c.Account(ctx, from)
 	if err != nil {
 		return nil, nil, err
