@@ -213,6 +213,7 @@ func fzGenesisFour() *Genesis {
 	g.Alloc[common.HexToAddress("0xc0de")] = GenesisAccount{Balance: NewBigInt(big.NewInt(0)), Nonce: 1,
 		Code: []byte{0x60, 0x00}, Storage: map[common.Hash]common.Hash{{1}: {2}}}
 	g.Params.MinBaseFee = NewBigInt(big.NewInt(0))
+	g.Params.Staking.MinSelfStake = NewBigInt(CRN(10))
 	return g
 }
 

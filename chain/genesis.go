@@ -133,8 +133,12 @@ func (g *Genesis) Validate() error {
 			bad("validators[%d].pubKey is %d bytes, want %d (ed25519)", i, len(v.PubKey), ed25519.PublicKeySize)
 			continue
 		}
-		if v.Stake == nil || new(big.Int).Div(v.Stake.Int(), PowerUnit).Sign() <= 0 {
+		switch min := p.Staking.MinSelfStake; {
+		case v.Stake == nil || new(big.Int).Div(v.Stake.Int(), PowerUnit).Sign() <= 0:
 			bad("validators[%d].stake must be at least 1 CRN", i)
+		case min != nil && v.Stake.Int().Cmp(min.Int()) < 0:
+			// It would leave the set at the first epoch's end.
+			bad("validators[%d].stake %s is below params.staking.minSelfStake %s", i, v.Stake.Int(), min.Int())
 		}
 		if len(v.Name) > staking.MaxMoniker {
 			bad("validators[%d].name is longer than %d bytes", i, staking.MaxMoniker)
