@@ -58,7 +58,8 @@ func DefaultParams() Params {
 }
 
 // Devnet is the built-in development genesis: chain ID 7777, one validator
-// with the public devnet key, and 1,000,000 CRN in each DevnetAccounts entry.
+// with the public devnet key operated by DevnetAccounts[0], and 1,000,000
+// CRN in each DevnetAccounts entry.
 func Devnet() *Genesis {
 	g := &Genesis{
 		ChainID: DevnetChainID,
@@ -67,7 +68,9 @@ func Devnet() *Genesis {
 		Alloc:   map[common.Address]GenesisAccount{},
 	}
 	pub := DevnetValidatorKey().Public().(ed25519.PublicKey)
-	g.Validators = []GenesisValidator{{PubKey: []byte(pub), Stake: NewBigInt(CRN(1_000_000)), Name: "devnet-0"}}
+	// The first devnet account operates the validator, so the console's
+	// first account can claim its commission and unjail it.
+	g.Validators = []GenesisValidator{{Address: DevnetAccounts[0], PubKey: []byte(pub), Stake: NewBigInt(CRN(1_000_000)), Name: "devnet-0"}}
 	for _, a := range DevnetAccounts {
 		g.Alloc[a] = GenesisAccount{Balance: NewBigInt(CRN(1_000_000))}
 	}

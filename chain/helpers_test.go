@@ -2,7 +2,6 @@ package chain
 
 import (
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"math/big"
 	"path/filepath"
 	"testing"
@@ -93,7 +92,7 @@ func proposal(c *Chain) Proposal {
 
 // devnetValidator is the devnet validator's address.
 func devnetValidator() common.Address {
-	return ConsensusAddress(DevnetValidatorKey().Public().(ed25519.PublicKey))
+	return Devnet().Validators[0].OperatorAddress()
 }
 
 // devnetCommit is the devnet validator's commit of b.

@@ -41,6 +41,7 @@ type devnetNode struct {
 	API       string // host:port
 	P2P       string // TCP multiaddr with /p2p/<id>: what the others dial
 	Log       string
+	key       ed25519.PublicKey // its consensus key, when read back from its home
 }
 
 // devnet is a local network's directory: DIR/genesis.json and one home
@@ -135,8 +136,14 @@ func writeDevnet(dir string, o devnetOptions) (_ *devnet, err error) {
 			return nil, err
 		}
 		pub := key.Public().(ed25519.PublicKey)
-		g.Validators = append(g.Validators, chain.GenesisValidator{PubKey: []byte(pub), Stake: chain.NewBigInt(devnetStake(i, o.nodes)), Name: n.Name})
-		n.Validator = chain.ConsensusAddress(pub)
+		v := chain.GenesisValidator{PubKey: []byte(pub), Stake: chain.NewBigInt(devnetStake(i, o.nodes)), Name: n.Name}
+		if i < len(chain.DevnetAccounts) {
+			// A devnet account operates it: its keys are public, so
+			// anyone can claim its commission or unjail it.
+			v.Address = chain.DevnetAccounts[i]
+		}
+		g.Validators = append(g.Validators, v)
+		n.Validator = v.OperatorAddress()
 		n.API = net.JoinHostPort("127.0.0.1", strconv.Itoa(o.baseAPIPort+i))
 		n.P2P = p2p.LocalListen(o.baseP2PPort + i)[0] + "/p2p/" + ids[i].String()
 		n.Log = filepath.Join(n.Home, devnetLogName)
@@ -192,6 +199,7 @@ func loadDevnet(dir string) (*devnet, error) {
 		if err != nil {
 			return nil, err
 		}
+		n.Validator = operatorOf(g, n.key)
 		d.Nodes = append(d.Nodes, n)
 	}
 	return d, nil
@@ -213,7 +221,7 @@ func loadDevnetNode(dir string, k int, genesis []byte) (devnetNode, error) {
 	if err != nil {
 		return n, fmt.Errorf("devnet %s: %w", n.Name, err)
 	}
-	n.Validator = chain.ConsensusAddress(key.Public().(ed25519.PublicKey))
+	n.key = key.Public().(ed25519.PublicKey)
 	if _, err := os.Stat(node.NodeKeyPath(n.Home)); errors.Is(err, fs.ErrNotExist) {
 		return n, fmt.Errorf("devnet %s: no node key %s: the other nodes' bootstrap lists name the lost one", n.Name, node.NodeKeyPath(n.Home))
 	}
@@ -271,4 +279,15 @@ func (d *devnet) checkPortsFree() error {
 		}
 	}
 	return nil
+}
+
+// operatorOf is the operator of the genesis validator with consensus key
+// pub (the zero address if there is none).
+func operatorOf(g *chain.Genesis, pub ed25519.PublicKey) common.Address {
+	for _, v := range g.Validators {
+		if pub.Equal(ed25519.PublicKey(v.PubKey)) {
+			return v.OperatorAddress()
+		}
+	}
+	return common.Address{}
 }

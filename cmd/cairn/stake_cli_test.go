@@ -16,7 +16,6 @@ import (
 	"cairn/node/api"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
-	"github.com/ethereum/go-ethereum/common"
 )
 
 // stakingView calls a view of the staking contract on the node and
@@ -50,11 +49,14 @@ func TestTxStake(t *testing.T) {
 	if err != nil || st.Validator == nil {
 		t.Fatalf("status: %v %+v", err, st)
 	}
-	val, from := st.Validator.Hex(), common.HexToAddress(devAddress)
+	// The devnet's first account operates its validator: stake from the
+	// second.
+	mustWallet(t, "", "wallet", "derive", "--home", home, "--password-file", pw)
+	val, from := st.Validator.Hex(), chain.DevnetAccounts[1]
 	send := func(args ...string) sendResult {
 		t.Helper()
 		out := mustWallet(t, "", append(append([]string{"tx", "stake"}, args...),
-			"--home", home, "--password-file", pw, "--wait", "--json", "--api", p.addr)...)
+			"--from", "2", "--home", home, "--password-file", pw, "--wait", "--json", "--api", p.addr)...)
 		var res sendResult
 		if err := json.Unmarshal([]byte(out), &res); err != nil || res.Tx == nil || res.Tx.Receipt == nil || res.Tx.Receipt.Status != 1 {
 			t.Fatalf("tx stake %v: %v: %s", args, err, out)
@@ -64,7 +66,7 @@ func TestTxStake(t *testing.T) {
 	refused := func(args []string, want ...string) {
 		t.Helper()
 		// No password file: reaching the prompt would fail otherwise.
-		line := mustFail(t, "", append(append([]string{"tx", "stake"}, args...), "--home", home, "--api", p.addr), want...)
+		line := mustFail(t, "", append(append([]string{"tx", "stake"}, args...), "--from", "2", "--home", home, "--api", p.addr), want...)
 		if strings.Contains(line, "password") {
 			t.Fatalf("%v: %q; want the refusal before any password prompt", args, line)
 		}
@@ -109,6 +111,15 @@ func TestTxStake(t *testing.T) {
 		t.Fatalf("validator view after edit-validator: %+v", info)
 	}
 	refused([]string{"unjail"}, "is not jailed")
+
+	// The devnet validator's operator, the first account, claims its own
+	// rewards.
+	out := mustWallet(t, "", "tx", "stake", "claim", val, "--from", "1", "--home", home, "--password-file", pw,
+		"--wait", "--json", "--api", p.addr)
+	var res sendResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Tx == nil || res.Tx.Receipt.Status != 1 || len(res.Tx.Receipt.Logs) != 1 {
+		t.Fatalf("operator claim: %v: %s", err, out)
+	}
 }
 
 func TestParseCommission(t *testing.T) {
