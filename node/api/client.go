@@ -111,6 +111,21 @@ func (c *Client) Account(ctx context.Context, addr common.Address) (*Account, er
 	return fetch[Account](ctx, c, http.MethodGet, "/v1/accounts/"+addr.Hex(), nil)
 }
 
+// Validators fetches GET /v1/validators.
+func (c *Client) Validators(ctx context.Context) (*ValidatorList, error) {
+	return fetch[ValidatorList](ctx, c, http.MethodGet, "/v1/validators", nil)
+}
+
+// Validator fetches GET /v1/validators/{address}.
+func (c *Client) Validator(ctx context.Context, operator common.Address) (*Validator, error) {
+	return fetch[Validator](ctx, c, http.MethodGet, "/v1/validators/"+operator.Hex(), nil)
+}
+
+// Delegations fetches GET /v1/delegations/{address}.
+func (c *Client) Delegations(ctx context.Context, delegator common.Address) (*Delegations, error) {
+	return fetch[Delegations](ctx, c, http.MethodGet, "/v1/delegations/"+delegator.Hex(), nil)
+}
+
 // Mempool fetches GET /v1/mempool.
 func (c *Client) Mempool(ctx context.Context) (*Mempool, error) {
 	return fetch[Mempool](ctx, c, http.MethodGet, "/v1/mempool", nil)

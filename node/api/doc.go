@@ -5,6 +5,24 @@
 // implements the same interface over HTTP (Client), so a console can attach
 // to a remote node with no change.
 //
+// The endpoints, all under /v1 (the OpenAPI document at /v1/openapi.json
+// describes each one), with the Service method behind each:
+//
+//	GET  /v1/status                 Status
+//	GET  /v1/blocks                 Blocks (?from=height|latest&limit=n)
+//	GET  /v1/blocks/{id}            Block (?full=true for transaction objects)
+//	POST /v1/txs                    SendRawTx ({"raw":"0x…"})
+//	GET  /v1/txs/{hash}             Tx
+//	GET  /v1/accounts/{address}     Account
+//	GET  /v1/validators             Validators
+//	GET  /v1/validators/{address}   Validator (by operator address)
+//	GET  /v1/delegations/{address}  Delegations (of a delegator)
+//	GET  /v1/mempool                Mempool
+//	GET  /v1/peers                  Peers
+//	POST /v1/call                   Call
+//	GET  /v1/events                 Subscribe (server-sent events; ?types=block,tx,dropped)
+//	GET  /v1/openapi.json           the OpenAPI 3.1 document
+//
 // JSON conventions: amounts of wei are decimal strings, heights, nonces and
 // gas are JSON numbers, hashes, addresses and byte strings are 0x-hex.
 //
@@ -18,7 +36,7 @@
 //	400 timeout             a read-only call ran past its time bound
 //	400 return_too_large    a read-only call returned more than the cap
 //	400 call_failed         a read-only call could not start (e.g. value above balance)
-//	404 not_found           unknown block, transaction or route
+//	404 not_found           unknown block, transaction, validator or route
 //	405 method_not_allowed  known route, wrong method
 //	413 body_too_large      request body over the limit
 //	503 pool_full           the mempool is full of better-paying transactions: retry later

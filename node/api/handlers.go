@@ -114,6 +114,47 @@ func (s *server) account(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, r, acc)
 }
 
+func (s *server) validators(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.svc.Validators(r.Context())
+	if err != nil {
+		return err
+	}
+	if l.Validators == nil {
+		l.Validators = []Validator{}
+	}
+	return s.writeJSON(w, r, l)
+}
+
+func (s *server) validator(w http.ResponseWriter, r *http.Request) error {
+	addr, err := ParseAddress(r.PathValue("address"))
+	if err != nil {
+		return err
+	}
+	v, err := s.svc.Validator(r.Context(), addr)
+	if err != nil {
+		return err
+	}
+	return s.writeJSON(w, r, v)
+}
+
+func (s *server) delegations(w http.ResponseWriter, r *http.Request) error {
+	addr, err := ParseAddress(r.PathValue("address"))
+	if err != nil {
+		return err
+	}
+	d, err := s.svc.Delegations(r.Context(), addr)
+	if err != nil {
+		return err
+	}
+	if d.Delegations == nil {
+		d.Delegations = []Delegation{}
+	}
+	if d.Unbondings == nil {
+		d.Unbondings = []Unbonding{}
+	}
+	return s.writeJSON(w, r, d)
+}
+
 func (s *server) mempool(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.svc.Mempool(r.Context())
 	if err != nil {

@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -91,7 +93,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Block": Block{}, "VRF": VRF{}, "Commit": Commit{}, "Tx": Tx{}, "Receipt": Receipt{}, "Log": Log{},
 		"Account": Account{}, "Mempool": Mempool{}, "MempoolTx": MempoolTx{}, "CallRequest": CallRequest{},
 		"CallResult": CallResult{}, "DroppedTx": DroppedTx{}, "SendTxRequest": sendTxRequest{},
-		"SendTxResponse": sendTxResponse{},
+		"SendTxResponse": sendTxResponse{}, "ValidatorList": ValidatorList{}, "Validator": Validator{},
+		"Delegation": Delegation{}, "Unbonding": Unbonding{}, "Delegations": Delegations{},
 	}
 	for name, v := range types {
 		s, ok := schemas[name].(map[string]any)
@@ -140,5 +143,29 @@ func TestOpenAPIDocumentsErrorCodes(t *testing.T) {
 	}
 	if d, _ := events["description"].(string); !strings.Contains(d, "event: error") || !strings.Contains(d, CodeTooSlow) {
 		t.Errorf("GET /v1/events does not describe the \"event: error\" frame and %s", CodeTooSlow)
+	}
+}
+
+// TestDocListsEveryRoute keeps the endpoint table of the package doc in
+// step with the routes.
+func TestDocListsEveryRoute(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^//\t(GET|POST) +(/v1/\S+)`)
+	listed := map[string]bool{}
+	for _, m := range row.FindAllStringSubmatch(string(src), -1) {
+		listed[m[1]+" "+m[2]] = true
+	}
+	for _, rt := range routes {
+		key := rt.method + " " + rt.path
+		if !listed[key] {
+			t.Errorf("route %s is not in doc.go's endpoint table", key)
+		}
+		delete(listed, key)
+	}
+	for key := range listed {
+		t.Errorf("doc.go lists %s, which the server does not serve", key)
 	}
 }

@@ -35,6 +35,17 @@ type Service interface {
 	Tx(ctx context.Context, hash common.Hash) (*Tx, error)
 	// Account reads an account at the head.
 	Account(ctx context.Context, addr common.Address) (*Account, error)
+	// Validators lists every registered validator at the head, active ones
+	// first by power, then the others by bonded tokens, with the next
+	// block's total voting power.
+	Validators(ctx context.Context) (*ValidatorList, error)
+	// Validator returns the validator whose operator address is operator,
+	// at the head; an *Error with CodeNotFound if there is none.
+	Validator(ctx context.Context, operator common.Address) (*Validator, error)
+	// Delegations lists a delegator's delegations, unbonding and
+	// redelegation entries and pending rewards at the head (empty lists
+	// and "0" for an address that has none).
+	Delegations(ctx context.Context, delegator common.Address) (*Delegations, error)
 	// Mempool summarises the mempool and lists (some of) its transactions.
 	Mempool(ctx context.Context) (*Mempool, error)
 	// Call runs a read-only call against the head state.
