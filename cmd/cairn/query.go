@@ -33,7 +33,7 @@ func newQueryCmd() *cobra.Command {
 	var qf queryFlags
 	cmd := &cobra.Command{
 		Use:   "query",
-		Short: "Ask a running node about its chain (status, blocks, transactions, accounts, peers)",
+		Short: "Ask a running node about its chain (status, blocks, transactions, accounts, peers, staking)",
 		Long: "query asks a running node over its REST API. Point it at the node with --api\n" +
 			"(default http://127.0.0.1:8545); --json prints the API's JSON instead of a summary.",
 		Args: cobra.NoArgs,
@@ -114,6 +114,7 @@ func newQueryCmd() *cobra.Command {
 			},
 		},
 	)
+	cmd.AddCommand(newQueryStakingCmds(&qf)...)
 	return cmd
 }
 

@@ -90,6 +90,26 @@ func TestTxStake(t *testing.T) {
 	refused([]string{"withdraw"}, "nothing to withdraw")
 	send("claim", val)
 
+	// The queries read the same state.
+	out, errOut, code := runCLI(t, "query", "delegations", from.Hex(), "--json", "--api", p.addr)
+	var d api.Delegations
+	if code != 0 || json.Unmarshal([]byte(out), &d) != nil || len(d.Delegations) != 1 || d.Delegations[0].Amount.Int().Cmp(chain.CRN(150)) != 0 ||
+		len(d.Unbondings) != 1 || d.Unbondings[0].Kind != api.UnbondingKindUnbonding {
+		t.Fatalf("query delegations: exit %d %s: %s", code, errOut, out)
+	}
+	out, _, code = runCLI(t, "query", "validators", "--api", p.addr)
+	if code != 0 || !strings.Contains(out, "devnet-0") || !strings.Contains(out, "active") {
+		t.Fatalf("query validators: exit %d: %s", code, out)
+	}
+	for _, q := range []string{"rewards", "unbondings"} {
+		if out, errOut, code := runCLI(t, "query", q, from.Hex(), "--api", p.addr); code != 0 || out == "" {
+			t.Fatalf("query %s: exit %d %s", q, code, errOut)
+		}
+	}
+	if _, errOut, code := runCLI(t, "query", "validator", from.Hex(), "--api", p.addr); code == 0 || !strings.Contains(errOut, "no validator") {
+		t.Fatalf("query validator of a non-validator: exit %d %q", code, errOut)
+	}
+
 	// A second validator, registered from the CLI with its own key file.
 	seed := sha256.Sum256([]byte("cairn cli test validator"))
 	keyFile := filepath.Join(t.TempDir(), "validator_key.json")
@@ -111,10 +131,11 @@ func TestTxStake(t *testing.T) {
 		t.Fatalf("validator view after edit-validator: %+v", info)
 	}
 	refused([]string{"unjail"}, "is not jailed")
+	send("claim") // every validator with rewards since the last claim: the one
 
 	// The devnet validator's operator, the first account, claims its own
 	// rewards.
-	out := mustWallet(t, "", "tx", "stake", "claim", val, "--from", "1", "--home", home, "--password-file", pw,
+	out = mustWallet(t, "", "tx", "stake", "claim", val, "--from", "1", "--home", home, "--password-file", pw,
 		"--wait", "--json", "--api", p.addr)
 	var res sendResult
 	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Tx == nil || res.Tx.Receipt.Status != 1 || len(res.Tx.Receipt.Logs) != 1 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"fmt"
 	"math/big"
@@ -45,9 +46,7 @@ func newTxStakeCmd() *cobra.Command {
 		stakeCmd("withdraw", "Pay out every unbonding whose period has ended", 0, func(a stakeArgs) (*sendPlan, error) {
 			return a.call(nil, "withdraw"), nil
 		}),
-		stakeCmd("claim VALIDATOR", "Pay out the rewards (and, for its operator, the commission) earned from a validator", 1, func(a stakeArgs) (*sendPlan, error) {
-			return a.call(nil, "claimRewards", a.addr(0)), a.err
-		}),
+		newStakeClaimCmd(),
 		stakeCmd("unjail", "Bring the sender's jailed validator back once its jail time is over", 0, func(a stakeArgs) (*sendPlan, error) {
 			return a.call(nil, "unjail"), nil
 		}),
@@ -128,6 +127,75 @@ func (f *sendFlags) sendStaking(cmd *cobra.Command, p *sendPlan) error {
 		return err
 	}
 	return f.send(cmd, p)
+}
+
+// newStakeClaimCmd is `stake claim [VALIDATOR]`: one claimRewards call, or
+// one per validator the sender has rewards from.
+func newStakeClaimCmd() *cobra.Command {
+	var f sendFlags
+	cmd := &cobra.Command{
+		Use:   "claim [VALIDATOR]",
+		Short: "Pay out the rewards (and, for its operator, the commission) earned from a validator, or from every one",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErr("stake claim takes at most one argument: the validator")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				a := stakeArgs{args: args}
+				p := a.call(nil, "claimRewards", a.addr(0))
+				if a.err != nil {
+					return a.err
+				}
+				return f.sendStaking(cmd, p)
+			}
+			vals, err := f.rewardingValidators(cmd)
+			if err != nil {
+				return err
+			}
+			if len(vals) == 0 {
+				return plainErrorf("no rewards to claim: see `cairn query rewards`")
+			}
+			for _, v := range vals {
+				a := stakeArgs{}
+				if err := f.sendStaking(cmd, a.call(nil, "claimRewards", v)); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	f.register(cmd.Flags(), 0)
+	return cmd
+}
+
+// rewardingValidators are the validators the sender has pending rewards
+// from, as the node reports them.
+func (f *sendFlags) rewardingValidators(cmd *cobra.Command) ([]common.Address, error) {
+	w, err := f.wf.open()
+	if err != nil {
+		return nil, err
+	}
+	acc, err := resolveAccount(w, f.from, "--from")
+	if err != nil {
+		return nil, err
+	}
+	var vals []common.Address
+	err = f.qf.run(cmd, func(ctx context.Context, c *api.Client, _ *queryPrinter) error {
+		d, err := c.Delegations(ctx, acc.Address)
+		if err != nil {
+			return err
+		}
+		for _, x := range d.Delegations {
+			if x.PendingRewards != nil && x.PendingRewards.Sign() > 0 {
+				vals = append(vals, x.Validator)
+			}
+		}
+		return nil
+	})
+	return vals, err
 }
 
 func newStakeCreateCmd() *cobra.Command {
