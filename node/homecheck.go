@@ -215,23 +215,40 @@ func (n *Node) rebuildSignState(path string, floor uint64, problem error) error 
 	return nil
 }
 
-// ownPrecommitInStore finds this validator's newest precommit among the
-// commits of the newest stored blocks; nil if it is in none of them.
+// ownPrecommitInStore finds this validator's newest precommit in the
+// newest stored blocks: in the commit this node stored for a block, or in
+// the last commit the next block carries (which holds precommits that came
+// after the commit formed). nil if it is in none of them.
 func (n *Node) ownPrecommitInStore() (*engine.SignState, error) {
 	head := n.chain.Head().Height()
+	self := n.self.Load().Address
 	for h := head; h > 0 && head-h < ownSignatureScan; h-- {
-		c, err := n.store.CommitAt(h)
-		if errors.Is(err, chain.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read commit %d to check the sign state: %w", h, err)
-		}
-		if hasSigner(c, n.self.Load().Address) {
-			return &engine.SignState{Height: c.Height, Round: c.Round, Step: engine.StepPrecommit}, nil
+		for _, read := range []func(uint64) (*chain.Commit, error){n.store.CommitAt, n.lastCommitOf} {
+			c, err := read(h)
+			if errors.Is(err, chain.ErrNotFound) || c == nil {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read the commit of block %d to check the sign state: %w", h, err)
+			}
+			if hasSigner(c, self) {
+				return &engine.SignState{Height: c.Height, Round: c.Round, Step: engine.StepPrecommit}, nil
+			}
 		}
 	}
 	return nil, nil
+}
+
+// lastCommitOf is the commit of block h that block h+1 carries.
+func (n *Node) lastCommitOf(h uint64) (*chain.Commit, error) {
+	if h >= n.chain.Head().Height() {
+		return nil, chain.ErrNotFound
+	}
+	b, err := n.store.BlockByHeight(h + 1)
+	if err != nil {
+		return nil, err
+	}
+	return b.LastCommit, nil
 }
 
 func hasSigner(c *chain.Commit, addr common.Address) bool {

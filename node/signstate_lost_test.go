@@ -143,6 +143,14 @@ func TestLostSignStateIsRefusedAndRecoveryNeverSignsTwice(t *testing.T) {
 	all := []int{0, 1, 2, 3}
 	tn.waitHeight(4, all...)
 	self := tn.nodes[3].Validator().Address
+	// The defect's setting: the store holds some of this validator's
+	// precommits, so it can know it signed. (One that lags so far that its
+	// store holds none of its signatures cannot tell, and has signed
+	// nothing its head has not passed.)
+	tn.waitFor(3, "an own precommit in the store", func() bool {
+		own, err := tn.nodes[3].ownPrecommitInStore()
+		return err == nil && own != nil
+	})
 	tn.stop(3)
 	if err := os.Rename(WALPath(tn.homes[3]), WALPath(tn.homes[3])+".bak"); err != nil {
 		t.Fatal(err)
