@@ -161,11 +161,7 @@ func (m *machine) burnShares(delegator, validator common.Address, n *uint256.Int
 		return new(uint256.Int)
 	}
 	worth := mulDiv(n, tokens, shares)
-	r.set(dShares, new(uint256.Int).Sub(held, n))
-	v.set(vShares, shares.Sub(shares, n))
-	v.set(vTokens, tokens.Sub(tokens, worth))
-	m.d.subG(gBonded, worth)
-	m.dropIfEmpty(r)
+	m.takeShares(v, r, n, worth)
 	return worth
 }
 

@@ -211,12 +211,18 @@ func (m *machine) removeStake(delegator, validator common.Address, amount *uint2
 		burn = held
 	}
 	m.settle(r)
-	r.set(dShares, new(uint256.Int).Sub(held, burn))
-	v.set(vShares, shares.Sub(shares, burn))
-	v.set(vTokens, tokens.Sub(tokens, amount))
-	m.d.subG(gBonded, amount)
-	m.dropIfEmpty(r)
+	m.takeShares(v, r, burn, amount)
 	return nil
+}
+
+// takeShares removes n of a settled delegation's shares, worth worth of
+// stake, from its validator; the stake leaves the bonded total.
+func (m *machine) takeShares(v validatorRef, r delegationRef, n, worth *uint256.Int) {
+	r.set(dShares, new(uint256.Int).Sub(r.shares(), n))
+	v.set(vShares, new(uint256.Int).Sub(v.shares(), n))
+	v.set(vTokens, new(uint256.Int).Sub(v.tokens(), worth))
+	m.d.subG(gBonded, worth)
+	m.dropIfEmpty(r)
 }
 
 // dropIfEmpty removes a delegation with no shares and nothing due from its
