@@ -91,7 +91,7 @@ func (c *Chain) Propose(p Proposal, txs TxSource) (*Block, *Executed, []Dropped,
 	if err := c.checkLastCommit(parent, p.LastCommit); err != nil {
 		return nil, nil, nil, fmt.Errorf("propose: %w", err)
 	}
-	evidence := c.validEvidence(parent.Height()+1, p.Evidence)
+	evidence, offences := c.validEvidence(parent.Height()+1, p.Evidence)
 	h := &Header{
 		ParentHash: parent.Hash(), Height: parent.Height() + 1, Time: p.Time,
 		Proposer: p.Proposer, Round: p.Round, GasLimit: c.genesis.Params.GasLimit,
@@ -101,10 +101,6 @@ func (c *Chain) Propose(p Proposal, txs TxSource) (*Block, *Executed, []Dropped,
 	}
 	if h.Time <= parent.Header.Time {
 		h.Time = parent.Header.Time + 1
-	}
-	offences, err := c.offences(h.Height, evidence)
-	if err != nil {
-		return nil, nil, nil, err
 	}
 	st, err := c.state.Open(parent.Header.StateRoot)
 	if err != nil {

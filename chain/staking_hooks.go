@@ -139,13 +139,15 @@ func (c *Chain) checkEvidence(height uint64, ev *Evidence) (staking.Offence, err
 	return staking.Offence{Validator: a.Validator, Height: a.Height, ID: id}, nil
 }
 
-// validEvidence keeps the evidence a proposer can still include at height.
-func (c *Chain) validEvidence(height uint64, evidence []Evidence) []Evidence {
+// validEvidence keeps the evidence a proposer can still include at height,
+// with the offences it proves.
+func (c *Chain) validEvidence(height uint64, evidence []Evidence) ([]Evidence, []staking.Offence) {
 	var kept []Evidence
+	var offences []staking.Offence
 	for i := range evidence {
-		if _, err := c.checkEvidence(height, &evidence[i]); err == nil {
-			kept = append(kept, evidence[i])
+		if o, err := c.checkEvidence(height, &evidence[i]); err == nil {
+			kept, offences = append(kept, evidence[i]), append(offences, o)
 		}
 	}
-	return kept
+	return kept, offences
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"errors"
 	"math/big"
+	"strings"
 	"testing"
 
 	"cairn/chain/staking"
@@ -89,5 +91,55 @@ func TestStakingTransactionChangesTheSetAtTheEpochEnd(t *testing.T) {
 		if err != nil || len(s.Validators) != want {
 			t.Fatalf("reopened: set of block %d: %v, %d members, want %d", h, err, len(s.Validators), want)
 		}
+	}
+}
+
+// Evidence decides a slash, so every node checks it: a proposer keeps only
+// valid evidence, and a block with invalid evidence is refused.
+func TestBlocksCarryOnlyValidEvidence(t *testing.T) {
+	c := newTestChain(t)
+	produce(t, c)
+	produce(t, c)
+	vote := func(height uint64, hash string, key ed25519.PrivateKey) Vote {
+		v := Vote{Type: Prevote, Height: height, BlockHash: crypto.Keccak256Hash([]byte(hash)), Validator: devnetValidator()}
+		v.Sign(c.ChainID(), key)
+		return v
+	}
+	key := DevnetValidatorKey()
+	other := ed25519.NewKeyFromSeed(make([]byte, 32))
+	valid := Evidence{VoteA: vote(1, "a", key), VoteB: vote(1, "b", key)}
+	bad := map[string]Evidence{
+		"not conflicting": {VoteA: vote(1, "a", key), VoteB: vote(1, "a", key)},
+		"another key":     {VoteA: vote(1, "a", key), VoteB: vote(1, "b", other)},
+		"from the future": {VoteA: vote(3, "a", key), VoteB: vote(3, "b", key)},
+		"other heights":   {VoteA: vote(1, "a", key), VoteB: vote(2, "b", key)},
+	}
+	p := proposal(c)
+	p.Evidence = []Evidence{valid}
+	for _, ev := range bad {
+		p.Evidence = append(p.Evidence, ev)
+	}
+	b, res, _, err := c.Propose(p, newSource(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Evidence) != 1 || b.Evidence[0].VoteB.BlockHash != valid.VoteB.BlockHash {
+		t.Fatalf("proposed block carries %d pieces of evidence, want the one valid", len(b.Evidence))
+	}
+	for name, ev := range bad {
+		forged := *b
+		h := *b.Header
+		forged.Header, forged.Evidence = &h, []Evidence{ev}
+		h.EvidenceHash = EvidenceHash(forged.Evidence)
+		if _, err := c.Execute(&forged); !errors.Is(err, ErrInvalidBlock) || !strings.Contains(err.Error(), "evidence") {
+			t.Errorf("block with %s evidence: %v, want an invalid block", name, err)
+		}
+	}
+	if err := c.Commit(b, res, devnetCommit(c, b)); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := c.State()
+	if v, _ := c.Staking().View(st).Validator(devnetValidator()); v.Status != staking.StatusTombstoned {
+		t.Fatalf("after valid evidence the validator's status is %d, want tombstoned", v.Status)
 	}
 }
