@@ -49,7 +49,7 @@ type account struct {
 // harness runs blocks of staking work on one in-memory state: block-level
 // hooks directly, transactions through the EVM with the contract installed.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	s       *Staking
 	st      *state.StateDB
 	exec    *cairnvm.Executor
@@ -64,7 +64,7 @@ type harness struct {
 	supply  *big.Int // genesis balances + genesis stake
 }
 
-func newHarness(t *testing.T, p Params, nVals, nUsers int) *harness {
+func newHarness(t testing.TB, p Params, nVals, nUsers int) *harness {
 	t.Helper()
 	sdb := cairnvm.NewStateDatabase(rawdb.NewMemoryDatabase(), 0)
 	t.Cleanup(func() { sdb.Close() })
