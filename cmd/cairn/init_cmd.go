@@ -75,13 +75,18 @@ func newInitCmd() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (settings, all commented out)\n", cpath)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "start it with: cairn node --home %s\n", home)
+			if operator == "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "note: the operator address %s is derived from the consensus key and has no private key:\n"+
+					"  its rewards cannot be claimed and a jailed validator cannot be unjailed. To operate it from a wallet\n"+
+					"  account, run init again with --operator 0xYOUR_ADDRESS.\n", addr)
+			}
 			return nil
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&home, "home", defaultHome(), "directory for the genesis and key")
 	fl.Uint64Var(&chainID, "chain-id", chain.DevnetChainID, "EIP-155 chain ID")
-	fl.StringVar(&operator, "operator", "", "validator operator address that receives fees (default: derived from the key)")
+	fl.StringVar(&operator, "operator", "", "the validator's operator: the account that claims its rewards and unjails it (default: an address derived from the key, which no wallet holds)")
 	fl.StringVar(&moniker, "moniker", "validator-0", "validator name")
 	fl.StringArrayVar(&fund, "fund", nil, "fund an account at genesis: 0xADDRESS=CRN (repeatable)")
 	fl.BoolVar(&devAccounts, "dev-accounts", false, "fund the 10 public development accounts with 1,000,000 CRN each")
