@@ -134,7 +134,7 @@ func (m *machine) slashEntries(op common.Address, rate *uint256.Int, offence uin
 		}
 		amount := e.amount()
 		cut := mulDiv(amount, rate, uint256.NewInt(maxBps))
-		if e.u64(eKind) == kindUnbonding {
+		if e.u64(eKind) == KindUnbonding {
 			m.d.setU256(e.key(eAmount), amount.Sub(amount, cut))
 			m.d.subG(gUnbonding, cut)
 			burned.Add(burned, cut)

@@ -56,7 +56,7 @@ func (m *machine) entries(delegator common.Address) []uint64 {
 func (m *machine) roomForEntry(delegator common.Address) error {
 	for _, id := range m.entries(delegator) {
 		e := m.d.entry(id)
-		if e.u64(eKind) == kindRedelegation && e.u64(eCompletion) <= m.env.TimeMs {
+		if e.u64(eKind) == KindRedelegation && e.u64(eCompletion) <= m.env.TimeMs {
 			m.removeEntry(id)
 		}
 	}
@@ -72,7 +72,7 @@ func (m *machine) roomForEntry(delegator common.Address) error {
 func (m *machine) redelegatedInto(delegator, validator common.Address) bool {
 	for _, id := range m.entries(delegator) {
 		e := m.d.entry(id)
-		if e.u64(eKind) == kindRedelegation && e.addr(eDest) == validator && e.u64(eCompletion) > m.env.TimeMs {
+		if e.u64(eKind) == KindRedelegation && e.addr(eDest) == validator && e.u64(eCompletion) > m.env.TimeMs {
 			return true
 		}
 	}
@@ -86,7 +86,7 @@ func (m *machine) withdraw(delegator common.Address) error {
 		if e.u64(eCompletion) > m.env.TimeMs {
 			continue
 		}
-		if e.u64(eKind) == kindUnbonding {
+		if e.u64(eKind) == KindUnbonding {
 			total.Add(total, e.amount())
 		}
 		m.removeEntry(id)

@@ -218,7 +218,7 @@ func (h *harness) invariants() {
 	}
 	for _, a := range h.everyone() {
 		for _, u := range r.Unbondings(a.addr) {
-			if u.Kind == kindUnbonding {
+			if u.Kind == KindUnbonding {
 				entries.Add(entries, u.Amount)
 			}
 		}

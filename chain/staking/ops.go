@@ -250,7 +250,7 @@ func (m *machine) undelegate(delegator, validator common.Address, amount *uint25
 	}
 	m.d.addG(gUnbonding, amount)
 	done := m.env.TimeMs + m.p.UnbondingMs
-	m.addEntry(kindUnbonding, delegator, validator, common.Address{}, amount, done)
+	m.addEntry(KindUnbonding, delegator, validator, common.Address{}, amount, done)
 	m.log("Undelegated", []common.Hash{addrWord(delegator), addrWord(validator)}, amount.ToBig(), done)
 	return nil
 }
@@ -273,7 +273,7 @@ func (m *machine) redelegate(delegator, from, to common.Address, amount *uint256
 		return err
 	}
 	done := m.env.TimeMs + m.p.UnbondingMs
-	m.addEntry(kindRedelegation, delegator, from, to, issued, done)
+	m.addEntry(KindRedelegation, delegator, from, to, issued, done)
 	m.log("Redelegated", []common.Hash{addrWord(delegator), addrWord(from), addrWord(to)}, amount.ToBig())
 	return nil
 }

@@ -51,9 +51,10 @@ const (
 	eValIndex   // position in the validator's entry list + 1
 )
 
+// Entry kinds, as Unbonding.Kind reports them.
 const (
-	kindUnbonding    = 1
-	kindRedelegation = 2
+	KindUnbonding    = 1 // stake withdraw() pays after its completion time
+	KindRedelegation = 2 // stake that moved, slashable for its source until its completion time
 )
 
 // Globals.

@@ -13,12 +13,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/state"
 )
 
-// Unbonding entry kinds as the staking contract stores them (IStaking.sol).
-const (
-	stakingKindUnbonding    = 1
-	stakingKindRedelegation = 2
-)
-
 // stakingView opens the staking views over the head state. Every answer is
 // read from that one state, so it never mixes two heads.
 func (l *Local) stakingView() (*state.StateDB, staking.Reader, error) {
@@ -97,9 +91,9 @@ func (l *Local) Delegations(ctx context.Context, delegator common.Address) (*Del
 			Validator: u.Validator, Amount: bigOf(u.Amount), CompletionTime: u.CompletionTime, Height: u.Height,
 		}
 		switch u.Kind {
-		case stakingKindUnbonding:
+		case staking.KindUnbonding:
 			v.Kind = UnbondingKindUnbonding
-		case stakingKindRedelegation:
+		case staking.KindRedelegation:
 			dest := u.Destination
 			v.Kind, v.Destination = UnbondingKindRedelegation, &dest
 		default:
