@@ -85,13 +85,14 @@ func (s *lazySource) ProposalTxs(b common.Hash, idx []uint32) ([][]byte, error) 
 // testNet is several full nodes (chain, store, mempool, engine) on one
 // in-memory hub.
 type testNet struct {
-	t       testing.TB
-	hub     *transport.Hub
-	genesis *chain.Genesis
-	keys    []ed25519.PrivateKey
-	homes   []string
-	nodes   []*Node // nil while stopped
-	subs    []*events.Subscription
+	t         testing.TB
+	hub       *transport.Hub
+	blockTime time.Duration
+	genesis   *chain.Genesis
+	keys      []ed25519.PrivateKey
+	homes     []string
+	nodes     []*Node // nil while stopped
+	subs      []*events.Subscription
 }
 
 func newTestNet(t testing.TB) *testNet {
@@ -102,7 +103,7 @@ func newTestNet(t testing.TB) *testNet {
 // newTestNetWith starts one node per key on genesis g (keys that are not
 // g's validators run nodes that follow until their key is registered).
 func newTestNetWith(t testing.TB, g *chain.Genesis, keys []ed25519.PrivateKey) *testNet {
-	tn := &testNet{t: t, hub: transport.NewHub(), genesis: g, keys: keys,
+	tn := &testNet{t: t, hub: transport.NewHub(), genesis: g, keys: keys, blockTime: time.Duration(g.Params.BlockTimeMs) * time.Millisecond,
 		nodes: make([]*Node, len(keys)), subs: make([]*events.Subscription, len(keys))}
 	for range keys {
 		tn.homes = append(tn.homes, t.TempDir())
@@ -128,7 +129,7 @@ func (tn *testNet) start(i int) {
 		t.Fatal(err)
 	}
 	n, err := New(Config{Home: tn.homes[i], Genesis: tn.genesis, ValidatorKey: tn.keys[i],
-		BlockTime: testBlockTime, Transport: tr, Logger: testLogger(i)})
+		BlockTime: tn.blockTime, Transport: tr, Logger: testLogger(i)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,7 +109,7 @@ func (tn *testNet) open(i int, edit func(*Config)) (*Node, error) {
 		return nil, err
 	}
 	cfg := Config{Home: tn.homes[i], Genesis: tn.genesis, ValidatorKey: tn.keys[i],
-		BlockTime: testBlockTime, Transport: tr, Logger: testLogger(i)}
+		BlockTime: tn.blockTime, Transport: tr, Logger: testLogger(i)}
 	if edit != nil {
 		edit(&cfg)
 	}

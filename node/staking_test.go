@@ -34,6 +34,10 @@ func operatorKeys() []*ecdsa.PrivateKey {
 // happen within a test.
 func stakingGenesis(keys []ed25519.PrivateKey) *chain.Genesis {
 	g := fourValidatorGenesis(keys)
+	// Twice the other hub tests' block time: a validator that restarts
+	// must catch up and vote again within its signing window, also under
+	// the race detector on two cores.
+	g.Params.BlockTimeMs *= 2
 	for i, k := range operatorKeys() {
 		g.Validators[i].Address = crypto.PubkeyToAddress(k.PublicKey)
 		g.Alloc[g.Validators[i].Address] = chain.GenesisAccount{Balance: chain.NewBigInt(chain.CRN(100))}
@@ -175,7 +179,12 @@ func TestStoppedValidatorIsJailedUnjailsAndRejoins(t *testing.T) {
 		return err == nil && look.Receipt.Status == types.ReceiptStatusSuccessful
 	})
 	tn.waitFor(0, "the validator rejoining the set", func() bool { return c.Validators().ByAddress(down) != nil })
-	tn.waitFor(0, "the rejoined validator signing", func() bool { return signedBy(c, c.Head().Height()-1, down) })
+	tn.waitFor(0, "the rejoined validator signing", func() bool {
+		if tn.head(0)%100 == 0 {
+			t.Logf("node 0 at %d, node 3 at %d; the validator: %+v", tn.head(0), tn.head(3), view())
+		}
+		return signedBy(c, c.Head().Height()-1, down)
+	})
 	t.Logf("jailed at block %d; back in the set and signing at block %d", jailedAt, c.Head().Height())
 	// The validators that never stopped were never jailed: a slower one's
 	// late precommits count.

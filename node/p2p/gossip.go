@@ -147,6 +147,12 @@ func (t *Transport) validator(e *topicEntry) pubsub.ValidatorEx {
 		if v == nil {
 			return pubsub.ValidationAccept
 		}
+		// The node's validator reads its store, which it closes after
+		// this transport: Close waits for calls in flight.
+		if !t.enter() {
+			return pubsub.ValidationIgnore
+		}
+		defer t.wg.Done()
 		verdict, decoded := v(transport.PeerID(from.String()), m.Data)
 		switch verdict {
 		case transport.Accept:

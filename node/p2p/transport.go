@@ -114,6 +114,19 @@ func (t *Transport) start() error {
 	return nil
 }
 
+// enter counts a call Close must wait for (a validator reading the node's
+// store, say) and reports false once Close has begun; a true answer must
+// be matched by t.wg.Done.
+func (t *Transport) enter() bool {
+	t.goMu.Lock()
+	defer t.goMu.Unlock()
+	if t.closing {
+		return false
+	}
+	t.wg.Add(1)
+	return true
+}
+
 // spawn runs f on a goroutine that Close waits for, unless Close has begun.
 func (t *Transport) spawn(f func()) {
 	t.goMu.Lock()

@@ -129,6 +129,7 @@ type memTransport struct {
 
 	mu         sync.Mutex
 	closed     bool
+	inflight   sync.WaitGroup // validator calls Close waits for
 	dropped    uint64
 	rejected   uint64
 	validators map[Topic]Validator
@@ -159,8 +160,14 @@ func (t *memTransport) SetValidator(topic Topic, v Validator) {
 // delivering, and queues what it accepts.
 func (t *memTransport) deliver(m Message) {
 	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
 	v := t.validators[m.Topic]
+	t.inflight.Add(1) // Close waits: the validator may read the receiver's store
 	t.mu.Unlock()
+	defer t.inflight.Done()
 	if v != nil {
 		verdict, decoded := v(m.From, m.Data)
 		if verdict != Accept {
@@ -314,6 +321,7 @@ func (t *memTransport) Close() error {
 	t.closed = true
 	close(t.inbox)
 	t.mu.Unlock()
+	t.inflight.Wait()
 	t.hub.mu.Lock()
 	if t.hub.nodes[t.id] == t {
 		delete(t.hub.nodes, t.id)
