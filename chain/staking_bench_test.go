@@ -20,19 +20,7 @@ import (
 func BenchmarkExecuteBlockWithDelegations(b *testing.B) {
 	for _, n := range []int{0, 10_000} {
 		b.Run(fmt.Sprintf("delegations=%d", n), func(b *testing.B) {
-			c := delegatedChain(b, n)
-			txs := signTransfers(b, c, devKeys(b), make([]uint64, 10), 1000)
-			blk, _, _, err := c.Propose(proposal(c), newSource(c, txs...))
-			if err != nil || len(blk.Txs) != 1000 {
-				b.Fatalf("propose: %v (%d txs)", err, len(blk.Txs))
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := c.Execute(blk); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchExecute1000Transfers(b, delegatedChain(b, n))
 		})
 	}
 }
