@@ -10,6 +10,7 @@ import (
 
 	"cairn/node/api"
 	"cairn/tui/common"
+	"cairn/tui/form"
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/key"
@@ -44,7 +45,7 @@ type Model struct {
 	baseFee  *big.Int
 
 	mode mode
-	form form
+	form form.Form
 	busy string // an action in flight ("Signing and sending…")
 	err  string // the current mode's error
 
@@ -70,7 +71,7 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // SetSize implements common.Screen (views read Common's size).
-func (m *Model) SetSize(int, int) { m.form.resize(m.c.Width) }
+func (m *Model) SetSize(int, int) { m.form.Resize(m.c.Width) }
 
 // Capturing implements common.Screen: true while a form takes text, and
 // during the confirm step, so a stray q or tab cannot leave a transfer
@@ -184,7 +185,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.onFaucet(msg)
 	case tea.PasteMsg:
 		if m.Capturing() {
-			return m, m.form.update(msg)
+			return m, m.form.Update(msg)
 		}
 	case tea.KeyPressMsg:
 		if m.busy != "" {
@@ -226,24 +227,24 @@ func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.toList()
 		return nil
 	case key.Matches(msg, keyNextField):
-		return m.form.focusOn(m.form.focus + 1)
+		return m.form.FocusOn(m.form.Focus + 1)
 	case key.Matches(msg, keyPrevField):
-		return m.form.focusOn(m.form.focus - 1)
+		return m.form.FocusOn(m.form.Focus - 1)
 	case key.Matches(msg, keySubmit):
 		// Enter stops at a bad field, moves on to the next empty one, and
 		// acts once all are filled.
 		if m.mode == modeSend {
-			if err := m.sendFieldError(m.form.focus); err != nil {
-				m.err = capitalize(err.Error()) + "."
+			if err := m.sendFieldError(m.form.Focus); err != nil {
+				m.err = form.Capitalize(err.Error()) + "."
 				return nil
 			}
 		}
-		if i := m.form.nextEmpty(); i >= 0 {
-			return m.form.focusOn(i)
+		if i := m.form.NextEmpty(); i >= 0 {
+			return m.form.FocusOn(i)
 		}
 		return m.submitForm()
 	}
-	cmd := m.form.update(msg)
+	cmd := m.form.Update(msg)
 	m.err = ""
 	return cmd
 }
@@ -264,7 +265,7 @@ func (m *Model) submitForm() tea.Cmd {
 
 func (m *Model) toList() {
 	m.mode, m.err, m.busy = modeList, "", ""
-	m.form.clear()
+	m.form.Clear()
 }
 
 // notify shows text in the console's status line.

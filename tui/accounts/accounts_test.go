@@ -13,6 +13,7 @@ import (
 	"cairn/node/api"
 	"cairn/tui/common"
 	"cairn/tui/fakenode"
+	"cairn/tui/form"
 	"cairn/tui/tuitest"
 	"cairn/wallet"
 
@@ -112,24 +113,8 @@ var (
 	dest = chain.DevnetAccounts[5]
 )
 
-// badChecksum writes addr in EIP-55 case with one letter's case flipped.
-func badChecksum(addr ethcommon.Address) string {
-	b := []byte(addr.Hex())
-	for i := 2; i < len(b); i++ {
-		switch {
-		case b[i] >= 'a' && b[i] <= 'f':
-			b[i] -= 'a' - 'A'
-			return string(b)
-		case b[i] >= 'A' && b[i] <= 'F':
-			b[i] += 'a' - 'A'
-			return string(b)
-		}
-	}
-	panic("no letter in the address")
-}
-
 func crn(s string) *big.Int {
-	v, err := parseCRN(s)
+	v, err := form.ParseCRN(s)
 	if err != nil {
 		panic(err)
 	}
@@ -158,7 +143,7 @@ func TestGoldenSendFormErrors(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		e := setup(t, w, h)
 		e.drive(t, keys("s")...)
-		bad := badChecksum(dest)
+		bad := tuitest.BadChecksum(dest)
 		e.drive(t, typed(bad, "tab")...)
 		e.drive(t, typed("2000000", "enter")...)
 		golden(t, e)
@@ -303,18 +288,18 @@ func TestSendBlocksBadInput(t *testing.T) {
 	m := e.model()
 	e.drive(t, keys("s")...)
 	e.drive(t, typed("0x1234", "enter")...)
-	if m.form.focus != fieldTo || !strings.Contains(m.err, "4 of 40 hex digits") {
-		t.Fatalf("short address: focus %d err %q", m.form.focus, m.err)
+	if m.form.Focus != fieldTo || !strings.Contains(m.err, "4 of 40 hex digits") {
+		t.Fatalf("short address: focus %d err %q", m.form.Focus, m.err)
 	}
 	e.drive(t, keys("ctrl+u")...)
-	bad := badChecksum(dest)
+	bad := tuitest.BadChecksum(dest)
 	e.drive(t, typed(bad, "enter")...)
-	if m.form.focus != fieldTo || !strings.Contains(m.err, "EIP-55") {
-		t.Fatalf("bad checksum: focus %d err %q", m.form.focus, m.err)
+	if m.form.Focus != fieldTo || !strings.Contains(m.err, "EIP-55") {
+		t.Fatalf("bad checksum: focus %d err %q", m.form.Focus, m.err)
 	}
 	e.drive(t, keys("ctrl+u")...)
 	e.drive(t, typed(dest.Hex(), "enter")...)
-	if m.form.focus != fieldAmount {
+	if m.form.Focus != fieldAmount {
 		t.Fatalf("a good address does not move on: %q", m.err)
 	}
 	for _, c := range []struct{ amount, want string }{
@@ -330,7 +315,7 @@ func TestSendBlocksBadInput(t *testing.T) {
 			t.Errorf("amount %q: mode %v err %q, want %q", c.amount, m.mode, m.err, c.want)
 		}
 		e.drive(t, keys("shift+tab")...)
-		for m.form.focus != fieldAmount {
+		for m.form.Focus != fieldAmount {
 			e.drive(t, keys("tab")...)
 		}
 	}
@@ -351,7 +336,7 @@ func TestSendRejected(t *testing.T) {
 		t.Fatalf("rejection not shown:\n%s", e.view())
 	}
 	e.drive(t, keys("n")...)
-	if m.mode != modeSend || m.form.value(fieldAmount) != "2" {
+	if m.mode != modeSend || m.form.Value(fieldAmount) != "2" {
 		t.Fatal("n does not go back to the filled form")
 	}
 }

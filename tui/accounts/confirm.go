@@ -21,7 +21,7 @@ func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.signAndSend()
 	case key.Matches(msg, keyReject):
 		m.mode, m.err = modeSend, ""
-		return m.form.focusOn(fieldTo)
+		return m.form.FocusOn(fieldTo)
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func (m *Model) onSent(msg sentMsg) tea.Cmd {
 	}
 	d := m.draft
 	m.mode, m.sent = modeSent, msg.hash
-	m.form.clear()
+	m.form.Clear()
 	return tea.Batch(m.fetch(), m.notify(fmt.Sprintf("sent %s CRN to %s · tx %s",
 		common.FormatCRN(d.value, 18), common.ShortAddr(d.to), common.ShortHash(msg.hash.Hex()))))
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"cairn/tui/common"
+	"cairn/tui/form"
 	"cairn/wallet"
 
 	tea "charm.land/bubbletea/v2"
@@ -49,8 +50,8 @@ func (m *Model) openExport() tea.Cmd {
 	path.SetValue(m.defaultExportPath(a))
 	pw := common.NewInput(s, "Password  ", true)
 	again := common.NewInput(s, "Again     ", true)
-	cmd := m.form.set(m.c.Width, path, pw, again)
-	m.form.inputs[fieldPath].CursorEnd()
+	cmd := m.form.Set(m.c.Width, path, pw, again)
+	m.form.Inputs[fieldPath].CursorEnd()
 	return cmd
 }
 
@@ -72,16 +73,16 @@ func expandPath(p string) (string, error) {
 
 func (m *Model) submitExport() tea.Cmd {
 	a, _ := m.selected()
-	path, err := expandPath(m.form.value(fieldPath))
+	path, err := expandPath(m.form.Value(fieldPath))
 	if err != nil {
-		m.err = capitalize(err.Error()) + "."
-		return m.form.focusOn(fieldPath)
+		m.err = form.Capitalize(err.Error()) + "."
+		return m.form.FocusOn(fieldPath)
 	}
 	if _, err := os.Lstat(path); err == nil {
 		m.err = "A file is already there; choose another name (nothing is overwritten)."
-		return m.form.focusOn(fieldPath)
+		return m.form.FocusOn(fieldPath)
 	}
-	pw, again := m.form.value(fieldPassword), m.form.value(fieldAgain)
+	pw, again := m.form.Value(fieldPassword), m.form.Value(fieldAgain)
 	switch {
 	case utf8.RuneCountInString(pw) < minKeystorePassword:
 		m.err = "The keystore password is too short: use at least 8 characters."
@@ -89,9 +90,9 @@ func (m *Model) submitExport() tea.Cmd {
 		m.err = "The two passwords do not match. Type them again."
 	}
 	if m.err != "" {
-		m.form.inputs[fieldPassword].Reset()
-		m.form.inputs[fieldAgain].Reset()
-		return m.form.focusOn(fieldPassword)
+		m.form.Inputs[fieldPassword].Reset()
+		m.form.Inputs[fieldAgain].Reset()
+		return m.form.FocusOn(fieldPassword)
 	}
 	w := m.c.Wallet
 	if w.Locked() {
@@ -112,7 +113,7 @@ func (m *Model) onExported(msg exportedMsg) tea.Cmd {
 	switch {
 	case errors.Is(msg.err, wallet.ErrExists):
 		m.err = "A file is already there; choose another name (nothing is overwritten)."
-		return m.form.focusOn(fieldPath)
+		return m.form.FocusOn(fieldPath)
 	case msg.err != nil:
 		m.err = lockedOr(msg.err)
 		return nil
@@ -131,7 +132,7 @@ func (m *Model) exportView() string {
 		s.Warning.Render(wrap("It holds this account's private key, protected only by the password you choose now.", m.c.Width)),
 		"",
 	}
-	for _, in := range m.form.inputs {
+	for _, in := range m.form.Inputs {
 		lines = append(lines, "  "+in.View())
 	}
 	switch {

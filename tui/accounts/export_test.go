@@ -14,15 +14,15 @@ func TestExportKeystore(t *testing.T) {
 	m := e.model()
 	path := filepath.Join(t.TempDir(), "savings.json")
 	e.drive(t, keys("down", "e")...)
-	if !strings.HasSuffix(m.form.value(fieldPath), "keystore-"+strings.ToLower(dev1.Hex()[2:])+".json") {
-		t.Fatalf("suggested path %q", m.form.value(fieldPath))
+	if !strings.HasSuffix(m.form.Value(fieldPath), "keystore-"+strings.ToLower(dev1.Hex()[2:])+".json") {
+		t.Fatalf("suggested path %q", m.form.Value(fieldPath))
 	}
 	e.drive(t, keys("ctrl+u")...)
 	e.drive(t, typed(path, "enter")...)
 	e.drive(t, typed("keystore pw", "enter")...)
 	e.drive(t, typed("keystore pW", "enter")...)
-	if !strings.Contains(m.err, "do not match") || m.form.focus != fieldPassword {
-		t.Fatalf("mismatch: err %q focus %d", m.err, m.form.focus)
+	if !strings.Contains(m.err, "do not match") || m.form.Focus != fieldPassword {
+		t.Fatalf("mismatch: err %q focus %d", m.err, m.form.Focus)
 	}
 	e.drive(t, typed("tiny", "enter")...)
 	e.drive(t, typed("tiny", "enter")...)

@@ -31,7 +31,7 @@ func (m *Model) openDerive() tea.Cmd {
 	in := common.NewInput(m.c.Styles, "Label ", false)
 	in.Placeholder = "optional, e.g. Savings"
 	in.CharLimit = wallet.MaxLabelLen
-	return m.form.set(m.c.Width, in)
+	return m.form.Set(m.c.Width, in)
 }
 
 func (m *Model) submitDerive() tea.Cmd {
@@ -40,7 +40,7 @@ func (m *Model) submitDerive() tea.Cmd {
 		m.err = "The wallet is locked; unlock it to derive an account."
 		return nil
 	}
-	label := strings.TrimSpace(m.form.value(0))
+	label := strings.TrimSpace(m.form.Value(0))
 	m.busy = "Deriving…"
 	return func() tea.Msg {
 		acc, err := w.Derive(label)
@@ -72,12 +72,12 @@ func (m *Model) openLabel() tea.Cmd {
 	in := common.NewInput(m.c.Styles, "Label ", false)
 	in.CharLimit = wallet.MaxLabelLen
 	in.SetValue(a.Label)
-	return m.form.set(m.c.Width, in)
+	return m.form.Set(m.c.Width, in)
 }
 
 func (m *Model) submitLabel() tea.Cmd {
 	a, _ := m.selected()
-	label := strings.TrimSpace(m.form.value(0))
+	label := strings.TrimSpace(m.form.Value(0))
 	if label == "" {
 		m.err = "A label cannot be empty."
 		return nil
@@ -133,7 +133,7 @@ func (m *Model) nameView() string {
 		title = "Rename " + a.Label
 		about = a.Address.Hex()
 	}
-	lines := []string{s.Title.Render(title), s.Subtle.Render(wrap(about, m.c.Width)), "", "  " + m.form.inputs[0].View()}
+	lines := []string{s.Title.Render(title), s.Subtle.Render(wrap(about, m.c.Width)), "", "  " + m.form.Inputs[0].View()}
 	switch {
 	case m.busy != "":
 		lines = append(lines, "", s.Subtle.Render(m.busy))

@@ -9,6 +9,7 @@ import (
 
 	"cairn/node/api"
 	"cairn/tui/common"
+	"cairn/tui/form"
 	"cairn/wallet"
 
 	tea "charm.land/bubbletea/v2"
@@ -65,9 +66,9 @@ func (m *Model) openSend() tea.Cmd {
 	tip := common.NewInput(s, "Tip     ", false)
 	tip.CharLimit = 20
 	tip.SetValue("1")
-	cmd := m.form.set(m.c.Width, to, amount, tip)
-	m.form.capWidth(fieldAmount, 24, m.c.Width)
-	m.form.capWidth(fieldTip, 24, m.c.Width)
+	cmd := m.form.Set(m.c.Width, to, amount, tip)
+	m.form.CapWidth(fieldAmount, 24, m.c.Width)
+	m.form.CapWidth(fieldTip, 24, m.c.Width)
 	return cmd
 }
 
@@ -81,15 +82,15 @@ func maxFeePerGas(baseFee, tip *big.Int) *big.Int {
 // checkSend validates the form against the known balance and base fee.
 // It returns the index of the first bad field and why, or -1.
 func (m *Model) checkSend(baseFee, balance *big.Int) (to ethcommon.Address, value, tip *big.Int, bad int, why error) {
-	to, err := parseAddress(m.form.value(fieldTo))
+	to, err := form.ParseAddress(m.form.Value(fieldTo), "recipient")
 	if err != nil {
 		return to, nil, nil, fieldTo, err
 	}
-	value, err = parseCRN(m.form.value(fieldAmount))
+	value, err = form.ParseCRN(m.form.Value(fieldAmount))
 	if err != nil {
 		return to, nil, nil, fieldAmount, err
 	}
-	tip, err = parseGwei(m.form.value(fieldTip))
+	tip, err = form.ParseGwei(m.form.Value(fieldTip))
 	if err != nil {
 		return to, value, nil, fieldTip, err
 	}
@@ -112,16 +113,16 @@ func (m *Model) sendFieldError(i int) error {
 	var err error
 	switch i {
 	case fieldTo:
-		_, err = parseAddress(m.form.value(fieldTo))
+		_, err = form.ParseAddress(m.form.Value(fieldTo), "recipient")
 	case fieldAmount:
 		var v *big.Int
-		if v, err = parseCRN(m.form.value(fieldAmount)); err == nil {
+		if v, err = form.ParseCRN(m.form.Value(fieldAmount)); err == nil {
 			if bal := m.balance(m.draft.from.Address); bal != nil && v.Cmp(bal) > 0 {
 				err = fmt.Errorf("more than the balance (%s CRN)", common.FormatCRN(bal, 18))
 			}
 		}
 	case fieldTip:
-		_, err = parseGwei(m.form.value(fieldTip))
+		_, err = form.ParseGwei(m.form.Value(fieldTip))
 	}
 	return err
 }
@@ -129,8 +130,8 @@ func (m *Model) sendFieldError(i int) error {
 func (m *Model) submitSend() tea.Cmd {
 	_, _, _, bad, why := m.checkSend(m.baseFee, m.balance(m.draft.from.Address))
 	if bad >= 0 {
-		m.err = capitalize(why.Error()) + "."
-		return m.form.focusOn(bad)
+		m.err = form.Capitalize(why.Error()) + "."
+		return m.form.FocusOn(bad)
 	}
 	m.err, m.busy = "", "Reading the nonce and the base fee…"
 	node, from := m.c.Node, m.draft.from.Address
@@ -185,8 +186,8 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 	}
 	to, value, tip, bad, why := m.checkSend(msg.baseFee, balance)
 	if bad >= 0 {
-		m.err = capitalize(why.Error()) + "."
-		return m.form.focusOn(bad)
+		m.err = form.Capitalize(why.Error()) + "."
+		return m.form.FocusOn(bad)
 	}
 	d := m.draft
 	d.to, d.value, d.tip = to, value, tip
@@ -195,8 +196,8 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 	d.maxFee = maxFeePerGas(msg.baseFee, tip)
 	d.balance = balance
 	m.mode, m.err = modeConfirm, ""
-	for i := range m.form.inputs {
-		m.form.inputs[i].Blur()
+	for i := range m.form.Inputs {
+		m.form.Inputs[i].Blur()
 	}
 	return nil
 }
@@ -211,17 +212,17 @@ func (m *Model) sendView() string {
 		s.Label.Render("Balance ") + s.Value.Render(formatBalance(bal)),
 		"",
 	}
-	to, toErr := parseAddress(m.form.value(fieldTo))
-	value, valErr := parseCRN(m.form.value(fieldAmount))
-	tip, tipErr := parseGwei(m.form.value(fieldTip))
+	to, toErr := form.ParseAddress(m.form.Value(fieldTo), "recipient")
+	value, valErr := form.ParseCRN(m.form.Value(fieldAmount))
+	tip, tipErr := form.ParseGwei(m.form.Value(fieldTip))
 	if valErr == nil && bal != nil && value.Cmp(bal) > 0 {
 		valErr = errors.New("more than the balance")
 	}
 	field := func(i int, ok string, err error, unit string) {
-		line := "  " + m.form.inputs[i].View() + " " + s.Subtle.Render(unit)
+		line := "  " + m.form.Inputs[i].View() + " " + s.Subtle.Render(unit)
 		lines = append(lines, line)
 		switch {
-		case m.form.value(i) == "":
+		case m.form.Value(i) == "":
 			lines = append(lines, "")
 		case err != nil:
 			lines = append(lines, s.Error.Render("            ✗ "+err.Error()))
@@ -230,7 +231,7 @@ func (m *Model) sendView() string {
 		}
 	}
 	toOK := "valid address"
-	if toErr == nil && to.Hex() != strings.TrimSpace(m.form.value(fieldTo)) {
+	if toErr == nil && to.Hex() != strings.TrimSpace(m.form.Value(fieldTo)) {
 		toOK = "valid · checksummed " + to.Hex()
 	}
 	field(fieldTo, toOK, toErr, "")
@@ -274,13 +275,6 @@ func formatBalance(b *big.Int) string {
 		return "…"
 	}
 	return common.FormatCRN(b, 18) + " CRN"
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // nodeError says what the node answered, with its code when it has one.

@@ -1,4 +1,4 @@
-package accounts
+package form
 
 import (
 	"errors"
@@ -19,13 +19,14 @@ var (
 	hexRe      = regexp.MustCompile(`^[0-9a-fA-F]*$`)
 )
 
-// parseAddress checks a recipient as it is typed: 0x and 40 hex digits,
-// and if the case is mixed, a matching EIP-55 checksum.
-func parseAddress(s string) (common.Address, error) {
+// ParseAddress checks an address as it is typed: 0x and 40 hex digits,
+// and if the case is mixed, a matching EIP-55 checksum. whose names the
+// address in the error for an empty field ("recipient").
+func ParseAddress(s, whose string) (common.Address, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return common.Address{}, errors.New("enter the recipient's address")
+		return common.Address{}, fmt.Errorf("enter the %s's address", whose)
 	case !strings.HasPrefix(s, "0x"):
 		return common.Address{}, errors.New("an address starts with 0x")
 	case !hexRe.MatchString(s[2:]):
@@ -46,9 +47,9 @@ func parseAddress(s string) (common.Address, error) {
 	return addr, nil
 }
 
-// parseDecimal reads a non-negative decimal number with at most decimals
+// ParseDecimal reads a non-negative decimal number with at most decimals
 // digits after the point and returns it times 10^decimals.
-func parseDecimal(s string, decimals int, unit *big.Int) (*big.Int, error) {
+func ParseDecimal(s string, decimals int, unit *big.Int) (*big.Int, error) {
 	s = strings.TrimSpace(s)
 	m := decimalRe.FindStringSubmatch(s)
 	if m == nil {
@@ -67,12 +68,12 @@ func parseDecimal(s string, decimals int, unit *big.Int) (*big.Int, error) {
 	return v, nil
 }
 
-// parseCRN reads an amount of CRN (up to 18 decimals) as wei.
-func parseCRN(s string) (*big.Int, error) {
+// ParseCRN reads an amount of CRN (up to 18 decimals) as wei.
+func ParseCRN(s string) (*big.Int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, errors.New("enter an amount in CRN")
 	}
-	v, err := parseDecimal(s, 18, weiPerCRN)
+	v, err := ParseDecimal(s, 18, weiPerCRN)
 	if err != nil {
 		return nil, err
 	}
@@ -82,10 +83,18 @@ func parseCRN(s string) (*big.Int, error) {
 	return v, nil
 }
 
-// parseGwei reads an amount of gwei (up to 9 decimals) as wei.
-func parseGwei(s string) (*big.Int, error) {
+// ParseGwei reads an amount of gwei (up to 9 decimals) as wei.
+func ParseGwei(s string) (*big.Int, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, errors.New("enter a tip in gwei (1 is usual)")
 	}
-	return parseDecimal(s, 9, weiPerGwei)
+	return ParseDecimal(s, 9, weiPerGwei)
+}
+
+// Capitalize makes an error message a sentence's start.
+func Capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
