@@ -11,6 +11,7 @@ import (
 	"cairn/node/api"
 	"cairn/tui/common"
 	"cairn/tui/form"
+	"cairn/tui/txsign"
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/key"
@@ -49,7 +50,7 @@ type Model struct {
 	busy string // an action in flight ("Signing and sending…")
 	err  string // the current mode's error
 
-	draft *draft         // the send being prepared or confirmed
+	draft *txsign.Draft  // the send being prepared or confirmed
 	sent  ethcommon.Hash // modeSent: the accepted transaction
 }
 

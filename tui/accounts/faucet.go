@@ -9,6 +9,7 @@ import (
 
 	"cairn/chain"
 	"cairn/tui/common"
+	"cairn/tui/txsign"
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/key"
@@ -94,7 +95,7 @@ func (m *Model) askFaucet() tea.Cmd {
 
 func (m *Model) onFaucet(msg faucetMsg) tea.Cmd {
 	if msg.err != nil {
-		return func() tea.Msg { return common.ErrMsg{Err: fmt.Errorf("faucet: %s", nodeError(msg.err))} }
+		return func() tea.Msg { return common.ErrMsg{Err: fmt.Errorf("faucet: %s", txsign.NodeError(msg.err))} }
 	}
 	return m.notify(fmt.Sprintf("faucet: %d CRN on the way to %s (%s)", faucetCRN, msg.to.Label, common.ShortHash(msg.hash.Hex())))
 }

@@ -7,18 +7,13 @@ import (
 	"math/big"
 	"strings"
 
-	"cairn/node/api"
 	"cairn/tui/common"
 	"cairn/tui/form"
-	"cairn/wallet"
+	"cairn/tui/txsign"
 
 	tea "charm.land/bubbletea/v2"
 	ethcommon "github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 )
-
-// transferGas is the gas of a plain value transfer.
-const transferGas = 21_000
 
 // Send form fields.
 const (
@@ -27,35 +22,9 @@ const (
 	fieldTip
 )
 
-// draft is a send being prepared, then confirmed.
-type draft struct {
-	from    wallet.Account
-	to      ethcommon.Address
-	value   *big.Int
-	tip     *big.Int // max priority fee per gas
-	chainID *big.Int
-	nonce   uint64
-	maxFee  *big.Int // max fee per gas
-	balance *big.Int
-}
-
-// totalMaxFee is what the fee can cost at most.
-func (d *draft) totalMaxFee() *big.Int {
-	return new(big.Int).Mul(d.maxFee, big.NewInt(transferGas))
-}
-
-// tx is the unsigned transaction the confirm step shows.
-func (d *draft) tx() *types.Transaction {
-	to := d.to
-	return types.NewTx(&types.DynamicFeeTx{
-		ChainID: d.chainID, Nonce: d.nonce, GasTipCap: d.tip, GasFeeCap: d.maxFee,
-		Gas: transferGas, To: &to, Value: d.value,
-	})
-}
-
 func (m *Model) openSend() tea.Cmd {
 	from, _ := m.selected()
-	m.mode, m.err, m.draft = modeSend, "", &draft{from: from}
+	m.mode, m.err, m.draft = modeSend, "", &txsign.Draft{From: from}
 	s := m.c.Styles
 	to := common.NewInput(s, "To      ", false)
 	to.Placeholder = "0x… recipient address"
@@ -70,13 +39,6 @@ func (m *Model) openSend() tea.Cmd {
 	m.form.CapWidth(fieldAmount, 24, m.c.Width)
 	m.form.CapWidth(fieldTip, 24, m.c.Width)
 	return cmd
-}
-
-// maxFeePerGas is 2 × base fee + tip: room for the base fee to double
-// before the transaction stops qualifying.
-func maxFeePerGas(baseFee, tip *big.Int) *big.Int {
-	f := new(big.Int).Mul(baseFee, big.NewInt(2))
-	return f.Add(f, tip)
 }
 
 // checkSend validates the form against the known balance and base fee.
@@ -99,7 +61,7 @@ func (m *Model) checkSend(baseFee, balance *big.Int) (to ethcommon.Address, valu
 			return to, value, tip, fieldAmount, fmt.Errorf("more than the balance (%s CRN)", common.FormatCRN(balance, 18))
 		}
 		if baseFee != nil {
-			cost := new(big.Int).Mul(maxFeePerGas(baseFee, tip), big.NewInt(transferGas))
+			cost := new(big.Int).Mul(txsign.MaxFeePerGas(baseFee, tip), big.NewInt(txsign.TransferGas))
 			if cost.Add(cost, value).Cmp(balance) > 0 {
 				return to, value, tip, fieldAmount, errors.New("the amount plus the max fee is more than the balance")
 			}
@@ -117,7 +79,7 @@ func (m *Model) sendFieldError(i int) error {
 	case fieldAmount:
 		var v *big.Int
 		if v, err = form.ParseCRN(m.form.Value(fieldAmount)); err == nil {
-			if bal := m.balance(m.draft.from.Address); bal != nil && v.Cmp(bal) > 0 {
+			if bal := m.balance(m.draft.From.Address); bal != nil && v.Cmp(bal) > 0 {
 				err = fmt.Errorf("more than the balance (%s CRN)", common.FormatCRN(bal, 18))
 			}
 		}
@@ -128,45 +90,25 @@ func (m *Model) sendFieldError(i int) error {
 }
 
 func (m *Model) submitSend() tea.Cmd {
-	_, _, _, bad, why := m.checkSend(m.baseFee, m.balance(m.draft.from.Address))
+	_, _, _, bad, why := m.checkSend(m.baseFee, m.balance(m.draft.From.Address))
 	if bad >= 0 {
 		m.err = form.Capitalize(why.Error()) + "."
 		return m.form.FocusOn(bad)
 	}
 	m.err, m.busy = "", "Reading the nonce and the base fee…"
-	node, from := m.c.Node, m.draft.from.Address
-	return func() tea.Msg { return prepare(node, from) }
+	node, d := m.c.Node, *m.draft
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
+		defer cancel()
+		p, err := txsign.Prepare(ctx, node, &d)
+		return preparedMsg{p, err}
+	}
 }
 
 // preparedMsg carries what the confirm step needs from the node.
 type preparedMsg struct {
-	account *api.Account
-	chainID uint64
-	baseFee *big.Int
-	err     error
-}
-
-// prepare reads the sender's pending nonce and balance, the chain ID and
-// the latest base fee.
-func prepare(node api.Service, from ethcommon.Address) preparedMsg {
-	ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
-	defer cancel()
-	acc, err := node.Account(ctx, from)
-	if err != nil {
-		return preparedMsg{err: fmt.Errorf("read the sender's account: %w", err)}
-	}
-	st, err := node.Status(ctx)
-	if err != nil {
-		return preparedMsg{err: fmt.Errorf("read the node status: %w", err)}
-	}
-	b, err := node.Block(ctx, "latest", false)
-	if err != nil {
-		return preparedMsg{err: fmt.Errorf("read the latest block: %w", err)}
-	}
-	if b.BaseFee == nil {
-		return preparedMsg{err: errors.New("the latest block has no base fee")}
-	}
-	return preparedMsg{account: acc, chainID: st.ChainID, baseFee: b.BaseFee.Int()}
+	*txsign.Prepared
+	err error
 }
 
 func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
@@ -175,30 +117,25 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 	}
 	m.busy = ""
 	if msg.err != nil {
-		m.err = nodeError(msg.err)
+		m.err = txsign.NodeError(msg.err)
 		return nil
 	}
-	m.baseFee = msg.baseFee
-	m.info[msg.account.Address] = msg.account
+	m.baseFee = msg.BaseFee
+	m.info[msg.Account.Address] = msg.Account
 	var balance *big.Int
-	if msg.account.Balance != nil {
-		balance = msg.account.Balance.Int()
+	if msg.Account.Balance != nil {
+		balance = msg.Account.Balance.Int()
 	}
-	to, value, tip, bad, why := m.checkSend(msg.baseFee, balance)
+	to, value, tip, bad, why := m.checkSend(msg.BaseFee, balance)
 	if bad >= 0 {
 		m.err = form.Capitalize(why.Error()) + "."
 		return m.form.FocusOn(bad)
 	}
 	d := m.draft
-	d.to, d.value, d.tip = to, value, tip
-	d.chainID = new(big.Int).SetUint64(msg.chainID)
-	d.nonce = msg.account.PendingNonce
-	d.maxFee = maxFeePerGas(msg.baseFee, tip)
-	d.balance = balance
+	d.To, d.Value, d.Tip = to, value, tip
+	d.Fill(msg.Prepared)
 	m.mode, m.err = modeConfirm, ""
-	for i := range m.form.Inputs {
-		m.form.Inputs[i].Blur()
-	}
+	m.form.Blur()
 	return nil
 }
 
@@ -206,9 +143,9 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 func (m *Model) sendView() string {
 	s := m.c.Styles
 	d := m.draft
-	bal := m.balance(d.from.Address)
+	bal := m.balance(d.From.Address)
 	lines := []string{
-		s.Title.Render("Send CRN") + s.Subtle.Render(" from "+d.from.Label+" "+common.ShortAddr(d.from.Address)),
+		s.Title.Render("Send CRN") + s.Subtle.Render(" from "+d.From.Label+" "+common.ShortAddr(d.From.Address)),
 		s.Label.Render("Balance ") + s.Value.Render(formatBalance(bal)),
 		"",
 	}
@@ -263,8 +200,8 @@ func (m *Model) feeLine(tip *big.Int, tipErr error) string {
 	if tipErr != nil {
 		return s.Subtle.Render("max fee: needs a valid tip")
 	}
-	per := maxFeePerGas(m.baseFee, tip)
-	total := new(big.Int).Mul(per, big.NewInt(transferGas))
+	per := txsign.MaxFeePerGas(m.baseFee, tip)
+	total := new(big.Int).Mul(per, big.NewInt(txsign.TransferGas))
 	return s.Label.Render("max fee ≈ ") + s.Value.Render(common.FormatCRN(total, 18)+" CRN") +
 		s.Subtle.Render(fmt.Sprintf(" for 21,000 gas (2 × base fee %s gwei + tip %s gwei)",
 			common.FormatGwei(m.baseFee), common.FormatGwei(tip)))
@@ -275,13 +212,4 @@ func formatBalance(b *big.Int) string {
 		return "…"
 	}
 	return common.FormatCRN(b, 18) + " CRN"
-}
-
-// nodeError says what the node answered, with its code when it has one.
-func nodeError(err error) string {
-	var ae *api.Error
-	if errors.As(err, &ae) {
-		return fmt.Sprintf("The node refused: %s (%s)", ae.Message, ae.Code)
-	}
-	return err.Error()
 }

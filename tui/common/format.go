@@ -111,3 +111,6 @@ func Fit(view string, w, h int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// FormatCount writes a count with thousands separators: 21000 → "21,000".
+func FormatCount(n uint64) string { return groupThousands(fmt.Sprint(n)) }
