@@ -1,11 +1,9 @@
 package staking
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 	"math/big"
-	"strings"
 
 	cairnvm "cairn/vm"
 
@@ -15,18 +13,6 @@ import (
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/holiman/uint256"
 )
-
-//go:embed IStaking.abi.json
-var abiJSON string
-
-// ABI is the staking contract's interface, IStaking.sol as solc compiles it.
-var ABI = func() abi.ABI {
-	a, err := abi.JSON(strings.NewReader(abiJSON))
-	if err != nil {
-		panic("staking ABI: " + err.Error())
-	}
-	return a
-}()
 
 // Gas per method. The contract's work is a handful of storage words, priced
 // near what the same writes would cost in EVM code; methods whose work grows

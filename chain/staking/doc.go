@@ -1,7 +1,7 @@
 // Package staking is Cairn's native staking contract: validators, their
 // delegations and unbonding stake, the rewards they earn and the slashing
 // and jailing that punish them. It is reached like any contract at Address,
-// by transactions and calls whose data is ABI-encoded (IStaking.sol), and
+// by transactions and calls whose data is ABI-encoded (stakingabi/IStaking.sol), and
 // the chain drives it once per block: paying the signers of the last commit,
 // counting missed commits, slashing on evidence and, at the end of each
 // epoch, picking the next validator set.
@@ -10,7 +10,10 @@
 // state root commits to it and a reverted call rolls it back.
 package staking
 
-import "github.com/ethereum/go-ethereum/common"
+import "cairn/chain/staking/stakingabi"
 
 // Address is where the staking contract lives: "Stake" in ASCII.
-var Address = common.HexToAddress("0x0000000000000000000000000000005374616b65")
+var Address = stakingabi.Address
+
+// ABI is the staking contract's interface (stakingabi.ABI).
+var ABI = stakingabi.ABI
