@@ -70,7 +70,7 @@ func TestPeersRefreshOnlyInFront(t *testing.T) {
 		t.Fatalf("the tick in front did not refresh the status: round %d", m.c.Status.Consensus.Round)
 	}
 
-	drive(t, m, tuitest.Key("tab")) // Peers is last: tab wraps to the Dashboard
+	drive(t, m, tuitest.Key("tab")) // on to Staking
 	tickRefreshes(false, "after tab away")
 	drive(t, m, tuitest.Key("shift+tab"))
 	tickRefreshes(true, "after shift+tab back")

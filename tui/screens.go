@@ -8,6 +8,7 @@ import (
 	"cairn/tui/logview"
 	"cairn/tui/mempool"
 	"cairn/tui/peers"
+	"cairn/tui/staking"
 )
 
 // buildScreens makes the console's screens in tab order.
@@ -19,5 +20,6 @@ func buildScreens(c *common.Common) []common.Screen {
 		blocks.New(c),
 		logview.New(c),
 		peers.New(c),
+		staking.New(c),
 	}
 }

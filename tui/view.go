@@ -45,28 +45,45 @@ func (m *Model) render() string {
 
 func (m *Model) tabBar() string {
 	s := m.c.Styles
-	parts := []string{s.Title.Render("◆ Cairn")}
-	for i, sc := range m.screens {
-		label := fmt.Sprintf("%d %s", i+1, sc.Title())
-		if i == m.active {
-			parts = append(parts, s.TabActive.Render(label))
-		} else {
-			parts = append(parts, s.TabIdle.Render(label))
-		}
-	}
-	left := strings.Join(parts, "")
-	line := left
+	right := []string{"", ""}
 	if st := m.c.Status; st != nil {
-		// The chain and the head on the right, or only the head when the
-		// tabs leave too little room.
-		for _, right := range []string{fmt.Sprintf("chain %d · #%d ", st.ChainID, st.Height), fmt.Sprintf("#%d ", st.Height)} {
-			if gap := m.width - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
-				line = left + strings.Repeat(" ", gap) + s.Subtle.Render(right)
-				break
+		right = []string{fmt.Sprintf("chain %d · #%d ", st.ChainID, st.Height), fmt.Sprintf("#%d ", st.Height)}
+	}
+	// The fullest bar that fits: the chain and the head on the right, or
+	// only the head; then the brand shortened, then the idle tabs down to
+	// their numbers.
+	var line string
+	for _, v := range []struct {
+		brand string
+		short bool
+	}{{"◆ Cairn", false}, {"◆", false}, {"◆", true}} {
+		left := s.Title.Render(v.brand) + m.tabs(v.short)
+		line = left
+		for _, r := range right {
+			if gap := m.width - lipgloss.Width(left) - lipgloss.Width(r); gap >= 1 {
+				return s.TabBar.Width(m.width).Render(left + strings.Repeat(" ", gap) + s.Subtle.Render(r))
 			}
 		}
 	}
 	return s.TabBar.Width(m.width).Render(common.Fit(line, m.width, 1))
+}
+
+// tabs draws the screens' tabs; short draws the idle ones by number only.
+func (m *Model) tabs(short bool) string {
+	s := m.c.Styles
+	var b strings.Builder
+	for i, sc := range m.screens {
+		label := fmt.Sprintf("%d %s", i+1, sc.Title())
+		switch {
+		case i == m.active:
+			b.WriteString(s.TabActive.Render(label))
+		case short:
+			b.WriteString(s.TabIdle.Render(fmt.Sprint(i + 1)))
+		default:
+			b.WriteString(s.TabIdle.Render(label))
+		}
+	}
+	return b.String()
 }
 
 func (m *Model) noticeView() string {

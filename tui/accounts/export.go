@@ -128,8 +128,8 @@ func (m *Model) exportView() string {
 	a, _ := m.selected()
 	lines := []string{
 		s.Title.Render("Export "+a.Label) + s.Subtle.Render(" · "+common.ShortAddr(a.Address)),
-		s.Subtle.Render(wrap("A keystore v3 file (scrypt) that geth, MetaMask and ethers import.", m.c.Width)),
-		s.Warning.Render(wrap("It holds this account's private key, protected only by the password you choose now.", m.c.Width)),
+		s.Subtle.Render(common.Wrap("A keystore v3 file (scrypt) that geth, MetaMask and ethers import.", m.c.Width)),
+		s.Warning.Render(common.Wrap("It holds this account's private key, protected only by the password you choose now.", m.c.Width)),
 		"",
 	}
 	for _, in := range m.form.Inputs {

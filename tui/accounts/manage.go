@@ -133,7 +133,7 @@ func (m *Model) nameView() string {
 		title = "Rename " + a.Label
 		about = a.Address.Hex()
 	}
-	lines := []string{s.Title.Render(title), s.Subtle.Render(wrap(about, m.c.Width)), "", "  " + m.form.Inputs[0].View()}
+	lines := []string{s.Title.Render(title), s.Subtle.Render(common.Wrap(about, m.c.Width)), "", "  " + m.form.Inputs[0].View()}
 	switch {
 	case m.busy != "":
 		lines = append(lines, "", s.Subtle.Render(m.busy))

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"cairn/tui/common"
 	"cairn/tui/qr"
 	"cairn/wallet"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // qrQuiet is the light border drawn around the code, in modules.
@@ -64,8 +64,8 @@ func (m *Model) receiveView() string {
 		s.Value.Render(g[0]),
 		s.Value.Render(g[1]),
 		"",
-		s.Value.Render(wrap("Share this address to be paid in CRN on "+chain+".", infoW)),
-		s.Subtle.Render(wrap("The QR code holds the same address in upper case, which wallets read as the same address.", infoW)),
+		s.Value.Render(common.Wrap("Share this address to be paid in CRN on "+chain+".", infoW)),
+		s.Subtle.Render(common.Wrap("The QR code holds the same address in upper case, which wallets read as the same address.", infoW)),
 	}
 	if side {
 		return lipgloss.JoinHorizontal(lipgloss.Top, code, "   ", strings.Join(info, "\n"))
@@ -73,4 +73,3 @@ func (m *Model) receiveView() string {
 	return strings.Join(append(info[:5:5], code), "\n")
 }
 
-func wrap(s string, w int) string { return ansi.Wordwrap(s, max(w, 10), "") }

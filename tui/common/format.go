@@ -114,3 +114,6 @@ func Fit(view string, w, h int) string {
 
 // FormatCount writes a count with thousands separators: 21000 → "21,000".
 func FormatCount(n uint64) string { return groupThousands(fmt.Sprint(n)) }
+
+// Wrap breaks text at spaces into lines of at most width cells.
+func Wrap(s string, width int) string { return ansi.Wordwrap(s, max(width, 10), "") }

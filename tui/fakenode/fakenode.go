@@ -5,7 +5,6 @@ package fakenode
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"math/big"
 	"sort"
@@ -38,13 +37,18 @@ type Node struct {
 	Sent [][]byte
 	// SendErr, if set, is returned by SendRawTx instead of accepting.
 	SendErr error
+	// CallRevert, if set, is the error every Call reports, as the node
+	// reports a reverted call.
+	CallRevert string
+
+	staking *stakingFixture // nil: the one devnet validator
 }
 
 // New returns a fake devnet node at height 12: blocks 1..12 a second apart,
 // a few transfers among the dev accounts, and three pending transactions.
 func New() *Node {
 	n := &Node{txs: map[common.Hash]*api.Tx{}, accounts: map[common.Address]*api.Account{}}
-	val := chain.ConsensusAddress(chain.DevnetValidatorKey().Public().(ed25519.PublicKey))
+	val := chain.DevnetAccounts[0] // the devnet validator's operator
 	n.status = api.Status{ChainID: chain.DevnetChainID, Validator: &val, NodeVersion: "0.1.0",
 		UptimeSeconds: 754, BlockTimeMs: 1000}
 	for i, a := range chain.DevnetAccounts {
@@ -254,6 +258,11 @@ func (n *Node) Mempool(context.Context) (*api.Mempool, error) {
 
 // Call implements api.Service: the fake has no EVM.
 func (n *Node) Call(context.Context, api.CallRequest) (*api.CallResult, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.CallRevert != "" {
+		return &api.CallResult{GasUsed: 30_000, Error: n.CallRevert}, nil
+	}
 	return &api.CallResult{ReturnData: make([]byte, 32), GasUsed: 21000}, nil
 }
 

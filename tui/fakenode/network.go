@@ -2,7 +2,6 @@ package fakenode
 
 import (
 	"context"
-	"crypto/ed25519"
 	"slices"
 
 	"cairn/chain"
@@ -113,10 +112,10 @@ func FixturePeers() []api.Peer {
 
 // FixtureConsensus is a round in progress at the height after the fake's
 // head: round 1's prevote step, bravo proposing, three prevotes and one
-// precommit in. The first validator is the fake's own (the devnet key),
-// unnamed.
+// precommit in. The first validator is the fake's own (the devnet
+// validator, by its operator's address), unnamed.
 func FixtureConsensus() *api.ConsensusStatus {
-	own := chain.ConsensusAddress(chain.DevnetValidatorKey().Public().(ed25519.PublicKey))
+	own := chain.DevnetAccounts[0]
 	bravo := common.HexToAddress("0x5f1C2b7e90A3dE4c8B6a1F0e2D9c7B3a4E5f6081")
 	return &api.ConsensusStatus{
 		Height: 13, Round: 1, Step: "prevote", Proposer: &bravo,

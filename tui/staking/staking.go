@@ -1,0 +1,189 @@
+// Package staking is the console's Staking screen: the validators (moniker,
+// share of the voting power, commission, status, uptime), the wallet's
+// delegations with their pending rewards, its unbonding stake with the time
+// left, and for the validator this node runs, its signing and jail status.
+// Each table follows the chain block by block. Delegate, undelegate,
+// redelegate, claim, withdraw and unjail are each a short form, then the
+// confirm step that shows exactly what will be signed (txsign).
+package staking
+
+import (
+	"cairn/node/api"
+	"cairn/tui/common"
+	"cairn/tui/form"
+	"cairn/tui/txsign"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
+)
+
+// mode is what the screen shows.
+type mode int
+
+const (
+	modeList    mode = iota
+	modeForm         // an action's fields
+	modeConfirm      // what will be signed
+	modeSent         // the node took it
+)
+
+// table is which table has the cursor.
+type table int
+
+const (
+	tableValidators table = iota
+	tableDelegations
+)
+
+// Model is the Staking screen.
+type Model struct {
+	c *common.Common
+
+	vals       []api.Validator // in the node's order: active by power, then the others
+	totalPower uint64
+	dels       map[ethcommon.Address]*api.Delegations // per wallet account
+	loaded     bool                                   // the first answer came
+	fetchErr   error
+	fetches    common.OneAtATime
+
+	delRows []delegationRow // the wallet's delegations, in wallet order
+	ubRows  []unbondingRow
+
+	focus  table
+	valSel ethcommon.Address // the selected validator's operator, kept across refreshes
+	valCur int
+	delSel delegationKey
+	delCur int
+
+	mode  mode
+	act   *action // the action being filled in or confirmed
+	form  form.Form
+	draft *txsign.Draft
+	busy  string // a request in flight ("Estimating the gas…")
+	err   string // the current mode's error
+	sent  ethcommon.Hash
+
+	cache common.ViewCache
+}
+
+// New returns the Staking screen; Init fetches the validators and the
+// wallet's delegations.
+func New(c *common.Common) common.Screen { return newModel(c) }
+
+func newModel(c *common.Common) *Model {
+	return &Model{c: c, dels: map[ethcommon.Address]*api.Delegations{}}
+}
+
+// Title implements common.Screen.
+func (m *Model) Title() string { return "Staking" }
+
+// Init implements common.Screen.
+func (m *Model) Init() tea.Cmd { return m.fetch() }
+
+// SetSize implements common.Screen (views read Common's size).
+func (m *Model) SetSize(int, int) { m.form.Resize(m.c.Width) }
+
+// Capturing implements common.Screen: true while a form takes text and
+// during the confirm step, so a stray q or tab cannot leave a transaction
+// half decided.
+func (m *Model) Capturing() bool {
+	return (m.mode == modeForm || m.mode == modeConfirm) && m.busy == ""
+}
+
+// ShortHelp implements common.Screen.
+func (m *Model) ShortHelp() []key.Binding {
+	switch m.mode {
+	case modeForm:
+		return []key.Binding{keyNextField, keySubmit, keyCancel}
+	case modeConfirm:
+		return []key.Binding{keyConfirm, keyReject}
+	case modeSent:
+		return []key.Binding{keyClose}
+	}
+	if m.focus == tableDelegations {
+		return []key.Binding{keySwitch, keyUndelegate, keyRedelegate, keyClaim}
+	}
+	return []key.Binding{keySwitch, keyDelegate, keyWithdraw}
+}
+
+// FullHelp implements common.Screen.
+func (m *Model) FullHelp() [][]key.Binding {
+	if m.mode != modeList {
+		return [][]key.Binding{m.ShortHelp()}
+	}
+	k := m.c.Keys
+	return [][]key.Binding{
+		{k.Up, k.Down, keySwitch},
+		{keyDelegate, keyUndelegate, keyRedelegate, keyClaim, keyWithdraw, keyUnjail},
+	}
+}
+
+// Update implements common.Screen.
+func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	if ev, ok := msg.(common.EventMsg); !ok || ev.Type == api.EventBlock {
+		m.cache.Invalidate() // pending transactions change nothing shown here
+	}
+	switch msg := msg.(type) {
+	case common.EventMsg:
+		if msg.Type == api.EventBlock {
+			return m, m.fetch()
+		}
+	case common.WalletReadyMsg, common.WalletChangedMsg:
+		return m, m.fetch()
+	case snapshotMsg:
+		return m, m.onSnapshot(msg)
+	case preparedMsg:
+		return m, m.onPrepared(msg)
+	case sentMsg:
+		return m, m.onSent(msg)
+	case tea.PasteMsg:
+		if m.mode == modeForm && m.busy == "" {
+			return m, m.form.Update(msg)
+		}
+	case tea.KeyPressMsg:
+		if m.busy != "" {
+			return m, nil
+		}
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch m.mode {
+	case modeForm:
+		return m.formKey(msg)
+	case modeConfirm:
+		return m.confirmKey(msg)
+	case modeSent:
+		if key.Matches(msg, keyClose) {
+			m.toList()
+		}
+		return nil
+	}
+	return m.listKey(msg)
+}
+
+func (m *Model) toList() {
+	m.mode, m.err, m.busy, m.act, m.draft = modeList, "", "", nil, nil
+	m.form.Clear()
+}
+
+// View implements common.Screen.
+func (m *Model) View() string {
+	return m.cache.View(m.c, func() string {
+		var v string
+		switch m.mode {
+		case modeList:
+			v = m.listView()
+		case modeForm:
+			v = m.formView()
+		case modeConfirm:
+			v = txsign.ConfirmView(m.c.Styles, m.draft, m.busy, m.err)
+		case modeSent:
+			v = m.sentView()
+		}
+		return common.Fit(v, m.c.Width, m.c.Height)
+	})
+}

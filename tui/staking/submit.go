@@ -1,0 +1,147 @@
+package staking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cairn/chain/staking/stakingabi"
+	"cairn/tui/common"
+	"cairn/tui/form"
+	"cairn/tui/txsign"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
+)
+
+// formKey handles keys while a form is open.
+func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, keyCancel):
+		m.toList()
+		return nil
+	case key.Matches(msg, keyNextField):
+		return m.form.FocusOn(m.form.Focus + 1)
+	case key.Matches(msg, keyPrevField):
+		return m.form.FocusOn(m.form.Focus - 1)
+	case key.Matches(msg, keySubmit):
+		// Enter stops at a bad field, moves on to the next empty one, and
+		// acts once all are filled.
+		if err := m.fieldError(m.act.fields[m.form.Focus]); err != nil {
+			m.err = form.Capitalize(err.Error()) + "."
+			return nil
+		}
+		if i := m.form.NextEmpty(); i >= 0 {
+			return m.form.FocusOn(i)
+		}
+		return m.submit()
+	}
+	cmd := m.form.Update(msg)
+	m.err = ""
+	return cmd
+}
+
+// preparedMsg carries what the confirm step needs from the node.
+type preparedMsg struct {
+	*txsign.Prepared
+	err error
+}
+
+// submit checks every field, encodes the call and asks the node for the
+// nonce, the base fee and the gas the call needs.
+func (m *Model) submit() tea.Cmd {
+	for i, f := range m.act.fields {
+		if err := m.fieldError(f); err != nil {
+			m.err = form.Capitalize(err.Error()) + "."
+			return m.form.FocusOn(i)
+		}
+	}
+	value, data, what, err := m.call()
+	if err != nil {
+		m.err = form.Capitalize(err.Error()) + "."
+		return nil
+	}
+	tip, _ := form.ParseGwei(m.value(fieldTip))
+	m.draft = &txsign.Draft{From: m.act.from, To: stakingabi.Address, Value: value, Tip: tip, Data: data, Call: what}
+	m.err, m.busy = "", "Reading the nonce and the base fee, estimating the gas…"
+	node, d := m.c.Node, *m.draft
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
+		defer cancel()
+		p, err := txsign.Prepare(ctx, node, &d)
+		return preparedMsg{p, err}
+	}
+}
+
+func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
+	if m.mode != modeForm || m.busy == "" {
+		return nil
+	}
+	m.busy = ""
+	if msg.err != nil {
+		m.err = txsign.NodeError(msg.err)
+		return nil
+	}
+	d := m.draft
+	d.Fill(msg.Prepared)
+	if d.Balance != nil && d.MaxCost().Cmp(d.Balance) > 0 {
+		m.err = fmt.Sprintf("%s has %s CRN; this can cost up to %s CRN (value + gas limit × max fee).",
+			d.From.Label, common.FormatCRN(d.Balance, 18), common.FormatCRN(d.MaxCost(), 18))
+		return nil
+	}
+	m.mode, m.err = modeConfirm, ""
+	m.form.Blur()
+	return nil
+}
+
+func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, keyConfirm):
+		return m.signAndSend()
+	case key.Matches(msg, keyReject):
+		m.mode, m.err = modeForm, ""
+		return m.form.FocusOn(0)
+	}
+	return nil
+}
+
+// sentMsg ends a sign-and-submit.
+type sentMsg struct {
+	hash ethcommon.Hash
+	err  error
+}
+
+func (m *Model) signAndSend() tea.Cmd {
+	w := m.c.Wallet
+	if w == nil || w.Locked() {
+		m.err = txsign.Locked
+		return nil
+	}
+	m.err, m.busy = "", "Signing and sending…"
+	d, node := m.draft, m.c.Node
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
+		defer cancel()
+		hash, err := txsign.SignAndSend(ctx, w, node, d)
+		return sentMsg{hash, err}
+	}
+}
+
+func (m *Model) onSent(msg sentMsg) tea.Cmd {
+	if m.mode != modeConfirm || m.busy == "" {
+		return nil
+	}
+	m.busy = ""
+	if msg.err != nil {
+		m.err = txsign.NodeError(msg.err)
+		return nil
+	}
+	m.mode, m.sent = modeSent, msg.hash
+	m.form.Clear()
+	text := fmt.Sprintf("sent %s · tx %s", m.draft.Call, common.ShortHash(msg.hash.Hex()))
+	return tea.Batch(m.fetch(), func() tea.Msg { return common.NoticeMsg{Text: text} })
+}
+
+// errNoWallet is why an action cannot open without an unlocked wallet.
+var errNoWallet = errors.New("open the wallet first: staking signs with its accounts")
