@@ -72,4 +72,3 @@ func (m *Model) receiveView() string {
 	}
 	return strings.Join(append(info[:5:5], code), "\n")
 }
-
