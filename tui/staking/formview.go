@@ -49,7 +49,7 @@ func (m *Model) fieldCheck(f field) (string, error) {
 		v, _ := m.amount()
 		return v.String() + " wei", nil
 	}
-	return "per gas, to the validator that proposes the block", nil
+	return "per gas, to the validators that sign the block", nil
 }
 
 // about says what the action does, with the amounts it concerns.

@@ -16,8 +16,8 @@ func (m *Model) ownLines() []string {
 	}
 	status := m.statusStyle(v.Status)(v.Status)
 	line := s.Label.Render("This node's validator ") + s.Value.Render(v.Moniker) + s.Subtle.Render(" · ") + status +
-		s.Subtle.Render(fmt.Sprintf(" · signed %d of the last %d commits, missed %d · uptime %s",
-			v.WindowBlocks-v.MissedBlocks, v.WindowBlocks, v.MissedBlocks, percent(v.Uptime, 1)))
+		s.Subtle.Render(fmt.Sprintf(" · signed %d of the last %d, missed %d",
+			v.WindowBlocks-v.MissedBlocks, v.WindowBlocks, v.MissedBlocks))
 	var next string
 	switch v.Status {
 	case api.ValidatorJailed:

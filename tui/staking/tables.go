@@ -65,9 +65,9 @@ func (m *Model) statusStyle(status string) func(...string) string {
 
 func (m *Model) delegationTable() (title, header string, rows []string) {
 	s := m.c.Styles
-	acc := max(min(m.c.Width-2-16-20-18-8, 20), 8)
+	acc, val := flexColumns(m.c.Width, 2+20+18+8)
 	layout := func(account, validator, amount, rewards string) string {
-		return cells{{account, acc, false}, {validator, 16, false}, {amount, 20, true}, {rewards, 18, true}}.String()
+		return cells{{account, acc, false}, {validator, val, false}, {amount, 20, true}, {rewards, 18, true}}.String()
 	}
 	staked, rewards := new(big.Int), new(big.Int)
 	for _, r := range m.delRows {
@@ -92,9 +92,9 @@ func (m *Model) delegationTable() (title, header string, rows []string) {
 
 func (m *Model) unbondingTable() (title, header string, rows []string) {
 	s := m.c.Styles
-	acc := max(min(m.c.Width-2-12-16-18-14-8, 20), 8)
+	acc, val := flexColumns(m.c.Width, 2+12+18+14+8)
 	layout := func(account, kind, validator, amount, left string) string {
-		return cells{{account, acc, false}, {kind, 12, false}, {validator, 16, false}, {amount, 18, true}, {left, 14, true}}.String()
+		return cells{{account, acc, false}, {kind, 12, false}, {validator, val, false}, {amount, 18, true}, {left, 14, true}}.String()
 	}
 	title = m.sectionTitle("Unbonding", false)
 	header = s.Header.Render(" " + layout("Account", "Kind", "Validator", "Amount", "Completes in"))
@@ -112,6 +112,15 @@ func (m *Model) unbondingTable() (title, header string, rows []string) {
 		}
 	}
 	return title, header, rows
+}
+
+// flexColumns shares what the fixed columns leave of a width between the
+// account column (up to 20) and the validator column (16 to 32, wider for
+// a redelegation's "from → to").
+func flexColumns(width, fixed int) (account, validator int) {
+	room := width - fixed
+	validator = max(min(room-20, 32), 16)
+	return max(min(room-validator, 20), 8), validator
 }
 
 // percent writes a 0-to-1 share as a percentage.
