@@ -142,41 +142,42 @@ func waitChain(t *testing.T, sub *events.Subscription, what string, ok func(even
 	}
 }
 
-// TestNewUserFlowWithRealNode goes from no wallet to a transfer seen in the
-// Blocks screen, on a real devnet node running in the process: import fresh
-// words, set a password, get CRN from the faucet, send some on, and open the
-// block and the transaction that carry it.
-func TestNewUserFlowWithRealNode(t *testing.T) {
-	home := t.TempDir()
+// realNode is a devnet node the console starts in its own process, as
+// `cairn` does; start is the console's StartNode.
+type realNode struct {
+	n        *node.Node
+	subReady chan *events.Subscription // the test's subscription, once the node is built
+	start    func(ctx context.Context) (Node, error)
+}
+
+func startRealNode(t *testing.T, home string) *realNode {
 	buf := logs.NewBuffer(500)
-	var n *node.Node
-	subReady := make(chan *events.Subscription, 1)
-	start := func(ctx context.Context) (Node, error) {
-		var err error
-		n, err = node.New(node.Config{Home: home, Genesis: chain.Devnet(), ValidatorKey: chain.DevnetValidatorKey(),
+	rn := &realNode{subReady: make(chan *events.Subscription, 1)}
+	rn.start = func(ctx context.Context) (Node, error) {
+		n, err := node.New(node.Config{Home: home, Genesis: chain.Devnet(), ValidatorKey: chain.DevnetValidatorKey(),
 			BlockTime: 300 * time.Millisecond, Logger: slog.New(buf.Handler(slog.LevelInfo))})
 		if err != nil {
 			return Node{}, err
 		}
-		subReady <- n.Events().Subscribe(4096)
+		rn.n = n
+		rn.subReady <- n.Events().Subscribe(4096)
 		if err := n.Start(ctx); err != nil {
 			return Node{}, err
 		}
 		return Node{Service: n.Service(), Logs: buf}, nil
 	}
 	t.Cleanup(func() {
-		if n != nil {
-			n.Close()
+		if rn.n != nil {
+			rn.n.Close()
 		}
 	})
-	words, err := wallet.NewMnemonic(12)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := wallet.DeriveKey(words, "", 0)
-	me := crypto.PubkeyToAddress(key.PublicKey)
+	return rn
+}
 
-	m, err := New(Options{WalletPath: filepath.Join(home, "wallet.json"), WalletOptions: fastKDF, StartNode: start, IdleLock: -1})
+// openConsole runs the console over rn in a 120x40 teatest terminal, and
+// returns its frames and ways to press keys and type.
+func openConsole(t *testing.T, home string, rn *realNode) (*frames, *teatest.TestModel, func(...string), func(string)) {
+	m, err := New(Options{WalletPath: filepath.Join(home, "wallet.json"), WalletOptions: fastKDF, StartNode: rn.start, IdleLock: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,8 +194,13 @@ func TestNewUserFlowWithRealNode(t *testing.T) {
 			tm.Send(k)
 		}
 	}
+	return screen, tm, keys, typeText
+}
 
-	// Onboarding: import fresh words, no passphrase, a password twice.
+// onboard imports words (no passphrase) with the test password and waits
+// for the Dashboard.
+func onboard(t *testing.T, screen *frames, tm *teatest.TestModel, keys func(...string), typeText func(string), words string) {
+	t.Helper()
 	screen.must(t, "Create a new wallet", "Import recovery words")
 	keys("down", "enter")
 	screen.must(t, "recovery phrase")
@@ -206,8 +212,27 @@ func TestNewUserFlowWithRealNode(t *testing.T) {
 	typeText(password)
 	keys("enter")
 	screen.must(t, "Dashboard", "chain 7777")
-	sub := <-subReady
+}
+
+// TestNewUserFlowWithRealNode goes from no wallet to a transfer seen in the
+// Blocks screen, on a real devnet node running in the process: import fresh
+// words, set a password, get CRN from the faucet, send some on, and open the
+// block and the transaction that carry it.
+func TestNewUserFlowWithRealNode(t *testing.T) {
+	home := t.TempDir()
+	rn := startRealNode(t, home)
+	words, err := wallet.NewMnemonic(12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := wallet.DeriveKey(words, "", 0)
+	me := crypto.PubkeyToAddress(key.PublicKey)
+
+	screen, tm, keys, typeText := openConsole(t, home, rn)
+	onboard(t, screen, tm, keys, typeText, words)
+	sub := <-rn.subReady
 	defer sub.Close()
+	n := rn.n
 
 	// Accounts: the new account is empty; the devnet faucet fills it.
 	keys("2")
