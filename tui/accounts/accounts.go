@@ -94,11 +94,11 @@ func (m *Model) ShortHelp() []key.Binding {
 		}
 		return []key.Binding{keySend, keyReceive, keyDerive, keyDetails}
 	case modeDerive, modeLabel, modeSend, modeExport:
-		return []key.Binding{keyNextField, keySubmit, keyCancel}
+		return []key.Binding{m.c.Keys.NextField, m.c.Keys.Submit, m.c.Keys.Cancel}
 	case modeConfirm:
-		return []key.Binding{keyConfirm, keyReject}
+		return []key.Binding{m.c.Keys.Confirm, m.c.Keys.Reject}
 	}
-	return []key.Binding{keyClose}
+	return []key.Binding{m.c.Keys.Close}
 }
 
 // FullHelp implements common.Screen.
@@ -202,13 +202,13 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case modeList:
 		return m.listKey(msg)
 	case modeDetails:
-		if key.Matches(msg, keyCancel) {
+		if key.Matches(msg, m.c.Keys.Cancel) {
 			m.toList()
 			return nil
 		}
 		return m.listKey(msg) // the list's actions work on the shown account
 	case modeReceive, modeSent:
-		if key.Matches(msg, keyClose) {
+		if key.Matches(msg, m.c.Keys.Close) {
 			m.toList()
 		}
 		return nil
@@ -221,17 +221,17 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 // formKey handles keys in the modes with fields.
 func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, keyCancel):
+	case key.Matches(msg, m.c.Keys.Cancel):
 		if m.mode == modeSend || m.mode == modeExport {
 			m.draft = nil
 		}
 		m.toList()
 		return nil
-	case key.Matches(msg, keyNextField):
+	case key.Matches(msg, m.c.Keys.NextField):
 		return m.form.FocusOn(m.form.Focus + 1)
-	case key.Matches(msg, keyPrevField):
+	case key.Matches(msg, m.c.Keys.PrevField):
 		return m.form.FocusOn(m.form.Focus - 1)
-	case key.Matches(msg, keySubmit):
+	case key.Matches(msg, m.c.Keys.Submit):
 		// Enter stops at a bad field, moves on to the next empty one, and
 		// acts once all are filled.
 		if m.mode == modeSend {

@@ -15,9 +15,9 @@ import (
 
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, keyConfirm):
+	case key.Matches(msg, m.c.Keys.Confirm):
 		return m.signAndSend()
-	case key.Matches(msg, keyReject):
+	case key.Matches(msg, m.c.Keys.Reject):
 		m.mode, m.err = modeSend, ""
 		return m.form.FocusOn(fieldTo)
 	}

@@ -25,6 +25,16 @@ type KeyMap struct {
 	// Sort cycles a table's sort column; Reverse flips its direction.
 	Sort    key.Binding
 	Reverse key.Binding
+	// Forms: moving between fields, going on, giving up; Close leaves a
+	// page that only shows something.
+	NextField key.Binding
+	PrevField key.Binding
+	Submit    key.Binding
+	Cancel    key.Binding
+	Close     key.Binding
+	// The confirm step before a transaction is signed.
+	Confirm key.Binding
+	Reject  key.Binding
 }
 
 // Default returns the console's key bindings.
@@ -47,5 +57,12 @@ func Default() *KeyMap {
 		Lock:      key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "lock wallet")),
 		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
+		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
+		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Close:     key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "back")),
+		Confirm:   key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "sign and send")),
+		Reject:    key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "back to the form")),
 	}
 }

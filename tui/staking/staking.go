@@ -95,11 +95,11 @@ func (m *Model) Capturing() bool {
 func (m *Model) ShortHelp() []key.Binding {
 	switch m.mode {
 	case modeForm:
-		return []key.Binding{keyNextField, keySubmit, keyCancel}
+		return []key.Binding{m.c.Keys.NextField, m.c.Keys.Submit, m.c.Keys.Cancel}
 	case modeConfirm:
-		return []key.Binding{keyConfirm, keyReject}
+		return []key.Binding{m.c.Keys.Confirm, m.c.Keys.Reject}
 	case modeSent:
-		return []key.Binding{keyClose}
+		return []key.Binding{m.c.Keys.Close}
 	}
 	if m.focus == tableDelegations {
 		return []key.Binding{keySwitch, keyUndelegate, keyRedelegate, keyClaim}
@@ -157,7 +157,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case modeConfirm:
 		return m.confirmKey(msg)
 	case modeSent:
-		if key.Matches(msg, keyClose) {
+		if key.Matches(msg, m.c.Keys.Close) {
 			m.toList()
 		}
 		return nil

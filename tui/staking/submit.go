@@ -18,14 +18,14 @@ import (
 // formKey handles keys while a form is open.
 func (m *Model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, keyCancel):
+	case key.Matches(msg, m.c.Keys.Cancel):
 		m.toList()
 		return nil
-	case key.Matches(msg, keyNextField):
+	case key.Matches(msg, m.c.Keys.NextField):
 		return m.form.FocusOn(m.form.Focus + 1)
-	case key.Matches(msg, keyPrevField):
+	case key.Matches(msg, m.c.Keys.PrevField):
 		return m.form.FocusOn(m.form.Focus - 1)
-	case key.Matches(msg, keySubmit):
+	case key.Matches(msg, m.c.Keys.Submit):
 		// Enter stops at a bad field, moves on to the next empty one, and
 		// acts once all are filled.
 		if err := m.fieldError(m.act.fields[m.form.Focus]); err != nil {
@@ -97,9 +97,9 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
-	case key.Matches(msg, keyConfirm):
+	case key.Matches(msg, m.c.Keys.Confirm):
 		return m.signAndSend()
-	case key.Matches(msg, keyReject):
+	case key.Matches(msg, m.c.Keys.Reject):
 		m.mode, m.err = modeForm, ""
 		return m.form.FocusOn(0)
 	}
