@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"cairn/node/api"
+	"cairn/node/localapi"
 )
 
 // Version is the node software's version, reported by the API.
@@ -17,14 +18,14 @@ const Version = "0.1.0"
 func (n *Node) Service() api.Service { return n.service }
 
 func (n *Node) buildService() {
-	n.service = api.NewLocal(api.LocalConfig{
+	n.service = localapi.New(localapi.Config{
 		Chain: n.chain, Pool: n.pool, Bus: &n.bus, Info: n.info, Peers: n.peers,
 		CallTimeout: n.cfg.CallTimeout, Log: n.cfg.Logger.With("part", "api"),
 	})
 }
 
-func (n *Node) info() api.NodeInfo {
-	info := api.NodeInfo{Started: n.started, Version: Version}
+func (n *Node) info() localapi.NodeInfo {
+	info := localapi.NodeInfo{Started: n.started, Version: Version}
 	if self := n.self.Load(); self != nil {
 		addr := self.Address
 		info.Validator = &addr

@@ -172,7 +172,7 @@ func printDevnet(w io.Writer, d *devnet) {
 		}
 		stake := "?"
 		if i < len(d.Genesis.Validators) {
-			stake = queryUnits(queryInt(d.Genesis.Validators[i].Stake), 18) + " CRN"
+			stake = queryUnits(d.Genesis.Validators[i].Stake.Int(), 18) + " CRN"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n.Name, n.Validator.Hex(), stake, api, n.P2P, n.Log)
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"cairn/chain"
 	"cairn/node/api"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -306,7 +305,7 @@ func (p *queryPrinter) account(a *api.Account) {
 }
 
 // queryInt unwraps an API amount; a missing one counts as zero.
-func queryInt(b *chain.BigInt) *big.Int {
+func queryInt(b *api.Amount) *big.Int {
 	if b == nil {
 		return new(big.Int)
 	}

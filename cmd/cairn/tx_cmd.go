@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"time"
 
-	"cairn/chain"
 	"cairn/cmd/cairn/loadgen"
 	"cairn/node/api"
 
@@ -202,17 +201,17 @@ func apiMessage(err error) string {
 
 // sendResult is what `tx send --json` prints.
 type sendResult struct {
-	Hash     common.Hash   `json:"hash"`
-	From     string        `json:"from"` // EIP-55 checksummed
-	To       string        `json:"to"`
-	Value    *chain.BigInt `json:"value"` // wei
-	Nonce    uint64        `json:"nonce"`
-	Type     uint8         `json:"type"` // 0 legacy, 2 EIP-1559
-	GasLimit uint64        `json:"gasLimit"`
+	Hash     common.Hash `json:"hash"`
+	From     string      `json:"from"` // EIP-55 checksummed
+	To       string      `json:"to"`
+	Value    *api.Amount `json:"value"` // wei
+	Nonce    uint64      `json:"nonce"`
+	Type     uint8       `json:"type"` // 0 legacy, 2 EIP-1559
+	GasLimit uint64      `json:"gasLimit"`
 	// With --wait: the included transaction with its receipt, and the fee
 	// it paid in wei (gas used × effective gas price).
-	Tx      *api.Tx       `json:"tx,omitempty"`
-	FeePaid *chain.BigInt `json:"feePaid,omitempty"`
+	Tx      *api.Tx     `json:"tx,omitempty"`
+	FeePaid *api.Amount `json:"feePaid,omitempty"`
 }
 
 // send asks the node for what the transaction needs, then for the password,
@@ -267,7 +266,7 @@ func (f *sendFlags) send(cmd *cobra.Command, p *sendPlan) error {
 	}
 
 	res := &sendResult{
-		Hash: signed.Hash(), From: from.Hex(), To: p.to.Hex(), Value: chain.NewBigInt(p.value),
+		Hash: signed.Hash(), From: from.Hex(), To: p.to.Hex(), Value: api.NewAmount(p.value),
 		Nonce: signed.Nonce(), Type: signed.Type(), GasLimit: signed.Gas(),
 	}
 	var dropped string
@@ -312,7 +311,7 @@ func (f *sendFlags) send(cmd *cobra.Command, p *sendPlan) error {
 	}
 	if res.Tx != nil && res.Tx.Receipt != nil {
 		fee := new(big.Int).Mul(new(big.Int).SetUint64(res.Tx.Receipt.GasUsed), queryInt(res.Tx.Receipt.EffectiveGasPrice))
-		res.FeePaid = chain.NewBigInt(fee)
+		res.FeePaid = api.NewAmount(fee)
 	}
 	if err := f.print(cmd, res); err != nil {
 		return err
@@ -398,7 +397,7 @@ func plainErrorf(format string, args ...any) error { return plainErr{fmt.Errorf(
 // sent.
 func estimateGas(ctx context.Context, c *api.Client, from common.Address, p *sendPlan) (uint64, error) {
 	to := p.to
-	res, err := c.Call(ctx, api.CallRequest{From: from, To: &to, Data: p.data, Value: chain.NewBigInt(p.value)})
+	res, err := c.Call(ctx, api.CallRequest{From: from, To: &to, Data: p.data, Value: api.NewAmount(p.value)})
 	if err != nil {
 		return 0, err
 	}

@@ -1,9 +1,11 @@
-// Package api is the node's one interface to the outside: the Service
-// interface that the console and the CLI use, its in-process
-// implementation over the chain, mempool and event bus (Local), the REST
-// server that exposes it under /v1 (NewServer), and a client that
-// implements the same interface over HTTP (Client), so a console can attach
-// to a remote node with no change.
+// Package api is the contract between a node and what talks to it: the
+// Service interface that the console and the CLI use, the view types it
+// answers with (amounts as Amount), the REST server that exposes any
+// Service under /v1 (NewServer), and a client that implements the same
+// interface over HTTP (Client), so a console can attach to a remote node
+// with no change. It imports none of the chain, the EVM, the mempool or
+// the store: the implementation over those is the node's (node/localapi),
+// and a client links only this package.
 //
 // The endpoints, all under /v1 (the OpenAPI document at /v1/openapi.json
 // describes each one), with the Service method behind each:

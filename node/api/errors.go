@@ -3,8 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-
-	"cairn/node/mempool"
 )
 
 // Error codes of *Error. Mempool rejections use the mempool's reason
@@ -44,25 +42,12 @@ type errorBody struct {
 	Error *Error `json:"error"`
 }
 
-func badRequest(format string, args ...any) *Error {
+// BadRequest is a 400 bad_request with a message.
+func BadRequest(format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
-func notFound(format string, args ...any) *Error {
+// NotFound is a 404 not_found with a message.
+func NotFound(format string, args ...any) *Error {
 	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: fmt.Sprintf(format, args...)}
-}
-
-// rejectError turns a mempool rejection into an API error: 503 for a full
-// pool (the client should retry later), 400 otherwise, with the mempool's
-// reason as the code.
-func rejectError(re *mempool.RejectError) *Error {
-	status := http.StatusBadRequest
-	if re.Reason == mempool.ReasonPoolFull {
-		status = http.StatusServiceUnavailable
-	}
-	msg := re.Detail
-	if msg == "" {
-		msg = "transaction rejected: " + re.Reason
-	}
-	return &Error{Status: status, Code: re.Reason, Message: msg}
 }

@@ -47,7 +47,7 @@ func parseEventTypes(q url.Values) (eventMask, *Error) {
 			}
 			t := maskOf(name)
 			if t == 0 {
-				return 0, badRequest("unknown event type %q in types; the types are block, tx and dropped", name)
+				return 0, BadRequest("unknown event type %q in types; the types are block, tx and dropped", name)
 			}
 			m |= t
 		}

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"testing"
 
+	"cairn/node/api/apitest"
+
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -98,7 +100,7 @@ func TestSSEStreamsTheTypesAskedFor(t *testing.T) {
 			if maskOf(ev.Type)&mask == 0 {
 				continue
 			}
-			if got := wait(t, streams[i].C, describe(ev)); describe(got) != describe(ev) {
+			if got := apitest.Wait(t, streams[i].C, describe(ev)); describe(got) != describe(ev) {
 				t.Fatalf("stream of %v: got %s, want %s", types, describe(got), describe(ev))
 			}
 		}
@@ -106,7 +108,7 @@ func TestSSEStreamsTheTypesAskedFor(t *testing.T) {
 	// The block is the newest event of a block-only stream: nothing else
 	// came on it.
 	svc.publish(t, blockEvent(6))
-	if got := wait(t, streams[1].C, "block 6"); describe(got) != "block 6" {
+	if got := apitest.Wait(t, streams[1].C, "block 6"); describe(got) != "block 6" {
 		t.Fatalf("block-only stream: got %s after block 4, want block 6", describe(got))
 	}
 	if n := h.encoded.Load(); n != uint64(len(published)+1) {
@@ -152,7 +154,7 @@ func TestSSETxStreamCap(t *testing.T) {
 		t.Fatalf("a tx stream after the first left: %v", err)
 	}
 	svc.publish(t, txEvent(9))
-	if got := wait(t, st.C, "tx 9"); describe(got) != "tx 9" {
+	if got := apitest.Wait(t, st.C, "tx 9"); describe(got) != "tx 9" {
 		t.Fatalf("got %s, want tx 9", describe(got))
 	}
 
@@ -163,7 +165,7 @@ func TestSSETxStreamCap(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	wantAPIError(t, resp.StatusCode, body, http.StatusBadRequest, CodeBadRequest)
+	apitest.WantError(t, resp.StatusCode, body, http.StatusBadRequest, CodeBadRequest)
 	if n := h.subscribers(); n != 3 {
 		t.Fatalf("%d streams after a refused request, want 3", n)
 	}

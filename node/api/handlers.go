@@ -36,7 +36,7 @@ func (s *server) blocks(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("from"); v != "" && v != "latest" {
 		h, err := strconv.ParseUint(v, 10, 64)
 		if err != nil || h == Latest {
-			return badRequest("invalid from %.40q: want a decimal height or \"latest\"", v)
+			return BadRequest("invalid from %.40q: want a decimal height or \"latest\"", v)
 		}
 		from = h
 	}
@@ -44,7 +44,7 @@ func (s *server) blocks(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return badRequest("invalid limit %.40q: want a whole number from 1 to %d", v, s.opts.MaxBlocksPage)
+			return BadRequest("invalid limit %.40q: want a whole number from 1 to %d", v, s.opts.MaxBlocksPage)
 		}
 		limit = n
 	}
@@ -74,14 +74,14 @@ func (s *server) sendTx(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Raw == nil {
-		return badRequest(`missing "raw": send {"raw":"0x…"} with the signed transaction`)
+		return BadRequest(`missing "raw": send {"raw":"0x…"} with the signed transaction`)
 	}
 	raw, perr := parseHex(*req.Raw)
 	if perr != nil {
-		return badRequest("raw: %s", perr.Message)
+		return BadRequest("raw: %s", perr.Message)
 	}
 	if len(raw) == 0 {
-		return badRequest("raw: empty transaction")
+		return BadRequest("raw: empty transaction")
 	}
 	hash, err := s.svc.SendRawTx(r.Context(), raw)
 	if err != nil {
@@ -205,7 +205,7 @@ func (s *server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error
 		if err != nil {
 			return bodyError(err, s.opts.MaxBodyBytes)
 		}
-		return badRequest("invalid JSON body: unexpected data after the object")
+		return BadRequest("invalid JSON body: unexpected data after the object")
 	}
 	return nil
 }
@@ -218,9 +218,9 @@ func bodyError(err error, limit int64) *Error {
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
 			Message: "request body is larger than " + strconv.FormatInt(limit, 10) + " bytes"}
 	case errors.Is(err, io.EOF):
-		return badRequest("empty request body: send a JSON object")
+		return BadRequest("empty request body: send a JSON object")
 	}
-	return badRequest("invalid JSON body: %v", err)
+	return BadRequest("invalid JSON body: %v", err)
 }
 
 // boolParam reads an optional boolean query parameter.
@@ -231,7 +231,7 @@ func boolParam(r *http.Request, name string) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, badRequest("invalid %s %.40q: want true or false", name, v)
+		return false, BadRequest("invalid %s %.40q: want true or false", name, v)
 	}
 	return b, nil
 }

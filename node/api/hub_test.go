@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"cairn/node/api/apitest"
+
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -121,7 +123,7 @@ func TestSSESubscriberCap(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	wantAPIError(t, resp.StatusCode, body, http.StatusServiceUnavailable, CodeTooManySubscribers)
+	apitest.WantError(t, resp.StatusCode, body, http.StatusServiceUnavailable, CodeTooManySubscribers)
 	if !resp.Close {
 		t.Error("a refused subscriber's connection is kept alive")
 	}
@@ -141,7 +143,7 @@ func TestSSESubscriberCap(t *testing.T) {
 		t.Fatalf("after one left: %v", err)
 	}
 	svc.publish(t, droppedEvent(7))
-	if ev := wait(t, st.C, "an event"); eventNumber(ev) != 7 {
+	if ev := apitest.Wait(t, st.C, "an event"); eventNumber(ev) != 7 {
 		t.Fatalf("event %+v, want number 7", ev)
 	}
 	if n := svc.subscribes.Load(); n != 1 {
@@ -168,7 +170,7 @@ func TestSSEEncodesEachEventOnce(t *testing.T) {
 	}
 	for s, st := range streams {
 		for i := range events {
-			if ev := wait(t, st.C, fmt.Sprintf("event %d on stream %d", i, s)); eventNumber(ev) != i {
+			if ev := apitest.Wait(t, st.C, fmt.Sprintf("event %d on stream %d", i, s)); eventNumber(ev) != i {
 				t.Fatalf("stream %d: event %+v, want number %d", s, ev, i)
 			}
 		}
@@ -181,7 +183,7 @@ func TestSSEEncodesEachEventOnce(t *testing.T) {
 	}
 
 	// The last stream out ends the hub's subscription.
-	serviceCtx := wait(t, svc.ctxs, "the hub's subscription")
+	serviceCtx := apitest.Wait(t, svc.ctxs, "the hub's subscription")
 	cancel()
 	select {
 	case <-serviceCtx.Done():
@@ -246,7 +248,7 @@ func TestSSESlowSubscriberDropped(t *testing.T) {
 		defer close(served)
 		handler.ServeHTTP(slow, req)
 	}()
-	wait(t, slow.wrote, "the slow stream's first write")
+	apitest.Wait(t, slow.wrote, "the slow stream's first write")
 	if !strings.HasPrefix(slow.String(), ": subscribed") {
 		t.Fatalf("slow stream starts %q", slow.String())
 	}
@@ -259,7 +261,7 @@ func TestSSESlowSubscriberDropped(t *testing.T) {
 	}
 	next := func(want int) {
 		t.Helper()
-		if ev := wait(t, fast.C, fmt.Sprintf("event %d", want)); eventNumber(ev) != want {
+		if ev := apitest.Wait(t, fast.C, fmt.Sprintf("event %d", want)); eventNumber(ev) != want {
 			t.Fatalf("fast stream: event %+v, want number %d", ev, want)
 		}
 	}
@@ -267,7 +269,7 @@ func TestSSESlowSubscriberDropped(t *testing.T) {
 	// Event 1: the slow stream takes it and stalls writing it.
 	svc.publish(t, droppedEvent(1))
 	next(1)
-	wait(t, slow.blocked, "the slow stream to stall")
+	apitest.Wait(t, slow.blocked, "the slow stream to stall")
 	// Events 2 and 3 fill its queue of 2; event 4 overflows it.
 	for i := 2; i <= 4; i++ {
 		svc.publish(t, droppedEvent(i))

@@ -13,7 +13,7 @@ import (
 func ParseHash(s string) (common.Hash, error) {
 	b, err := parseHexN(s, common.HashLength)
 	if err != nil {
-		return common.Hash{}, badRequest("invalid hash %.80q: %s", s, err.Message)
+		return common.Hash{}, BadRequest("invalid hash %.80q: %s", s, err.Message)
 	}
 	return common.BytesToHash(b), nil
 }
@@ -25,12 +25,12 @@ func ParseAddress(s string) (common.Address, error) {
 	hexPart := strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
 	b, err := parseHexN("0x"+hexPart, common.AddressLength)
 	if err != nil {
-		return common.Address{}, badRequest("invalid address %.80q: %s", s, err.Message)
+		return common.Address{}, BadRequest("invalid address %.80q: %s", s, err.Message)
 	}
 	addr := common.BytesToAddress(b)
 	if hexPart != strings.ToLower(hexPart) && hexPart != strings.ToUpper(hexPart) {
 		if addr.Hex()[2:] != hexPart {
-			return common.Address{}, badRequest("invalid address %.80q: bad EIP-55 checksum (mixed case must match %s)", s, addr.Hex())
+			return common.Address{}, BadRequest("invalid address %.80q: bad EIP-55 checksum (mixed case must match %s)", s, addr.Hex())
 		}
 	}
 	return addr, nil
@@ -39,15 +39,15 @@ func ParseAddress(s string) (common.Address, error) {
 // parseHex decodes a 0x-prefixed hex string of any even length.
 func parseHex(s string) ([]byte, *Error) {
 	if !strings.HasPrefix(s, "0x") && !strings.HasPrefix(s, "0X") {
-		return nil, badRequest("hex string must start with 0x")
+		return nil, BadRequest("hex string must start with 0x")
 	}
 	digits := s[2:]
 	if len(digits)%2 != 0 {
-		return nil, badRequest("hex string has an odd number of digits")
+		return nil, BadRequest("hex string has an odd number of digits")
 	}
 	b, err := hex.DecodeString(digits)
 	if err != nil {
-		return nil, badRequest("invalid hex: %v", err)
+		return nil, BadRequest("invalid hex: %v", err)
 	}
 	return b, nil
 }
@@ -59,34 +59,34 @@ func parseHexN(s string, n int) ([]byte, *Error) {
 		return nil, err
 	}
 	if len(b) != n {
-		return nil, badRequest("want 0x followed by %d hex digits, got %d", 2*n, 2*len(b))
+		return nil, BadRequest("want 0x followed by %d hex digits, got %d", 2*n, 2*len(b))
 	}
 	return b, nil
 }
 
-// blockID is a parsed block identifier: the head, a height or a hash.
-type blockID struct {
-	latest bool
-	height uint64
-	hash   *common.Hash
+// BlockID is a parsed block identifier: the head, a height or a hash.
+type BlockID struct {
+	Latest bool
+	Height uint64
+	Hash   *common.Hash
 }
 
-// parseBlockID reads "latest", a decimal height or a 0x block hash.
-func parseBlockID(s string) (blockID, *Error) {
+// ParseBlockID reads "latest", a decimal height or a 0x block hash.
+func ParseBlockID(s string) (BlockID, *Error) {
 	switch {
 	case s == "latest":
-		return blockID{latest: true}, nil
+		return BlockID{Latest: true}, nil
 	case strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X"):
 		b, err := parseHexN(s, common.HashLength)
 		if err != nil {
-			return blockID{}, badRequest("invalid block hash %.80q: %s", s, err.Message)
+			return BlockID{}, BadRequest("invalid block hash %.80q: %s", s, err.Message)
 		}
 		h := common.BytesToHash(b)
-		return blockID{hash: &h}, nil
+		return BlockID{Hash: &h}, nil
 	}
 	h, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return blockID{}, badRequest("invalid block id %.80q: want a decimal height, a 0x block hash or \"latest\"", s)
+		return BlockID{}, BadRequest("invalid block id %.80q: want a decimal height, a 0x block hash or \"latest\"", s)
 	}
-	return blockID{height: h}, nil
+	return BlockID{Height: h}, nil
 }

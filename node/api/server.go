@@ -160,7 +160,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.opts.Root.ServeHTTP(w, r)
 			return
 		}
-		s.writeError(w, r, notFound("no route %s %s: the REST API is under /v1", r.Method, r.URL.Path))
+		s.writeError(w, r, NotFound("no route %s %s: the REST API is under /v1", r.Method, r.URL.Path))
 		return
 	}
 	if h, pattern := s.v1.Handler(r); pattern == "" {
@@ -177,7 +177,7 @@ func (s *server) noRoute(w http.ResponseWriter, r *http.Request, h http.Handler)
 	h.ServeHTTP(probe, r)
 	switch probe.status {
 	case http.StatusNotFound:
-		s.writeError(w, r, notFound("no route %s %s: see /v1/openapi.json", r.Method, r.URL.Path))
+		s.writeError(w, r, NotFound("no route %s %s: see /v1/openapi.json", r.Method, r.URL.Path))
 	case http.StatusMethodNotAllowed:
 		if allow := probe.header.Get("Allow"); allow != "" {
 			w.Header().Set("Allow", allow)

@@ -11,6 +11,13 @@ import (
 // starting at the head.
 const Latest uint64 = math.MaxUint64
 
+// Pages of Service.Blocks: the size a limit <= 0 takes, and the most an
+// implementation returns.
+const (
+	DefaultBlocksPage = 20
+	MaxBlocksPage     = 100
+)
+
 // Service is everything a console, a CLI or a remote client can ask of a
 // node. Local answers in process; Client answers over the REST API; both
 // return the same view types and *Error values.

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"cairn/chain"
-
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
@@ -38,8 +36,8 @@ type Validator struct {
 	Moniker       string         `json:"moniker"`
 	CommissionBps uint16         `json:"commissionBps"`
 	Status        string         `json:"status"`    // ValidatorActive, ValidatorInactive, ValidatorJailed or ValidatorTombstoned
-	Tokens        *chain.BigInt  `json:"tokens"`    // bonded stake, wei
-	SelfStake     *chain.BigInt  `json:"selfStake"` // what the operator has delegated to itself, wei
+	Tokens        *Amount        `json:"tokens"`    // bonded stake, wei
+	SelfStake     *Amount        `json:"selfStake"` // what the operator has delegated to itself, wei
 	// Power is the validator's voting power in the next block's set; 0
 	// outside it.
 	Power uint64 `json:"power"`
@@ -59,10 +57,10 @@ type Validator struct {
 // Delegation is one of a delegator's delegations.
 type Delegation struct {
 	Validator common.Address `json:"validator"`
-	Amount    *chain.BigInt  `json:"amount"` // what the shares are worth, wei
-	Shares    *chain.BigInt  `json:"shares"`
+	Amount    *Amount        `json:"amount"` // what the shares are worth, wei
+	Shares    *Amount        `json:"shares"`
 	// PendingRewards is what claimRewards(validator) would pay now, wei.
-	PendingRewards *chain.BigInt `json:"pendingRewards"`
+	PendingRewards *Amount `json:"pendingRewards"`
 }
 
 // Unbonding is one of a delegator's unbonding or redelegation entries.
@@ -72,9 +70,9 @@ type Unbonding struct {
 	Destination *common.Address `json:"destination,omitempty"` // redelegations only
 	// Amount is in wei; for a redelegation, the shares received at the
 	// destination.
-	Amount         *chain.BigInt `json:"amount"`
-	CompletionTime uint64        `json:"completionTime"` // unix ms
-	Height         uint64        `json:"height"`         // the block that started it
+	Amount         *Amount `json:"amount"`
+	CompletionTime uint64  `json:"completionTime"` // unix ms
+	Height         uint64  `json:"height"`         // the block that started it
 }
 
 // Delegations is the body of GET /v1/delegations/{address}: what a
@@ -85,5 +83,5 @@ type Delegations struct {
 	Delegations []Delegation   `json:"delegations"`
 	Unbondings  []Unbonding    `json:"unbondings"`
 	// PendingRewards is the sum of the delegations' pending rewards, wei.
-	PendingRewards *chain.BigInt `json:"pendingRewards"`
+	PendingRewards *Amount `json:"pendingRewards"`
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"cairn/chain"
-
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
@@ -19,13 +17,16 @@ type Status struct {
 	HeadTime uint64      `json:"headTime"` // unix milliseconds
 	// FinalizedHeight is the last finalized block. Cairn's BFT finality
 	// commits only finalized blocks, so today it equals Height.
-	FinalizedHeight uint64          `json:"finalizedHeight"`
-	GenesisHash     common.Hash     `json:"genesisHash"`
-	Mempool         MempoolCounts   `json:"mempool"`
-	Validator       *common.Address `json:"validator"` // this node's validator address, or null
-	NodeVersion     string          `json:"nodeVersion"`
-	UptimeSeconds   uint64          `json:"uptimeSeconds"`
-	BlockTimeMs     uint64          `json:"blockTimeMs"`
+	FinalizedHeight uint64      `json:"finalizedHeight"`
+	GenesisHash     common.Hash `json:"genesisHash"`
+	// Devnet says the chain is the built-in development chain, whose
+	// funded accounts have public keys (a faucet is safe).
+	Devnet        bool            `json:"devnet"`
+	Mempool       MempoolCounts   `json:"mempool"`
+	Validator     *common.Address `json:"validator"` // this node's validator address, or null
+	NodeVersion   string          `json:"nodeVersion"`
+	UptimeSeconds uint64          `json:"uptimeSeconds"`
+	BlockTimeMs   uint64          `json:"blockTimeMs"`
 	// Consensus is the state of the consensus engine, when the node runs
 	// one that reports it.
 	Consensus *ConsensusStatus `json:"consensus,omitempty"`
@@ -113,7 +114,7 @@ type Block struct {
 	ValidatorsHash common.Hash    `json:"validatorsHash"`
 	GasUsed        uint64         `json:"gasUsed"`
 	GasLimit       uint64         `json:"gasLimit"`
-	BaseFee        *chain.BigInt  `json:"baseFee"`
+	BaseFee        *Amount        `json:"baseFee"`
 	VRF            VRF            `json:"vrf"`
 	// Commit is the commit that finalized this block, when the node has it
 	// (null for genesis and for blocks committed without one).
@@ -208,14 +209,14 @@ type Tx struct {
 	From        common.Address  `json:"from"`
 	To          *common.Address `json:"to"` // null for a contract creation
 	Nonce       uint64          `json:"nonce"`
-	Value       *chain.BigInt   `json:"value"`
+	Value       *Amount         `json:"value"`
 	Gas         uint64          `json:"gas"`
 	// GasPrice is the legacy or access-list gas price; for an EIP-1559
 	// transaction it is the price actually paid once included, and the fee
 	// cap while pending (as Ethereum's JSON-RPC reports it).
-	GasPrice             *chain.BigInt `json:"gasPrice"`
-	MaxFeePerGas         *chain.BigInt `json:"maxFeePerGas,omitempty"`         // EIP-1559 only
-	MaxPriorityFeePerGas *chain.BigInt `json:"maxPriorityFeePerGas,omitempty"` // EIP-1559 only
+	GasPrice             *Amount       `json:"gasPrice"`
+	MaxFeePerGas         *Amount       `json:"maxFeePerGas,omitempty"`         // EIP-1559 only
+	MaxPriorityFeePerGas *Amount       `json:"maxPriorityFeePerGas,omitempty"` // EIP-1559 only
 	Type                 uint8         `json:"type"`                           // 0 legacy, 1 EIP-2930, 2 EIP-1559
 	Input                hexutil.Bytes `json:"input"`
 	Receipt              *Receipt      `json:"receipt"` // null while pending
@@ -226,7 +227,7 @@ type Receipt struct {
 	Status            uint64          `json:"status"` // 1 success, 0 failure (reverted, out of gas…)
 	GasUsed           uint64          `json:"gasUsed"`
 	CumulativeGasUsed uint64          `json:"cumulativeGasUsed"`
-	EffectiveGasPrice *chain.BigInt   `json:"effectiveGasPrice"`
+	EffectiveGasPrice *Amount         `json:"effectiveGasPrice"`
 	ContractAddress   *common.Address `json:"contractAddress"` // the created contract, or null
 	Logs              []Log           `json:"logs"`
 }
@@ -242,7 +243,7 @@ type Log struct {
 // Account is an account at the head.
 type Account struct {
 	Address common.Address `json:"address"`
-	Balance *chain.BigInt  `json:"balance"` // wei
+	Balance *Amount        `json:"balance"` // wei
 	Nonce   uint64         `json:"nonce"`
 	// PendingNonce is the nonce the account's next transaction should use:
 	// Nonce plus its transactions ready in the mempool.
@@ -268,10 +269,10 @@ type MempoolTx struct {
 	From      common.Address  `json:"from"`
 	To        *common.Address `json:"to"`
 	Nonce     uint64          `json:"nonce"`
-	Value     *chain.BigInt   `json:"value"`
+	Value     *Amount         `json:"value"`
 	Gas       uint64          `json:"gas"`
-	GasTipCap *chain.BigInt   `json:"gasTipCap"` // priority fee cap (gas price for legacy)
-	GasFeeCap *chain.BigInt   `json:"gasFeeCap"` // fee cap (gas price for legacy)
+	GasTipCap *Amount         `json:"gasTipCap"` // priority fee cap (gas price for legacy)
+	GasFeeCap *Amount         `json:"gasFeeCap"` // fee cap (gas price for legacy)
 	Size      int             `json:"size"`      // encoded bytes
 	AgeMs     int64           `json:"ageMs"`     // time since admission
 	Queued    bool            `json:"queued"`    // behind a nonce gap
@@ -284,7 +285,7 @@ type CallRequest struct {
 	From  common.Address  `json:"from"`
 	To    *common.Address `json:"to"`
 	Data  hexutil.Bytes   `json:"data"`
-	Value *chain.BigInt   `json:"value"`
+	Value *Amount         `json:"value"`
 	Gas   uint64          `json:"gas"`
 }
 

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"sync"
 
-	"cairn/chain"
 	"cairn/tui/common"
 	"cairn/tui/txsign"
 	"cairn/wallet"
@@ -16,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	ethcommon "github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // On the built-in devnet only, f asks a faucet for CRN: the console signs a
@@ -31,18 +30,9 @@ const faucetCRN = 100
 // ten the devnet funds, the one least likely to be in use by hand.
 const faucetKeyIndex = 9
 
-var devnetGenesisHash = sync.OnceValue(func() ethcommon.Hash {
-	b, err := chain.GenesisBlock(chain.Devnet())
-	if err != nil {
-		return ethcommon.Hash{}
-	}
-	return b.Hash()
-})
-
 // onDevnet reports whether the node runs the built-in devnet.
 func (m *Model) onDevnet() bool {
-	st := m.c.Status
-	return st != nil && st.GenesisHash == devnetGenesisHash()
+	return m.c.Status != nil && m.c.Status.Devnet
 }
 
 type faucetMsg struct {
@@ -59,7 +49,7 @@ func (m *Model) askFaucet() tea.Cmd {
 	if !m.onDevnet() {
 		return func() tea.Msg { return common.ErrMsg{Err: errors.New("the faucet exists only on the built-in devnet")} }
 	}
-	node, baseFee := m.c.Node, m.baseFee
+	node, baseFee, chainID := m.c.Node, m.baseFee, new(big.Int).SetUint64(m.c.Status.ChainID)
 	if baseFee == nil {
 		baseFee = big.NewInt(1e9)
 	}
@@ -69,16 +59,18 @@ func (m *Model) askFaucet() tea.Cmd {
 		if err != nil {
 			return faucetMsg{to: acc, err: err}
 		}
-		from, err := node.Account(ctx, chain.DevnetAccounts[faucetKeyIndex])
+		payer := keys[faucetKeyIndex]
+		from, err := node.Account(ctx, crypto.PubkeyToAddress(payer.PublicKey))
 		if err != nil {
 			return faucetMsg{to: acc, err: err}
 		}
 		tip := big.NewInt(1e9)
 		feeCap := new(big.Int).Add(new(big.Int).Mul(baseFee, big.NewInt(2)), tip)
 		to := acc.Address
-		tx, err := types.SignNewTx(keys[faucetKeyIndex], types.LatestSignerForChainID(big.NewInt(chain.DevnetChainID)), &types.DynamicFeeTx{
-			ChainID: big.NewInt(chain.DevnetChainID), Nonce: from.PendingNonce, GasTipCap: tip, GasFeeCap: feeCap,
-			Gas: 21000, To: &to, Value: chain.CRN(faucetCRN),
+		value := new(big.Int).Mul(big.NewInt(faucetCRN), big.NewInt(1e18))
+		tx, err := types.SignNewTx(payer, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
+			ChainID: chainID, Nonce: from.PendingNonce, GasTipCap: tip, GasFeeCap: feeCap,
+			Gas: 21000, To: &to, Value: value,
 		})
 		if err != nil {
 			return faucetMsg{to: acc, err: err}

@@ -19,7 +19,7 @@ func TestFaucetPaysTheSelectedAccountOnTheDevnetOnly(t *testing.T) {
 		t.Fatalf("faucet off the devnet: sent %d, messages %v", len(e.node.Sent), out)
 	}
 
-	e.node.SetGenesisHash(devnetGenesisHash())
+	e.node.SetDevnet()
 	st, _ := e.node.Status(context.Background())
 	e.c.Status = st
 	e.drive(t, keys("down")...) // "Savings"

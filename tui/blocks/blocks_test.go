@@ -255,13 +255,13 @@ func TestOlderPagesOnPageDownAtBottom(t *testing.T) {
 // synthetic returns a block at height h with n transfers from account 0.
 func synthetic(h uint64, n int) *api.Block {
 	b := &api.Block{Height: h, Hash: crypto.Keccak256Hash([]byte(fmt.Sprintf("synthetic-%d", h))), Time: fakenode.T0 + (h-1)*1000,
-		GasLimit: 300_000_000, GasUsed: uint64(n) * 21000, TxCount: n, BaseFee: chain.NewBigInt(big.NewInt(1e9))}
+		GasLimit: 300_000_000, GasUsed: uint64(n) * 21000, TxCount: n, BaseFee: api.NewAmount(big.NewInt(1e9))}
 	for i := range n {
 		to := chain.DevnetAccounts[1]
 		bh, idx := h, i
 		tx := &api.Tx{Hash: crypto.Keccak256Hash([]byte(fmt.Sprintf("synthetic-%d-%d", h, i))), Status: api.TxIncluded,
 			BlockHeight: &bh, Index: &idx, From: chain.DevnetAccounts[2], To: &to, Nonce: uint64(i),
-			Value: chain.NewBigInt(big.NewInt(int64(i) * 1e16)), Gas: 21000,
+			Value: api.NewAmount(big.NewInt(int64(i) * 1e16)), Gas: 21000,
 			Receipt: &api.Receipt{Status: uint64(1 - i%7/6), GasUsed: 21000, Logs: []api.Log{}}}
 		b.Transactions = append(b.Transactions, tx.Hash)
 		b.FullTransactions = append(b.FullTransactions, tx)

@@ -54,7 +54,7 @@ func New() *Node {
 	for i, a := range chain.DevnetAccounts {
 		bal := chain.CRN(1_000_000)
 		bal.Sub(bal, big.NewInt(int64(i)*1e17))
-		n.accounts[a] = &api.Account{Address: a, Balance: chain.NewBigInt(bal)}
+		n.accounts[a] = &api.Account{Address: a, Balance: api.NewAmount(bal)}
 	}
 	n.blocks = append(n.blocks, n.block(0, nil))
 	for h := uint64(1); h <= 12; h++ {
@@ -69,8 +69,8 @@ func New() *Node {
 		to := chain.DevnetAccounts[j+4]
 		n.mempool = append(n.mempool, api.MempoolTx{
 			Hash: crypto.Keccak256Hash([]byte(fmt.Sprintf("pending-%d", j))), From: from, To: &to,
-			Nonce: n.accounts[from].Nonce, Value: chain.NewBigInt(chain.CRN(int64(j + 1))), Gas: 21000,
-			GasTipCap: chain.NewBigInt(big.NewInt(int64(j+1) * 1e9)), GasFeeCap: chain.NewBigInt(big.NewInt(20e9)),
+			Nonce: n.accounts[from].Nonce, Value: api.NewAmount(chain.CRN(int64(j + 1))), Gas: 21000,
+			GasTipCap: api.NewAmount(big.NewInt(int64(j+1) * 1e9)), GasFeeCap: api.NewAmount(big.NewInt(20e9)),
 			Size: 114, AgeMs: int64(j+1) * 1500,
 		})
 	}
@@ -88,10 +88,10 @@ func (n *Node) transfer(height, j uint64) *api.Tx {
 	h := height
 	tx := &api.Tx{
 		Hash: hash, Status: api.TxIncluded, BlockHeight: &h, BlockHash: &bh, Index: &idx,
-		From: from, To: &to, Nonce: acc.Nonce, Value: chain.NewBigInt(chain.CRN(int64(j + 1))), Gas: 21000,
-		GasPrice: chain.NewBigInt(big.NewInt(2e9)), Type: types.DynamicFeeTxType,
+		From: from, To: &to, Nonce: acc.Nonce, Value: api.NewAmount(chain.CRN(int64(j + 1))), Gas: 21000,
+		GasPrice: api.NewAmount(big.NewInt(2e9)), Type: types.DynamicFeeTxType,
 		Receipt: &api.Receipt{Status: 1, GasUsed: 21000, CumulativeGasUsed: 21000 * (j + 1),
-			EffectiveGasPrice: chain.NewBigInt(big.NewInt(2e9)), Logs: []api.Log{}},
+			EffectiveGasPrice: api.NewAmount(big.NewInt(2e9)), Logs: []api.Log{}},
 	}
 	acc.Nonce++
 	acc.PendingNonce = acc.Nonce
@@ -103,7 +103,7 @@ func (n *Node) block(h uint64, txs []*api.Tx) *api.Block {
 	b := &api.Block{
 		Height: h, Hash: crypto.Keccak256Hash([]byte(fmt.Sprintf("block-%d", h))),
 		Time: T0 + (h-1)*1000, Proposer: *n.status.Validator, GasLimit: 300_000_000,
-		BaseFee:   chain.NewBigInt(big.NewInt(1e9)),
+		BaseFee:   api.NewAmount(big.NewInt(1e9)),
 		VRF:       api.VRF{Output: append(crypto.Keccak256([]byte(fmt.Sprintf("beta-%d", h))), crypto.Keccak256([]byte(fmt.Sprintf("beta2-%d", h)))...), Proof: make([]byte, 80)},
 		TxCount:   len(txs),
 		StateRoot: crypto.Keccak256Hash([]byte(fmt.Sprintf("state-%d", h))),
@@ -212,14 +212,14 @@ func (n *Node) SendRawTx(_ context.Context, raw []byte) (common.Hash, error) {
 	}
 	n.Sent = append(n.Sent, raw)
 	mt := api.MempoolTx{Hash: tx.Hash(), From: from, To: tx.To(), Nonce: tx.Nonce(),
-		Value: chain.NewBigInt(tx.Value()), Gas: tx.Gas(), GasTipCap: chain.NewBigInt(tx.GasTipCap()),
-		GasFeeCap: chain.NewBigInt(tx.GasFeeCap()), Size: int(tx.Size())}
+		Value: api.NewAmount(tx.Value()), Gas: tx.Gas(), GasTipCap: api.NewAmount(tx.GasTipCap()),
+		GasFeeCap: api.NewAmount(tx.GasFeeCap()), Size: int(tx.Size())}
 	n.mempool = append(n.mempool, mt)
 	if acc := n.accounts[from]; acc != nil {
 		acc.PendingNonce = tx.Nonce() + 1
 	}
 	n.txs[tx.Hash()] = &api.Tx{Hash: tx.Hash(), Status: api.TxPending, From: from, To: tx.To(),
-		Nonce: tx.Nonce(), Value: chain.NewBigInt(tx.Value()), Gas: tx.Gas(), Type: tx.Type()}
+		Nonce: tx.Nonce(), Value: api.NewAmount(tx.Value()), Gas: tx.Gas(), Type: tx.Type()}
 	n.refreshStatus()
 	n.publish(api.Event{Type: api.EventTx, Tx: n.txs[tx.Hash()]})
 	return tx.Hash(), nil
@@ -244,7 +244,7 @@ func (n *Node) Account(_ context.Context, addr common.Address) (*api.Account, er
 		c := *a
 		return &c, nil
 	}
-	return &api.Account{Address: addr, Balance: chain.NewBigInt(new(big.Int))}, nil
+	return &api.Account{Address: addr, Balance: api.NewAmount(new(big.Int))}, nil
 }
 
 // Mempool implements api.Service.
@@ -313,10 +313,10 @@ func (n *Node) MineBlock() *api.Block {
 		bh := crypto.Keccak256Hash([]byte(fmt.Sprintf("block-%d", h)))
 		tx.Status, tx.BlockHeight, tx.BlockHash, tx.Index = api.TxIncluded, &height, &bh, &idx
 		tx.Receipt = &api.Receipt{Status: 1, GasUsed: 21000, CumulativeGasUsed: 21000 * uint64(i+1),
-			EffectiveGasPrice: chain.NewBigInt(big.NewInt(2e9)), Logs: []api.Log{}}
+			EffectiveGasPrice: api.NewAmount(big.NewInt(2e9)), Logs: []api.Log{}}
 		if acc := n.accounts[tx.From]; acc != nil {
 			acc.Nonce = tx.Nonce + 1
-			acc.Balance = chain.NewBigInt(new(big.Int).Sub(acc.Balance.Int(), tx.Value.Int()))
+			acc.Balance = api.NewAmount(new(big.Int).Sub(acc.Balance.Int(), tx.Value.Int()))
 		}
 		txs = append(txs, tx)
 	}
@@ -328,13 +328,12 @@ func (n *Node) MineBlock() *api.Block {
 	return b
 }
 
-// SetGenesisHash makes the fake report another genesis (the real devnet's,
-// to test what the console offers only there).
-func (n *Node) SetGenesisHash(h common.Hash) {
+// SetDevnet makes the fake report that it runs the built-in devnet, to
+// test what the console offers only there.
+func (n *Node) SetDevnet() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.blocks[0].Hash = h
-	n.refreshStatus()
+	n.status.Devnet = true
 }
 
 // Push delivers an event to every subscriber.

@@ -25,7 +25,7 @@ func (n *Node) fakeValidator() api.Validator {
 	pub := chain.DevnetValidatorKey().Public().(ed25519.PublicKey)
 	return api.Validator{
 		Operator: *n.status.Validator, ConsensusKey: []byte(pub), Moniker: "devnet-0", Status: api.ValidatorActive,
-		Tokens: chain.NewBigInt(chain.CRN(1_000_000)), SelfStake: chain.NewBigInt(chain.CRN(1_000_000)),
+		Tokens: api.NewAmount(chain.CRN(1_000_000)), SelfStake: api.NewAmount(chain.CRN(1_000_000)),
 		Power: 1_000_000, PowerShare: 1, WindowBlocks: 12, Uptime: 1,
 	}
 }
@@ -77,7 +77,7 @@ func (n *Node) Delegations(_ context.Context, a common.Address) (*api.Delegation
 		}
 	}
 	return &api.Delegations{Delegator: a, Delegations: []api.Delegation{}, Unbondings: []api.Unbonding{},
-		PendingRewards: chain.NewBigInt(new(big.Int))}, nil
+		PendingRewards: api.NewAmount(new(big.Int))}, nil
 }
 
 // Fixture validators' operators (besides the devnet validator's).
@@ -96,8 +96,8 @@ var (
 // 250 CRN.
 func FixtureStaking() (api.ValidatorList, map[common.Address]*api.Delegations) {
 	now := uint64(T0 + 12_000)
-	crn := func(n int64) *chain.BigInt { return chain.NewBigInt(chain.CRN(n)) }
-	milli := func(n int64) *chain.BigInt { return chain.NewBigInt(new(big.Int).Mul(big.NewInt(n), big.NewInt(1e15))) }
+	crn := func(n int64) *api.Amount { return api.NewAmount(chain.CRN(n)) }
+	milli := func(n int64) *api.Amount { return api.NewAmount(new(big.Int).Mul(big.NewInt(n), big.NewInt(1e15))) }
 	key := func(b byte) []byte { k := make([]byte, 32); k[0] = b; return k }
 	op := chain.DevnetAccounts[0]
 	vals := api.ValidatorList{TotalPower: 1_050_000, Validators: []api.Validator{

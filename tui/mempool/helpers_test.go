@@ -70,9 +70,9 @@ func (s spec) tx(i int) *api.Tx {
 	v := new(big.Int).Mul(big.NewInt(s.milliCRN), big.NewInt(1e15))
 	return &api.Tx{
 		Hash: crypto.Keccak256Hash([]byte(fmt.Sprintf("event-%d", i))), Status: api.TxPending,
-		From: chain.DevnetAccounts[s.from], To: &to, Nonce: s.nonce, Value: chain.NewBigInt(v), Gas: 21000,
-		Type: 2, MaxFeePerGas: chain.NewBigInt(big.NewInt(30e9)),
-		MaxPriorityFeePerGas: chain.NewBigInt(new(big.Int).Mul(big.NewInt(s.tipGwei), big.NewInt(1e9))),
+		From: chain.DevnetAccounts[s.from], To: &to, Nonce: s.nonce, Value: api.NewAmount(v), Gas: 21000,
+		Type: 2, MaxFeePerGas: api.NewAmount(big.NewInt(30e9)),
+		MaxPriorityFeePerGas: api.NewAmount(new(big.Int).Mul(big.NewInt(s.tipGwei), big.NewInt(1e9))),
 	}
 }
 

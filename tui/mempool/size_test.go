@@ -30,11 +30,11 @@ func TestEstimateSize(t *testing.T) {
 	for name, data := range cases {
 		tx := types.MustSignNewTx(key, signer, data)
 		raw, _ := tx.MarshalBinary()
-		v := (*chain.BigInt)(tx.Value())
+		v := (*api.Amount)(tx.Value())
 		at := &api.Tx{Type: tx.Type(), Nonce: tx.Nonce(), Gas: tx.Gas(), To: tx.To(), Value: v, Input: tx.Data(),
-			GasPrice: chain.NewBigInt(tx.GasPrice())}
+			GasPrice: api.NewAmount(tx.GasPrice())}
 		if tx.Type() == types.DynamicFeeTxType {
-			at.MaxFeePerGas, at.MaxPriorityFeePerGas = chain.NewBigInt(tx.GasFeeCap()), chain.NewBigInt(tx.GasTipCap())
+			at.MaxFeePerGas, at.MaxPriorityFeePerGas = api.NewAmount(tx.GasFeeCap()), api.NewAmount(tx.GasTipCap())
 		}
 		if got := estimateSize(at); got < len(raw)-2 || got > len(raw)+2 {
 			t.Errorf("%s: estimate %d bytes, encoded %d", name, got, len(raw))

@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"sort"
 
-	"cairn/chain"
 	"cairn/node/api"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -199,4 +198,4 @@ func tipOf(tx *api.Tx) *big.Int {
 }
 
 // asInt views an API amount as a big.Int without copying; nil stays nil.
-func asInt(v *chain.BigInt) *big.Int { return (*big.Int)(v) }
+func asInt(v *api.Amount) *big.Int { return (*big.Int)(v) }

@@ -274,7 +274,7 @@ func TestActionsThatCannotBeTakenSayWhy(t *testing.T) {
 	e.must(t, "The validator is not jailed.")
 
 	vals, dels := fakenode.FixtureStaking()
-	dels[chain.DevnetAccounts[1]].Delegations[0].PendingRewards = chain.NewBigInt(new(big.Int))
+	dels[chain.DevnetAccounts[1]].Delegations[0].PendingRewards = api.NewAmount(new(big.Int))
 	e.node.SetStaking(vals, dels)
 	e.drive(t, common.EventMsg{Event: api.Event{Type: api.EventBlock, Block: &api.Block{Height: 13}}})
 	selectSavings(t, e)
@@ -351,7 +351,7 @@ func TestEachBlockRefreshesTheRewards(t *testing.T) {
 	e := setup(t, 100, 30)
 	e.must(t, "0.5 CRN")
 	vals, dels := fakenode.FixtureStaking()
-	dels[chain.DevnetAccounts[1]].Delegations[0].PendingRewards = chain.NewBigInt(chain.CRN(2))
+	dels[chain.DevnetAccounts[1]].Delegations[0].PendingRewards = api.NewAmount(chain.CRN(2))
 	e.node.SetStaking(vals, dels)
 	e.drive(t, common.EventMsg{Event: api.Event{Type: api.EventTx, Tx: &api.Tx{}}})
 	e.must(t, "0.5 CRN") // a pending transaction changes nothing

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math/big"
 
-	"cairn/chain/bigint"
 	"cairn/node/api"
 	"cairn/wallet"
 
@@ -106,7 +105,7 @@ func Prepare(ctx context.Context, node api.Service, d *Draft) (*Prepared, error)
 // rule.
 func estimateGas(ctx context.Context, node api.Service, d *Draft) (uint64, error) {
 	to := d.To
-	res, err := node.Call(ctx, api.CallRequest{From: d.From.Address, To: &to, Data: d.Data, Value: bigint.New(d.Value)})
+	res, err := node.Call(ctx, api.CallRequest{From: d.From.Address, To: &to, Data: d.Data, Value: api.NewAmount(d.Value)})
 	if err != nil {
 		return 0, fmt.Errorf("estimate the gas: %w", err)
 	}

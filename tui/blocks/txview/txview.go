@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"math/big"
 
-	"cairn/chain"
 	"cairn/node/api"
 	"cairn/tui/common"
 	"cairn/tui/styles"
 
 	"charm.land/lipgloss/v2"
-
 	ethcommon "github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 )
@@ -51,7 +49,7 @@ func Lines(s *styles.Styles, tx *api.Tx, width int, own map[ethcommon.Address]bo
 	add("Type", TypeName(tx.Type), s.Value)
 	for _, f := range []struct {
 		label string
-		v     *chain.BigInt
+		v     *api.Amount
 	}{{"Max fee", tx.MaxFeePerGas}, {"Max tip", tx.MaxPriorityFeePerGas}, {"Gas price", tx.GasPrice}} {
 		if f.v != nil {
 			add(f.label, gwei(f.v)+" gwei", s.Value)
@@ -152,14 +150,14 @@ func TypeName(t uint8) string {
 	return fmt.Sprintf("%d (unknown)", t)
 }
 
-func amount(v *chain.BigInt) string {
+func amount(v *api.Amount) string {
 	if v == nil {
 		return "—"
 	}
 	return common.FormatCRN((*big.Int)(v), 18)
 }
 
-func gwei(v *chain.BigInt) string {
+func gwei(v *api.Amount) string {
 	if v == nil {
 		return "—"
 	}

@@ -22,11 +22,11 @@ func deployTx() *api.Tx {
 	return &api.Tx{
 		Hash: common.HexToHash("0x9fc76417374aa880d4449a1f7f31ec597f00b1f6f3dd2d66f4c9c6c445836d8b"), Status: api.TxIncluded,
 		BlockHeight: &h, BlockHash: &bh, Index: &idx, From: chain.DevnetAccounts[0], Nonce: 7,
-		Value: chain.NewBigInt(big.NewInt(0)), Gas: 500_000, GasPrice: chain.NewBigInt(big.NewInt(2_500_000_000)),
-		MaxFeePerGas: chain.NewBigInt(big.NewInt(30e9)), MaxPriorityFeePerGas: chain.NewBigInt(big.NewInt(1e9)), Type: 2,
+		Value: api.NewAmount(big.NewInt(0)), Gas: 500_000, GasPrice: api.NewAmount(big.NewInt(2_500_000_000)),
+		MaxFeePerGas: api.NewAmount(big.NewInt(30e9)), MaxPriorityFeePerGas: api.NewAmount(big.NewInt(1e9)), Type: 2,
 		Input: common.FromHex("0x6080604052348015600e575f5ffd5b50603e80601a5f395ff3fe60806040525f5ffdfea2646970667358221220"),
 		Receipt: &api.Receipt{Status: 1, GasUsed: 123_456, CumulativeGasUsed: 165_456,
-			EffectiveGasPrice: chain.NewBigInt(big.NewInt(2_500_000_000)), ContractAddress: &created,
+			EffectiveGasPrice: api.NewAmount(big.NewInt(2_500_000_000)), ContractAddress: &created,
 			Logs: []api.Log{
 				{Address: created, Topics: []common.Hash{common.HexToHash("0x8be0079c531659141344cd1fd0a4f28419497f9722a3daafe3b4186f6b6457e0"),
 					{}, common.BytesToHash(chain.DevnetAccounts[0][:])}, Data: nil, LogIndex: 0},

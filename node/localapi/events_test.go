@@ -1,4 +1,4 @@
-package api
+package localapi
 
 import (
 	"bufio"
@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cairn/node/api"
+	"cairn/node/api/apitest"
 
 	"github.com/ethereum/go-ethereum/params"
 )
@@ -44,10 +47,10 @@ func nextEvent(t *testing.T, lines <-chan string) (string, map[string]any) {
 	t.Helper()
 	var name, data string
 	for {
-		line := wait(t, lines, "an SSE line")
+		line := apitest.Wait(t, lines, "an SSE line")
 		switch {
 		case line == "" && data != "":
-			return name, jsonMap(t, []byte(data))
+			return name, apitest.JSONMap(t, []byte(data))
 		case strings.HasPrefix(line, "event: "):
 			name = strings.TrimPrefix(line, "event: ")
 		case strings.HasPrefix(line, "data: "):
@@ -59,20 +62,20 @@ func nextEvent(t *testing.T, lines <-chan string) (string, map[string]any) {
 func TestSSEStreamsTxAndBlock(t *testing.T) {
 	f := newFixture(t)
 	lines := sseLines(t, f)
-	if first := wait(t, lines, "the subscribed comment"); !strings.HasPrefix(first, ":") {
+	if first := apitest.Wait(t, lines, "the subscribed comment"); !strings.HasPrefix(first, ":") {
 		t.Fatalf("first line %q, want a comment", first)
 	}
 	tx := f.dynTx(key0, 0, &addr1, big.NewInt(1), params.TxGas, nil)
 	f.send(tx)
 	name, data := nextEvent(t, lines)
-	if name != EventTx || data["hash"] != tx.Hash().Hex() || data["status"] != TxPending {
+	if name != api.EventTx || data["hash"] != tx.Hash().Hex() || data["status"] != api.TxPending {
 		t.Fatalf("event %q %v, want the pending tx", name, data)
 	}
 	checkShape(t, "tx event", data, dynTxShape)
 
 	b := f.produce()
 	name, data = nextEvent(t, lines)
-	if name != EventBlock || data["height"] != float64(1) || data["hash"] != b.Hash().Hex() {
+	if name != api.EventBlock || data["height"] != float64(1) || data["hash"] != b.Hash().Hex() {
 		t.Fatalf("event %q %v, want block 1", name, data)
 	}
 	checkShape(t, "block event", data, blockShape)
@@ -82,11 +85,11 @@ func TestSSEStreamsTxAndBlock(t *testing.T) {
 }
 
 func TestSSEHeartbeat(t *testing.T) {
-	f := newFixture(t, fixtureOptions{server: func(o *ServerOptions) { o.Heartbeat = time.Millisecond }})
+	f := newFixture(t, fixtureOptions{server: func(o *api.ServerOptions) { o.Heartbeat = time.Millisecond }})
 	lines := sseLines(t, f)
-	wait(t, lines, "the subscribed comment")
+	apitest.Wait(t, lines, "the subscribed comment")
 	for {
-		if line := wait(t, lines, "a heartbeat"); line == ": ping" {
+		if line := apitest.Wait(t, lines, "a heartbeat"); line == ": ping" {
 			return
 		}
 	}
@@ -95,11 +98,11 @@ func TestSSEHeartbeat(t *testing.T) {
 // ctxRecorder passes Subscribe on and hands the request's context to the
 // test, to see when the server lets go of it.
 type ctxRecorder struct {
-	Service
+	api.Service
 	ctxs chan context.Context
 }
 
-func (r ctxRecorder) Subscribe(ctx context.Context) (<-chan Event, error) {
+func (r ctxRecorder) Subscribe(ctx context.Context) (<-chan api.Event, error) {
 	r.ctxs <- ctx
 	return r.Service.Subscribe(ctx)
 }
@@ -107,15 +110,15 @@ func (r ctxRecorder) Subscribe(ctx context.Context) (<-chan Event, error) {
 func TestSSEEndsWhenClientLeaves(t *testing.T) {
 	f := newFixture(t)
 	rec := ctxRecorder{Service: f.local, ctxs: make(chan context.Context, 1)}
-	srv := httptest.NewServer(NewServer(rec, ServerOptions{}))
+	srv := httptest.NewServer(api.NewServer(rec, api.ServerOptions{}))
 	defer srv.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	ch, err := NewClient(srv.URL, nil).Subscribe(ctx)
+	ch, err := api.NewClient(srv.URL, nil).Subscribe(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	serverCtx := wait(t, rec.ctxs, "the server's subscription")
+	serverCtx := apitest.Wait(t, rec.ctxs, "the server's subscription")
 	cancel()
 	select {
 	case <-serverCtx.Done():
@@ -146,13 +149,13 @@ func TestClientSubscribe(t *testing.T) {
 	if _, err := f.client.SendRawTx(ctx, raw); err != nil {
 		t.Fatal(err)
 	}
-	ev := wait(t, ch, "tx event")
-	if ev.Type != EventTx || ev.Tx == nil || ev.Tx.Hash != tx.Hash() || ev.Tx.From != addr0 {
+	ev := apitest.Wait(t, ch, "tx event")
+	if ev.Type != api.EventTx || ev.Tx == nil || ev.Tx.Hash != tx.Hash() || ev.Tx.From != addr0 {
 		t.Fatalf("event %+v, want the pending tx", ev)
 	}
 	b := f.produce()
-	ev = wait(t, ch, "block event")
-	if ev.Type != EventBlock || ev.Block == nil || ev.Block.Hash != b.Hash() || len(ev.Block.Transactions) != 1 ||
+	ev = apitest.Wait(t, ch, "block event")
+	if ev.Type != api.EventBlock || ev.Block == nil || ev.Block.Hash != b.Hash() || len(ev.Block.Transactions) != 1 ||
 		ev.Block.Transactions[0] != tx.Hash() || ev.Block.Commit == nil {
 		t.Fatalf("event %+v, want block 1 with the tx and its commit", ev)
 	}
@@ -163,24 +166,9 @@ func TestClientSubscribe(t *testing.T) {
 	}
 }
 
-func TestReadEventsSkipsUnknownAndComments(t *testing.T) {
-	stream := ": hello\n\nevent: other\ndata: {}\n\nid: 7\nretry: 100\nevent: dropped\ndata: {\"hash\":\"0x" +
-		strings.Repeat("00", 32) + "\",\"reason\":\"evicted\"}\n\n"
-	var got []Event
-	if err := readEvents(strings.NewReader(stream), func(e Event) bool { got = append(got, e); return true }); err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got[0].Type != EventDropped || got[0].Dropped.Reason != "evicted" {
-		t.Fatalf("events %+v, want one dropped", got)
-	}
-	if err := readEvents(strings.NewReader("event: block\ndata: {bad\n\n"), func(Event) bool { return true }); err == nil {
-		t.Fatal("a malformed block event was accepted")
-	}
-}
-
 // mustLocal unwraps a (value, error) pair in a test.
-func mustLocal(t *testing.T) func(*Block, error) *Block {
-	return func(b *Block, err error) *Block {
+func mustLocal(t *testing.T) func(*api.Block, error) *api.Block {
+	return func(b *api.Block, err error) *api.Block {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package api
+package localapi
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 
 	"cairn/chain"
 	"cairn/chain/staking"
+	"cairn/node/api"
+	"cairn/node/api/apitest"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -154,16 +156,16 @@ func TestValidators(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"/v1/validators/" + addr1.Hex(), 404, CodeNotFound}, // funded, not a validator
-		{"/v1/validators/" + nobody.Hex(), 404, CodeNotFound},
-		{"/v1/validators/0x1234", 400, CodeBadRequest},
-		{"/v1/validators/0xnothex", 400, CodeBadRequest},
-		{"/v1/validators/" + strings.Replace(addr0.Hex(), "F", "f", 1), 400, CodeBadRequest}, // bad checksum
-		{"/v1/delegations/0x1234", 400, CodeBadRequest},
-		{"/v1/delegations/" + strings.Replace(addr0.Hex(), "F", "f", 1), 400, CodeBadRequest},
+		{"/v1/validators/" + addr1.Hex(), 404, api.CodeNotFound}, // funded, not a validator
+		{"/v1/validators/" + nobody.Hex(), 404, api.CodeNotFound},
+		{"/v1/validators/0x1234", 400, api.CodeBadRequest},
+		{"/v1/validators/0xnothex", 400, api.CodeBadRequest},
+		{"/v1/validators/" + strings.Replace(addr0.Hex(), "F", "f", 1), 400, api.CodeBadRequest}, // bad checksum
+		{"/v1/delegations/0x1234", 400, api.CodeBadRequest},
+		{"/v1/delegations/" + strings.Replace(addr0.Hex(), "F", "f", 1), 400, api.CodeBadRequest},
 	} {
 		code, body := f.do("GET", c.path, "")
-		t.Logf("%s: %s", c.path, wantAPIError(t, code, body, c.status, c.code))
+		t.Logf("%s: %s", c.path, apitest.WantError(t, code, body, c.status, c.code))
 	}
 }
 
@@ -330,7 +332,7 @@ func TestDelegationsOfNobody(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("GET /v1/delegations/%s: %d %s", a, code, body)
 		}
-		d := jsonMap(t, body)
+		d := apitest.JSONMap(t, body)
 		checkShape(t, "delegations", d, delegationsShape)
 		if a == f.validator {
 			// The operator's self-stake is a delegation.
@@ -348,22 +350,22 @@ func TestDelegationsOfNobody(t *testing.T) {
 func TestStakingClientMatchesLocal(t *testing.T) {
 	f, _ := stakingFixture(t)
 	ctx := context.Background()
-	l := both(t, f, "validators", func(s Service) (*ValidatorList, error) { return s.Validators(ctx) })
+	l := both(t, f, "validators", func(s api.Service) (*api.ValidatorList, error) { return s.Validators(ctx) })
 	if len(l.Validators) != 2 || l.TotalPower != 1_000_000 {
 		t.Fatalf("validators = %+v", l)
 	}
 	for _, a := range []common.Address{f.validator, addr2(), addr1, nobody} {
-		v := both(t, f, "validator "+a.Hex(), func(s Service) (*Validator, error) { return s.Validator(ctx, a) })
+		v := both(t, f, "validator "+a.Hex(), func(s api.Service) (*api.Validator, error) { return s.Validator(ctx, a) })
 		if (v != nil) != (a == f.validator || a == addr2()) {
 			t.Fatalf("validator %s = %+v", a, v)
 		}
 	}
 	_, err := f.client.Validator(ctx, nobody)
-	if e, ok := err.(*Error); !ok || e.Status != 404 || e.Code != CodeNotFound {
+	if e, ok := err.(*api.Error); !ok || e.Status != 404 || e.Code != api.CodeNotFound {
 		t.Fatalf("client: unknown validator: %v, want a 404 not_found", err)
 	}
 	for _, a := range []common.Address{addr1, nobody, f.validator, addr2()} {
-		d := both(t, f, "delegations "+a.Hex(), func(s Service) (*Delegations, error) { return s.Delegations(ctx, a) })
+		d := both(t, f, "delegations "+a.Hex(), func(s api.Service) (*api.Delegations, error) { return s.Delegations(ctx, a) })
 		if d.Delegations == nil || d.Unbondings == nil || d.PendingRewards == nil {
 			t.Fatalf("delegations of %s has a null part: %+v", a, d)
 		}
@@ -408,7 +410,7 @@ func TestValidatorView(t *testing.T) {
 		MissedBlocks: 25, WindowBlocks: 100,
 	}
 	v := validatorView(info, 100)
-	if v.Status != ValidatorJailed || v.PowerShare != 0.25 || v.Uptime != 0.75 || v.JailedUntil != 99 ||
+	if v.Status != api.ValidatorJailed || v.PowerShare != 0.25 || v.Uptime != 0.75 || v.JailedUntil != 99 ||
 		len(v.ConsensusKey) != 32 || v.ConsensusKey[0] != 0xab || v.Tokens.Int().Int64() != 7 || v.SelfStake.Int().Int64() != 3 {
 		t.Fatalf("view = %+v", v)
 	}

@@ -1,4 +1,4 @@
-package api
+package localapi
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/api"
+	"cairn/node/api/apitest"
 	"cairn/node/mempool"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -26,7 +28,7 @@ func TestStatus(t *testing.T) {
 	st := f.getOK("/v1/status")
 	checkShape(t, "status", st, map[string]string{
 		"chainId": "number", "height": "number", "headHash": "hash", "headTime": "number",
-		"finalizedHeight": "number", "genesisHash": "hash", "mempool": "object",
+		"finalizedHeight": "number", "genesisHash": "hash", "devnet": "bool", "mempool": "object",
 		"validator": "address", "nodeVersion": "string", "uptimeSeconds": "number", "blockTimeMs": "number",
 		"peers": "number", "syncing": "null",
 	})
@@ -37,7 +39,7 @@ func TestStatus(t *testing.T) {
 	want := map[string]any{
 		"chainId": float64(7777), "height": float64(1), "finalizedHeight": float64(1),
 		"headHash": head.Hash().Hex(), "validator": f.validator.Hex(), "nodeVersion": "test-1.0",
-		"uptimeSeconds": float64(120), "blockTimeMs": float64(1000),
+		"uptimeSeconds": float64(120), "blockTimeMs": float64(1000), "devnet": true,
 	}
 	for k, v := range want {
 		if !strings.EqualFold(fmt.Sprint(st[k]), fmt.Sprint(v)) {
@@ -48,9 +50,9 @@ func TestStatus(t *testing.T) {
 
 func TestStatusWithoutValidatorAndWithConsensus(t *testing.T) {
 	prop := common.HexToAddress("0x1234")
-	f := newFixture(t, fixtureOptions{local: func(c *LocalConfig) {
+	f := newFixture(t, fixtureOptions{local: func(c *Config) {
 		c.Info = func() NodeInfo {
-			return NodeInfo{Consensus: &ConsensusStatus{Height: 3, Round: 1, Step: "prevote", Proposer: &prop}}
+			return NodeInfo{Consensus: &api.ConsensusStatus{Height: 3, Round: 1, Step: "prevote", Proposer: &prop}}
 		}
 	}})
 	st := f.getOK("/v1/status")
@@ -126,7 +128,7 @@ func TestBlockByIDAndFull(t *testing.T) {
 	}
 	obj := objs[0].(map[string]any)
 	checkShape(t, "full tx", obj, dynTxShape)
-	if obj["status"] != TxIncluded || obj["hash"] != tx.Hash().Hex() {
+	if obj["status"] != api.TxIncluded || obj["hash"] != tx.Hash().Hex() {
 		t.Fatalf("full tx = %v", obj)
 	}
 
@@ -140,19 +142,19 @@ func TestBlockByIDAndFull(t *testing.T) {
 func TestBlockErrors(t *testing.T) {
 	f := newFixture(t)
 	code, body := f.do("GET", "/v1/blocks/99", "")
-	wantAPIError(t, code, body, 404, CodeNotFound)
+	apitest.WantError(t, code, body, 404, api.CodeNotFound)
 	code, body = f.do("GET", "/v1/blocks/0x"+strings.Repeat("ab", 32), "")
-	wantAPIError(t, code, body, 404, CodeNotFound)
+	apitest.WantError(t, code, body, 404, api.CodeNotFound)
 	for _, id := range []string{"abc", "-1", "0x12", "1.5", "0x" + strings.Repeat("zz", 32), "18446744073709551616"} {
 		code, body = f.do("GET", "/v1/blocks/"+id, "")
-		wantAPIError(t, code, body, 400, CodeBadRequest)
+		apitest.WantError(t, code, body, 400, api.CodeBadRequest)
 	}
 	code, body = f.do("GET", "/v1/blocks/1?full=maybe", "")
-	wantAPIError(t, code, body, 400, CodeBadRequest)
+	apitest.WantError(t, code, body, 400, api.CodeBadRequest)
 }
 
 func TestBlocksList(t *testing.T) {
-	f := newFixture(t, fixtureOptions{server: func(o *ServerOptions) { o.MaxBlocksPage = 3 }})
+	f := newFixture(t, fixtureOptions{server: func(o *api.ServerOptions) { o.MaxBlocksPage = 3 }})
 	for range 4 {
 		f.produce()
 	}
@@ -187,7 +189,7 @@ func TestBlocksList(t *testing.T) {
 	}
 	for _, q := range []string{"limit=0", "limit=x", "from=-1", "from=abc"} {
 		code, body := f.do("GET", "/v1/blocks?"+q, "")
-		wantAPIError(t, code, body, 400, CodeBadRequest)
+		apitest.WantError(t, code, body, 400, api.CodeBadRequest)
 	}
 }
 
@@ -200,7 +202,7 @@ func TestTxPendingThenIncluded(t *testing.T) {
 
 	pending := f.getOK("/v1/txs/" + tx.Hash().Hex())
 	checkShape(t, "pending tx", pending, txShape)
-	if pending["status"] != TxPending || pending["receipt"] != nil || pending["blockHeight"] != nil {
+	if pending["status"] != api.TxPending || pending["receipt"] != nil || pending["blockHeight"] != nil {
 		t.Fatalf("pending tx = %v", pending)
 	}
 	if !strings.EqualFold(pending["from"].(string), addr0.Hex()) || pending["value"] != value.String() || pending["type"] != float64(0) {
@@ -210,7 +212,7 @@ func TestTxPendingThenIncluded(t *testing.T) {
 	b := f.produce()
 	inc := f.getOK("/v1/txs/" + tx.Hash().Hex())
 	checkShape(t, "included tx", inc, txShape)
-	if inc["status"] != TxIncluded || inc["blockHeight"] != float64(b.Height()) || inc["index"] != float64(0) ||
+	if inc["status"] != api.TxIncluded || inc["blockHeight"] != float64(b.Height()) || inc["index"] != float64(0) ||
 		inc["blockHash"] != b.Hash().Hex() {
 		t.Fatalf("included tx = %v", inc)
 	}
@@ -259,14 +261,14 @@ func TestSendTxRejected(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, body := f.do("POST", "/v1/txs", `{"raw":"`+c.raw+`"}`)
-		msg := wantAPIError(t, code, body, c.status, c.code)
+		msg := apitest.WantError(t, code, body, c.status, c.code)
 		t.Logf("%s: %s", c.name, msg)
 	}
 	// A duplicate of a pooled transaction.
 	tx := f.dynTx(key0, 1, &addr1, big.NewInt(1), params.TxGas, nil)
 	f.send(tx)
 	code, body := f.do("POST", "/v1/txs", `{"raw":"`+rawHex(t, tx)+`"}`)
-	wantAPIError(t, code, body, 400, mempool.ReasonAlreadyKnown)
+	apitest.WantError(t, code, body, 400, mempool.ReasonAlreadyKnown)
 }
 
 func TestPoolFullIs503(t *testing.T) {
@@ -274,50 +276,50 @@ func TestPoolFullIs503(t *testing.T) {
 	f.send(f.dynTx(key0, 0, &addr1, big.NewInt(1), params.TxGas, nil))
 	// Same fee, another sender: nothing to evict for it.
 	code, body := f.do("POST", "/v1/txs", `{"raw":"`+rawHex(t, f.dynTx(key1, 0, &addr0, big.NewInt(1), params.TxGas, nil))+`"}`)
-	wantAPIError(t, code, body, 503, mempool.ReasonPoolFull)
+	apitest.WantError(t, code, body, 503, mempool.ReasonPoolFull)
 }
 
 func TestMalformedRequests(t *testing.T) {
-	f := newFixture(t, fixtureOptions{server: func(o *ServerOptions) { o.MaxBodyBytes = 1024 }})
+	f := newFixture(t, fixtureOptions{server: func(o *api.ServerOptions) { o.MaxBodyBytes = 1024 }})
 	cases := []struct {
 		name, method, path, body string
 		status                   int
 		code                     string
 	}{
-		{"bad JSON", "POST", "/v1/txs", `{"raw":`, 400, CodeBadRequest},
-		{"not an object", "POST", "/v1/txs", `["0x01"]`, 400, CodeBadRequest},
-		{"empty body", "POST", "/v1/txs", ``, 400, CodeBadRequest},
-		{"missing raw", "POST", "/v1/txs", `{}`, 400, CodeBadRequest},
-		{"unknown field", "POST", "/v1/txs", `{"raw":"0x01","extra":1}`, 400, CodeBadRequest},
-		{"trailing data", "POST", "/v1/txs", `{"raw":"0x01"} {}`, 400, CodeBadRequest},
-		{"no 0x", "POST", "/v1/txs", `{"raw":"02f8"}`, 400, CodeBadRequest},
-		{"bad hex", "POST", "/v1/txs", `{"raw":"0xzz"}`, 400, CodeBadRequest},
-		{"odd hex", "POST", "/v1/txs", `{"raw":"0x123"}`, 400, CodeBadRequest},
-		{"empty raw", "POST", "/v1/txs", `{"raw":"0x"}`, 400, CodeBadRequest},
-		{"raw not a string", "POST", "/v1/txs", `{"raw":12}`, 400, CodeBadRequest},
-		{"oversized body", "POST", "/v1/txs", `{"raw":"0x` + strings.Repeat("00", 2048) + `"}`, 413, CodeBodyTooLarge},
-		{"call bad JSON", "POST", "/v1/call", `{"to":}`, 400, CodeBadRequest},
-		{"call bad address", "POST", "/v1/call", `{"to":"0x1234"}`, 400, CodeBadRequest},
-		{"call bad data", "POST", "/v1/call", `{"data":"abc"}`, 400, CodeBadRequest},
-		{"call bad value", "POST", "/v1/call", `{"value":"1.5"}`, 400, CodeBadRequest},
-		{"call negative value", "POST", "/v1/call", `{"value":"-1"}`, 400, CodeBadRequest},
-		{"call oversized", "POST", "/v1/call", `{"data":"0x` + strings.Repeat("00", 2048) + `"}`, 413, CodeBodyTooLarge},
-		{"bad tx hash", "GET", "/v1/txs/0x1234", "", 400, CodeBadRequest},
-		{"tx hash without 0x", "GET", "/v1/txs/" + strings.Repeat("ab", 32), "", 400, CodeBadRequest},
-		{"bad address", "GET", "/v1/accounts/0xnothex", "", 400, CodeBadRequest},
-		{"short address", "GET", "/v1/accounts/0x1234", "", 400, CodeBadRequest},
-		{"bad checksum", "GET", "/v1/accounts/" + strings.Replace(addr0.Hex(), "F", "f", 1), "", 400, CodeBadRequest},
-		{"unknown tx", "GET", "/v1/txs/0x" + strings.Repeat("11", 32), "", 404, CodeNotFound},
-		{"unknown route", "GET", "/v1/nothing", "", 404, CodeNotFound},
-		{"v1 root", "GET", "/v1", "", 404, CodeNotFound},
-		{"outside v1", "GET", "/", "", 404, CodeNotFound},
-		{"wrong method", "POST", "/v1/status", "{}", 405, CodeMethodNotAllowed},
-		{"wrong method on txs", "GET", "/v1/txs", "", 405, CodeMethodNotAllowed},
+		{"bad JSON", "POST", "/v1/txs", `{"raw":`, 400, api.CodeBadRequest},
+		{"not an object", "POST", "/v1/txs", `["0x01"]`, 400, api.CodeBadRequest},
+		{"empty body", "POST", "/v1/txs", ``, 400, api.CodeBadRequest},
+		{"missing raw", "POST", "/v1/txs", `{}`, 400, api.CodeBadRequest},
+		{"unknown field", "POST", "/v1/txs", `{"raw":"0x01","extra":1}`, 400, api.CodeBadRequest},
+		{"trailing data", "POST", "/v1/txs", `{"raw":"0x01"} {}`, 400, api.CodeBadRequest},
+		{"no 0x", "POST", "/v1/txs", `{"raw":"02f8"}`, 400, api.CodeBadRequest},
+		{"bad hex", "POST", "/v1/txs", `{"raw":"0xzz"}`, 400, api.CodeBadRequest},
+		{"odd hex", "POST", "/v1/txs", `{"raw":"0x123"}`, 400, api.CodeBadRequest},
+		{"empty raw", "POST", "/v1/txs", `{"raw":"0x"}`, 400, api.CodeBadRequest},
+		{"raw not a string", "POST", "/v1/txs", `{"raw":12}`, 400, api.CodeBadRequest},
+		{"oversized body", "POST", "/v1/txs", `{"raw":"0x` + strings.Repeat("00", 2048) + `"}`, 413, api.CodeBodyTooLarge},
+		{"call bad JSON", "POST", "/v1/call", `{"to":}`, 400, api.CodeBadRequest},
+		{"call bad address", "POST", "/v1/call", `{"to":"0x1234"}`, 400, api.CodeBadRequest},
+		{"call bad data", "POST", "/v1/call", `{"data":"abc"}`, 400, api.CodeBadRequest},
+		{"call bad value", "POST", "/v1/call", `{"value":"1.5"}`, 400, api.CodeBadRequest},
+		{"call negative value", "POST", "/v1/call", `{"value":"-1"}`, 400, api.CodeBadRequest},
+		{"call oversized", "POST", "/v1/call", `{"data":"0x` + strings.Repeat("00", 2048) + `"}`, 413, api.CodeBodyTooLarge},
+		{"bad tx hash", "GET", "/v1/txs/0x1234", "", 400, api.CodeBadRequest},
+		{"tx hash without 0x", "GET", "/v1/txs/" + strings.Repeat("ab", 32), "", 400, api.CodeBadRequest},
+		{"bad address", "GET", "/v1/accounts/0xnothex", "", 400, api.CodeBadRequest},
+		{"short address", "GET", "/v1/accounts/0x1234", "", 400, api.CodeBadRequest},
+		{"bad checksum", "GET", "/v1/accounts/" + strings.Replace(addr0.Hex(), "F", "f", 1), "", 400, api.CodeBadRequest},
+		{"unknown tx", "GET", "/v1/txs/0x" + strings.Repeat("11", 32), "", 404, api.CodeNotFound},
+		{"unknown route", "GET", "/v1/nothing", "", 404, api.CodeNotFound},
+		{"v1 root", "GET", "/v1", "", 404, api.CodeNotFound},
+		{"outside v1", "GET", "/", "", 404, api.CodeNotFound},
+		{"wrong method", "POST", "/v1/status", "{}", 405, api.CodeMethodNotAllowed},
+		{"wrong method on txs", "GET", "/v1/txs", "", 405, api.CodeMethodNotAllowed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, body := f.do(c.method, c.path, c.body)
-			t.Log(wantAPIError(t, code, body, c.status, c.code))
+			t.Log(apitest.WantError(t, code, body, c.status, c.code))
 		})
 	}
 	// Any-case and lower-case addresses are fine; only a wrong checksum is refused.
@@ -383,7 +385,7 @@ func TestMempoolEndpoint(t *testing.T) {
 }
 
 func TestMempoolListIsCapped(t *testing.T) {
-	f := newFixture(t, fixtureOptions{local: func(c *LocalConfig) { c.MempoolList = 2 }})
+	f := newFixture(t, fixtureOptions{local: func(c *Config) { c.MempoolList = 2 }})
 	for n := range uint64(3) {
 		f.send(f.dynTx(key0, n, &addr1, big.NewInt(1), params.TxGas, nil))
 	}
@@ -394,10 +396,10 @@ func TestMempoolListIsCapped(t *testing.T) {
 }
 
 func TestPanicRecovered(t *testing.T) {
-	srv := NewServer(panicService{}, ServerOptions{})
+	srv := api.NewServer(panicService{}, api.ServerOptions{})
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/status", nil))
-	wantAPIError(t, rec.Code, rec.Body.Bytes(), 500, CodeInternal)
+	apitest.WantError(t, rec.Code, rec.Body.Bytes(), 500, api.CodeInternal)
 	// The server still answers other requests.
 	rec = httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/openapi.json", nil))
@@ -407,16 +409,16 @@ func TestPanicRecovered(t *testing.T) {
 }
 
 // panicService panics in Status, as a buggy Service might.
-type panicService struct{ Service }
+type panicService struct{ api.Service }
 
-func (panicService) Status(context.Context) (*Status, error) { panic("boom") }
+func (panicService) Status(context.Context) (*api.Status, error) { panic("boom") }
 
 func TestRootHandlerGetsNonV1Paths(t *testing.T) {
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"root":%q}`, r.URL.Path)
 	})
-	f := newFixture(t, fixtureOptions{server: func(o *ServerOptions) { o.Root = root }})
+	f := newFixture(t, fixtureOptions{server: func(o *api.ServerOptions) { o.Root = root }})
 	for _, p := range []string{"/", "/ws"} {
 		if got := f.getOK(p)["root"]; got != p {
 			t.Fatalf("GET %s reached %v, want the root handler", p, got)
@@ -424,5 +426,5 @@ func TestRootHandlerGetsNonV1Paths(t *testing.T) {
 	}
 	f.getOK("/v1/status")
 	code, body := f.do("GET", "/v1/nope", "")
-	wantAPIError(t, code, body, 404, CodeNotFound)
+	apitest.WantError(t, code, body, 404, api.CodeNotFound)
 }

@@ -1,4 +1,4 @@
-package api
+package localapi
 
 import (
 	"errors"
@@ -6,33 +6,26 @@ import (
 	"math/big"
 
 	"cairn/chain"
+	"cairn/node/api"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 )
 
-// bigOf wraps x (nil for nil) for decimal-string JSON.
-func bigOf(x *big.Int) *chain.BigInt {
-	if x == nil {
-		return nil
-	}
-	return chain.NewBigInt(x)
-}
-
 // blockView converts a committed block. With full, the transactions come as
 // objects with their receipts.
-func (l *Local) blockView(b *chain.Block, full bool) (*Block, error) {
+func (l *Local) blockView(b *chain.Block, full bool) (*api.Block, error) {
 	h := b.Header
-	v := &Block{
+	v := &api.Block{
 		Height: h.Height, Hash: b.Hash(), ParentHash: h.ParentHash, Time: h.Time,
 		Proposer: h.Proposer, Round: h.Round, StateRoot: h.StateRoot, TxRoot: h.TxRoot,
 		ReceiptRoot: h.ReceiptRoot, ValidatorsHash: h.ValidatorsHash,
-		GasUsed: h.GasUsed, GasLimit: h.GasLimit, BaseFee: bigOf(h.BaseFee),
-		VRF:     VRF{Output: common.CopyBytes(h.VRFOutput), Proof: common.CopyBytes(h.VRFProof)},
+		GasUsed: h.GasUsed, GasLimit: h.GasLimit, BaseFee: api.NewAmount(h.BaseFee),
+		VRF:     api.VRF{Output: common.CopyBytes(h.VRFOutput), Proof: common.CopyBytes(h.VRFProof)},
 		TxCount: len(b.Txs), Transactions: make([]common.Hash, len(b.Txs)),
 	}
 	if v.BaseFee == nil {
-		v.BaseFee = bigOf(new(big.Int))
+		v.BaseFee = api.NewAmount(new(big.Int))
 	}
 	for i, tx := range b.Txs {
 		v.Transactions[i] = tx.Hash()
@@ -52,7 +45,7 @@ func (l *Local) blockView(b *chain.Block, full bool) (*Block, error) {
 	if len(receipts) != len(b.Txs) {
 		return nil, fmt.Errorf("block %d has %d transactions but %d receipts", b.Height(), len(b.Txs), len(receipts))
 	}
-	v.FullTransactions = make([]*Tx, len(b.Txs))
+	v.FullTransactions = make([]*api.Tx, len(b.Txs))
 	for i, tx := range b.Txs {
 		if v.FullTransactions[i], err = l.includedTx(tx, b, i, receipts[i]); err != nil {
 			return nil, err
@@ -63,7 +56,7 @@ func (l *Local) blockView(b *chain.Block, full bool) (*Block, error) {
 
 // commitOf finds the commit that finalized b: the one stored with it, or
 // else the last commit carried by the next block. Nil when neither exists.
-func (l *Local) commitOf(b *chain.Block) (*Commit, error) {
+func (l *Local) commitOf(b *chain.Block) (*api.Commit, error) {
 	if b.Height() == 0 {
 		return nil, nil
 	}
@@ -84,7 +77,7 @@ func (l *Local) commitOf(b *chain.Block) (*Commit, error) {
 	if c == nil {
 		return nil, nil
 	}
-	v := &Commit{Height: c.Height, Round: c.Round, BlockHash: c.BlockHash, Signers: make([]common.Address, len(c.Signatures))}
+	v := &api.Commit{Height: c.Height, Round: c.Round, BlockHash: c.BlockHash, Signers: make([]common.Address, len(c.Signatures))}
 	for i, s := range c.Signatures {
 		v.Signers[i] = s.Validator
 	}
@@ -92,48 +85,48 @@ func (l *Local) commitOf(b *chain.Block) (*Commit, error) {
 }
 
 // txFields fills what a transaction says about itself.
-func txFields(tx *types.Transaction, from common.Address) *Tx {
-	v := &Tx{
+func txFields(tx *types.Transaction, from common.Address) *api.Tx {
+	v := &api.Tx{
 		Hash: tx.Hash(), From: from, To: tx.To(), Nonce: tx.Nonce(),
-		Value: bigOf(tx.Value()), Gas: tx.Gas(), GasPrice: bigOf(tx.GasPrice()),
+		Value: api.NewAmount(tx.Value()), Gas: tx.Gas(), GasPrice: api.NewAmount(tx.GasPrice()),
 		Type: tx.Type(), Input: common.CopyBytes(tx.Data()),
 	}
 	if tx.Type() == types.DynamicFeeTxType {
-		v.MaxFeePerGas, v.MaxPriorityFeePerGas = bigOf(tx.GasFeeCap()), bigOf(tx.GasTipCap())
+		v.MaxFeePerGas, v.MaxPriorityFeePerGas = api.NewAmount(tx.GasFeeCap()), api.NewAmount(tx.GasTipCap())
 	}
 	return v
 }
 
 // pendingTx is the view of a transaction waiting in the mempool.
-func pendingTx(tx *types.Transaction, from common.Address) *Tx {
+func pendingTx(tx *types.Transaction, from common.Address) *api.Tx {
 	v := txFields(tx, from)
-	v.Status = TxPending
+	v.Status = api.TxPending
 	return v
 }
 
 // includedTx is the view of a committed transaction with its receipt,
 // whose derived fields (Receipts fills them) must be set.
-func (l *Local) includedTx(tx *types.Transaction, b *chain.Block, index int, r *types.Receipt) (*Tx, error) {
+func (l *Local) includedTx(tx *types.Transaction, b *chain.Block, index int, r *types.Receipt) (*api.Tx, error) {
 	from, err := types.Sender(l.chain.Signer(), tx)
 	if err != nil {
 		return nil, fmt.Errorf("sender of committed transaction %s: %w", tx.Hash(), err)
 	}
 	v := txFields(tx, from)
 	height, hash := b.Height(), b.Hash()
-	v.Status, v.BlockHeight, v.BlockHash, v.Index = TxIncluded, &height, &hash, &index
-	rv := &Receipt{
+	v.Status, v.BlockHeight, v.BlockHash, v.Index = api.TxIncluded, &height, &hash, &index
+	rv := &api.Receipt{
 		Status: r.Status, GasUsed: r.GasUsed, CumulativeGasUsed: r.CumulativeGasUsed,
-		EffectiveGasPrice: bigOf(r.EffectiveGasPrice), Logs: make([]Log, len(r.Logs)),
+		EffectiveGasPrice: api.NewAmount(r.EffectiveGasPrice), Logs: make([]api.Log, len(r.Logs)),
 	}
 	if rv.EffectiveGasPrice == nil {
-		rv.EffectiveGasPrice = bigOf(tx.GasPrice())
+		rv.EffectiveGasPrice = api.NewAmount(tx.GasPrice())
 	}
 	if tx.To() == nil {
 		addr := r.ContractAddress
 		rv.ContractAddress = &addr
 	}
 	for i, lg := range r.Logs {
-		rv.Logs[i] = Log{
+		rv.Logs[i] = api.Log{
 			Address: lg.Address, Topics: append([]common.Hash{}, lg.Topics...),
 			Data: common.CopyBytes(lg.Data), LogIndex: lg.Index,
 		}

@@ -1,4 +1,4 @@
-package api
+package localapi
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cairn/node/api"
+	"cairn/node/api/apitest"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -75,7 +78,7 @@ func TestContractReceiptsAndCall(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("call count(): %d %s", code, body)
 	}
-	res := jsonMap(t, body)
+	res := apitest.JSONMap(t, body)
 	checkShape(t, "call result", res, map[string]string{"returnData": "hex", "gasUsed": "number"})
 	if res["returnData"] != common.BytesToHash([]byte{1}).Hex() {
 		t.Fatalf("count() = %v, want 1", res["returnData"])
@@ -87,7 +90,7 @@ func TestContractReceiptsAndCall(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("call add(0): %d %s", code, body)
 	}
-	if e := jsonMap(t, body)["error"]; e != "execution reverted: n must be positive" {
+	if e := apitest.JSONMap(t, body)["error"]; e != "execution reverted: n must be positive" {
 		t.Fatalf("add(0) error = %v, want the revert reason", e)
 	}
 
@@ -96,13 +99,13 @@ func TestContractReceiptsAndCall(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("call spin(): %d %s", code, body)
 	}
-	if e := jsonMap(t, body)["error"]; e != "out of gas" {
+	if e := apitest.JSONMap(t, body)["error"]; e != "out of gas" {
 		t.Fatalf("spin() error = %v, want out of gas", e)
 	}
 
 	// A value the caller cannot pay.
 	code, body = f.do("POST", "/v1/call", `{"from":"`+crypto.PubkeyToAddress(keyPoor.PublicKey).Hex()+`","to":"`+addr1.Hex()+`","value":"1"}`)
-	wantAPIError(t, code, body, 400, CodeCallFailed)
+	apitest.WantError(t, code, body, 400, api.CodeCallFailed)
 }
 
 func TestCallTimeBoundAndReturnCap(t *testing.T) {
@@ -110,19 +113,19 @@ func TestCallTimeBoundAndReturnCap(t *testing.T) {
 	c := deployContracts(t, f)
 
 	// With gas no obstacle, only the clock can stop the loop.
-	bounded := NewLocal(LocalConfig{Chain: f.chain, Pool: f.pool, Bus: f.bus, CallTimeout: 50 * time.Millisecond, CallGasCap: 1 << 50})
-	srv := httptest.NewServer(NewServer(bounded, ServerOptions{}))
+	bounded := New(Config{Chain: f.chain, Pool: f.pool, Bus: f.bus, CallTimeout: 50 * time.Millisecond, CallGasCap: 1 << 50})
+	srv := httptest.NewServer(api.NewServer(bounded, api.ServerOptions{}))
 	defer srv.Close()
-	spin := CallRequest{To: &c.spinner, Data: selector("spin()")}
-	_, err := NewClient(srv.URL, nil).Call(context.Background(), spin)
-	var apiErr *Error
-	if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Code != CodeTimeout {
+	spin := api.CallRequest{To: &c.spinner, Data: selector("spin()")}
+	_, err := api.NewClient(srv.URL, nil).Call(context.Background(), spin)
+	var apiErr *api.Error
+	if !errors.As(err, &apiErr) || apiErr.Status != 400 || apiErr.Code != api.CodeTimeout {
 		t.Fatalf("spin() with a time bound: %v, want a 400 timeout error", err)
 	}
 
-	capped := NewLocal(LocalConfig{Chain: f.chain, Pool: f.pool, Bus: f.bus, CallMaxReturn: 16})
-	_, err = capped.Call(context.Background(), CallRequest{To: &c.counter, Data: selector("count()")})
-	if !errors.As(err, &apiErr) || apiErr.Code != CodeReturnTooLarge {
+	capped := New(Config{Chain: f.chain, Pool: f.pool, Bus: f.bus, CallMaxReturn: 16})
+	_, err = capped.Call(context.Background(), api.CallRequest{To: &c.counter, Data: selector("count()")})
+	if !errors.As(err, &apiErr) || apiErr.Code != api.CodeReturnTooLarge {
 		t.Fatalf("32-byte return over a 16-byte cap: %v, want return_too_large", err)
 	}
 }

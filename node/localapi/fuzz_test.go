@@ -1,4 +1,4 @@
-package api
+package localapi
 
 import (
 	"bytes"
@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"cairn/chain"
+	"cairn/node/api"
 	"cairn/node/events"
 	"cairn/node/mempool"
 
@@ -88,9 +88,9 @@ func newFzServer(f *testing.F) *fzServer {
 	}
 	s.pool.Update(headState(), c.NextBaseFee(b.Header))
 
-	local := NewLocal(LocalConfig{Chain: c, Pool: s.pool, Bus: &events.Bus{}, Now: now,
+	local := New(Config{Chain: c, Pool: s.pool, Bus: &events.Bus{}, Now: now,
 		CallTimeout: time.Second, CallGasCap: 3_000_000})
-	s.h = NewServer(local, ServerOptions{MaxBodyBytes: 64 << 10})
+	s.h = api.NewServer(local, api.ServerOptions{MaxBodyBytes: 64 << 10})
 	return s
 }
 
@@ -236,97 +236,12 @@ func FuzzServer(f *testing.F) {
 		case code == http.StatusOK && method == http.MethodPost && path == "/v1/txs":
 			s.checkSent(t, body, out)
 		case code == http.StatusOK && method == http.MethodPost && path == "/v1/call":
-			var res CallResult
+			var res api.CallResult
 			dec := json.NewDecoder(bytes.NewReader(out))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&res); err != nil {
 				t.Fatalf("call answered %q: %v", out, err)
 			}
-		}
-	})
-}
-
-// FuzzParse checks the parsers of path and query parameters against the
-// forms they document: what ParseHash, ParseAddress, parseHex and
-// parseBlockID accept is spelled as documented and reads back the same
-// from its canonical spelling; what they refuse is a 400 bad_request.
-func FuzzParse(f *testing.F) {
-	for _, s := range []string{
-		"latest", "0", "1", "18446744073709551615", "18446744073709551616", "007", "-1", "+1", " 1",
-		addr0.Hex(), strings.ToLower(addr0.Hex()), strings.ToUpper(addr0.Hex()[2:]), addr0.Hex()[2:],
-		"0X" + addr0.Hex()[2:], strings.Replace(addr0.Hex(), "f", "F", 1),
-		common.HexToHash("0xabc").Hex(), "0x" + strings.Repeat("AB", 32), "0x", "0x0", "0xzz", "",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		bad := func(what string, err error) {
-			t.Helper()
-			e, ok := err.(*Error)
-			if !ok || e.Status != http.StatusBadRequest || e.Code != CodeBadRequest || e.Message == "" {
-				t.Fatalf("%s(%q): error %#v is not a 400 bad_request", what, s, err)
-			}
-		}
-		lower := strings.ToLower(s)
-
-		if b, err := parseHex(s); err != nil {
-			bad("parseHex", err)
-		} else if "0x"+hex.EncodeToString(b) != lower {
-			t.Fatalf("parseHex(%q) = %x", s, b)
-		}
-
-		if h, err := ParseHash(s); err != nil {
-			bad("ParseHash", err)
-		} else if h.Hex() != lower {
-			t.Fatalf("ParseHash(%q) = %s", s, h.Hex())
-		}
-
-		if a, err := ParseAddress(s); err != nil {
-			bad("ParseAddress", err)
-		} else {
-			// 0x (or 0X) and 40 hex digits, or the 40 digits alone.
-			digits := s
-			if len(s) == 42 && (s[:2] == "0x" || s[:2] == "0X") {
-				digits = s[2:]
-			}
-			if len(digits) != 40 || strings.ToLower(digits) != strings.ToLower(a.Hex()[2:]) {
-				t.Fatalf("ParseAddress(%q) = %s: not the address written", s, a.Hex())
-			}
-			if mixed := digits != strings.ToLower(digits) && digits != strings.ToUpper(digits); mixed && digits != a.Hex()[2:] {
-				t.Fatalf("ParseAddress(%q) took a bad checksum", s)
-			}
-			for _, form := range []string{a.Hex(), strings.ToLower(a.Hex()), a.Hex()[2:]} {
-				if back, err := ParseAddress(form); err != nil || back != a {
-					t.Fatalf("ParseAddress(%q) = %s, %v after %q", form, back.Hex(), err, s)
-				}
-			}
-		}
-
-		id, err := parseBlockID(s)
-		if err != nil {
-			bad("parseBlockID", err)
-			return
-		}
-		var canon string
-		switch {
-		case id.latest && id.hash == nil && id.height == 0:
-			canon = "latest"
-		case !id.latest && id.hash != nil && id.height == 0:
-			canon = id.hash.Hex()
-			if canon != lower {
-				t.Fatalf("parseBlockID(%q) = hash %s", s, canon)
-			}
-		case !id.latest && id.hash == nil:
-			canon = strconv.FormatUint(id.height, 10)
-			if strings.TrimLeft(s, "0") != strings.TrimLeft(canon, "0") {
-				t.Fatalf("parseBlockID(%q) = height %d", s, id.height)
-			}
-		default:
-			t.Fatalf("parseBlockID(%q) = %+v: more than one kind", s, id)
-		}
-		if back, err := parseBlockID(canon); err != nil || back.latest != id.latest || back.height != id.height ||
-			(back.hash == nil) != (id.hash == nil) || (back.hash != nil && *back.hash != *id.hash) {
-			t.Fatalf("parseBlockID(%q) = %+v, but its canonical form %q gives %+v, %v", s, id, canon, back, err)
 		}
 	})
 }

@@ -1,4 +1,7 @@
-package api
+// Package localapi is the in-process api.Service over a node's chain,
+// mempool and event bus: what the REST API, the console and the CLI read
+// when they run in the node's process.
+package localapi
 
 import (
 	"context"
@@ -6,9 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"sync"
 	"time"
 
 	"cairn/chain"
+	"cairn/node/api"
 	"cairn/node/events"
 	"cairn/node/mempool"
 	"cairn/vm"
@@ -19,14 +24,12 @@ import (
 	gethvm "github.com/ethereum/go-ethereum/core/vm"
 )
 
-// Defaults of LocalConfig and ServerOptions.
+// Defaults of Config.
 const (
 	DefaultCallTimeout   = 5 * time.Second
 	DefaultCallMaxReturn = 1 << 20
 	DefaultMempoolList   = 1000
 	DefaultEventBuffer   = 4096
-	DefaultBlocksPage    = 20
-	MaxBlocksPage        = 100
 )
 
 // NodeInfo is what only the node knows about itself; Local asks for it on
@@ -35,23 +38,23 @@ type NodeInfo struct {
 	Validator *common.Address // this node's validator address, nil if it is not one
 	Started   time.Time       // when the node started
 	Version   string          // the node software's version
-	Consensus *ConsensusStatus
-	NodeID    string      // peer ID on the network, "" when alone
-	Listen    []string    // addresses peers can dial
-	Peers     int         // connected peers
-	Syncing   *SyncStatus // nil unless block sync is running
+	Consensus *api.ConsensusStatus
+	NodeID    string          // peer ID on the network, "" when alone
+	Listen    []string        // addresses peers can dial
+	Peers     int             // connected peers
+	Syncing   *api.SyncStatus // nil unless block sync is running
 }
 
-// LocalConfig wires a Local to the node's parts. Chain, Pool and Bus are
+// Config wires a Local to the node's parts. Chain, Pool and Bus are
 // required; zero values of the rest take the documented defaults.
-type LocalConfig struct {
+type Config struct {
 	Chain *chain.Chain
 	Pool  *mempool.Pool
 	Bus   *events.Bus
 	// Info reports node-only status fields (nil: none).
 	Info func() NodeInfo
 	// Peers lists the connected peers (nil: none).
-	Peers func() []Peer
+	Peers func() []api.Peer
 	// CallTimeout bounds a read-only call (default 5 s).
 	CallTimeout time.Duration
 	// CallGasCap caps a read-only call's gas (0: the chain's per-transaction cap).
@@ -72,20 +75,20 @@ type LocalConfig struct {
 // Local is the in-process Service over a node's chain, mempool and event
 // bus. It is safe for concurrent use.
 type Local struct {
-	cfg   LocalConfig
+	cfg   Config
 	chain *chain.Chain
 	pool  *mempool.Pool
 	bus   *events.Bus
 	log   *slog.Logger
 }
 
-var _ Service = (*Local)(nil)
+var _ api.Service = (*Local)(nil)
 
 // NewLocal returns the in-process Service. It panics if Chain, Pool or Bus
 // is nil: that is a wiring mistake, not bad input.
-func NewLocal(cfg LocalConfig) *Local {
+func New(cfg Config) *Local {
 	if cfg.Chain == nil || cfg.Pool == nil || cfg.Bus == nil {
-		panic("api: LocalConfig needs Chain, Pool and Bus")
+		panic("api: Config needs Chain, Pool and Bus")
 	}
 	if cfg.Info == nil {
 		cfg.Info = func() NodeInfo { return NodeInfo{} }
@@ -111,8 +114,18 @@ func NewLocal(cfg LocalConfig) *Local {
 	return &Local{cfg: cfg, chain: cfg.Chain, pool: cfg.Pool, bus: cfg.Bus, log: cfg.Log}
 }
 
+// devnetGenesisHash is the built-in devnet's genesis block hash (zero if it
+// cannot be built, which a test would catch).
+var devnetGenesisHash = sync.OnceValue(func() common.Hash {
+	b, err := chain.GenesisBlock(chain.Devnet())
+	if err != nil {
+		return common.Hash{}
+	}
+	return b.Hash()
+})
+
 // Status summarises the node and its head.
-func (l *Local) Status(ctx context.Context) (*Status, error) {
+func (l *Local) Status(ctx context.Context) (*api.Status, error) {
 	head := l.chain.Head()
 	genesis, err := l.chain.BlockByHeight(0)
 	if err != nil {
@@ -120,10 +133,10 @@ func (l *Local) Status(ctx context.Context) (*Status, error) {
 	}
 	info := l.cfg.Info()
 	st := l.pool.Stats()
-	s := &Status{
+	s := &api.Status{
 		ChainID: l.chain.ChainID().Uint64(), Height: head.Height(), HeadHash: head.Hash(),
-		HeadTime: head.Header.Time, FinalizedHeight: head.Height(), GenesisHash: genesis.Hash(),
-		Mempool:   MempoolCounts{Pending: st.Pending, Queued: st.Queued, Bytes: st.Bytes},
+		HeadTime: head.Header.Time, FinalizedHeight: head.Height(), GenesisHash: genesis.Hash(), Devnet: genesis.Hash() == devnetGenesisHash(),
+		Mempool:   api.MempoolCounts{Pending: st.Pending, Queued: st.Queued, Bytes: st.Bytes},
 		Validator: info.Validator, NodeVersion: info.Version,
 		BlockTimeMs: l.chain.Params().BlockTimeMs, Consensus: info.Consensus,
 		NodeID: info.NodeID, Listen: info.Listen, Peers: info.Peers, Syncing: info.Syncing,
@@ -137,8 +150,8 @@ func (l *Local) Status(ctx context.Context) (*Status, error) {
 }
 
 // Block returns the block named by id ("latest", a height or a 0x hash).
-func (l *Local) Block(ctx context.Context, id string, full bool) (*Block, error) {
-	bid, perr := parseBlockID(id)
+func (l *Local) Block(ctx context.Context, id string, full bool) (*api.Block, error) {
+	bid, perr := api.ParseBlockID(id)
 	if perr != nil {
 		return nil, perr
 	}
@@ -147,15 +160,15 @@ func (l *Local) Block(ctx context.Context, id string, full bool) (*Block, error)
 		err error
 	)
 	switch {
-	case bid.latest:
+	case bid.Latest:
 		b = l.chain.Head()
-	case bid.hash != nil:
-		b, err = l.chain.BlockByHash(*bid.hash)
+	case bid.Hash != nil:
+		b, err = l.chain.BlockByHash(*bid.Hash)
 	default:
-		b, err = l.chain.BlockByHeight(bid.height)
+		b, err = l.chain.BlockByHeight(bid.Height)
 	}
 	if errors.Is(err, chain.ErrNotFound) {
-		return nil, notFound("block %s not found (head is at %d)", id, l.chain.Head().Height())
+		return nil, api.NotFound("block %s not found (head is at %d)", id, l.chain.Head().Height())
 	}
 	if err != nil {
 		return nil, err
@@ -164,14 +177,14 @@ func (l *Local) Block(ctx context.Context, id string, full bool) (*Block, error)
 }
 
 // Blocks lists blocks ascending from a height, or newest first from Latest.
-func (l *Local) Blocks(ctx context.Context, from uint64, limit int) ([]*Block, error) {
+func (l *Local) Blocks(ctx context.Context, from uint64, limit int) ([]*api.Block, error) {
 	if limit <= 0 {
-		limit = DefaultBlocksPage
+		limit = api.DefaultBlocksPage
 	}
-	limit = min(limit, MaxBlocksPage)
+	limit = min(limit, api.MaxBlocksPage)
 	head := l.chain.Head().Height()
 	var heights []uint64
-	if from == Latest {
+	if from == api.Latest {
 		for h := head; len(heights) < limit; h-- {
 			heights = append(heights, h)
 			if h == 0 {
@@ -183,7 +196,7 @@ func (l *Local) Blocks(ctx context.Context, from uint64, limit int) ([]*Block, e
 			heights = append(heights, h)
 		}
 	}
-	out := make([]*Block, 0, len(heights))
+	out := make([]*api.Block, 0, len(heights))
 	for _, h := range heights {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -214,7 +227,7 @@ func (l *Local) SendRawTx(ctx context.Context, raw []byte) (common.Hash, error) 
 }
 
 // Tx finds a committed transaction, else a pooled one.
-func (l *Local) Tx(ctx context.Context, hash common.Hash) (*Tx, error) {
+func (l *Local) Tx(ctx context.Context, hash common.Hash) (*api.Tx, error) {
 	v, err := l.committedTx(hash)
 	if v != nil || err != nil {
 		return v, err
@@ -228,12 +241,12 @@ func (l *Local) Tx(ctx context.Context, hash common.Hash) (*Tx, error) {
 	if v != nil || err != nil {
 		return v, err
 	}
-	return nil, notFound("transaction %s is neither in a block nor in the mempool", hash)
+	return nil, api.NotFound("transaction %s is neither in a block nor in the mempool", hash)
 }
 
 // committedTx returns the view of a committed transaction, or nil, nil if
 // it is not committed.
-func (l *Local) committedTx(hash common.Hash) (*Tx, error) {
+func (l *Local) committedTx(hash common.Hash) (*api.Tx, error) {
 	lk, err := l.chain.Transaction(hash)
 	if errors.Is(err, chain.ErrNotFound) {
 		return nil, nil
@@ -245,43 +258,43 @@ func (l *Local) committedTx(hash common.Hash) (*Tx, error) {
 }
 
 // Account reads an account at the head.
-func (l *Local) Account(ctx context.Context, addr common.Address) (*Account, error) {
+func (l *Local) Account(ctx context.Context, addr common.Address) (*api.Account, error) {
 	a, err := l.chain.Account(addr)
 	if err != nil {
 		return nil, fmt.Errorf("read account %s: %w", addr, err)
 	}
 	pending := max(l.pool.PendingNonce(addr), a.Nonce)
-	return &Account{
-		Address: addr, Balance: bigOf(a.Balance), Nonce: a.Nonce,
+	return &api.Account{
+		Address: addr, Balance: api.NewAmount(a.Balance), Nonce: a.Nonce,
 		PendingNonce: pending, IsContract: a.IsContract(),
 	}, nil
 }
 
 // Peers lists the connected peers.
-func (l *Local) Peers(ctx context.Context) ([]Peer, error) {
+func (l *Local) Peers(ctx context.Context) ([]api.Peer, error) {
 	if l.cfg.Peers == nil {
-		return []Peer{}, nil
+		return []api.Peer{}, nil
 	}
 	return l.cfg.Peers(), nil
 }
 
 // Mempool summarises the pool and lists its first transactions by sender
 // and nonce.
-func (l *Local) Mempool(ctx context.Context) (*Mempool, error) {
+func (l *Local) Mempool(ctx context.Context) (*api.Mempool, error) {
 	st := l.pool.Stats()
 	entries := l.pool.Pending()
-	m := &Mempool{
+	m := &api.Mempool{
 		Count: st.Pending + st.Queued, Pending: st.Pending, Queued: st.Queued, Bytes: st.Bytes,
 		Truncated: len(entries) > l.cfg.MempoolList,
 	}
 	entries = entries[:min(len(entries), l.cfg.MempoolList)]
 	now := l.cfg.Now()
-	m.Transactions = make([]MempoolTx, len(entries))
+	m.Transactions = make([]api.MempoolTx, len(entries))
 	for i, e := range entries {
-		m.Transactions[i] = MempoolTx{
+		m.Transactions[i] = api.MempoolTx{
 			Hash: e.Tx.Hash(), From: e.From, To: e.Tx.To(), Nonce: e.Tx.Nonce(),
-			Value: bigOf(e.Tx.Value()), Gas: e.Tx.Gas(),
-			GasTipCap: bigOf(e.Tx.GasTipCap()), GasFeeCap: bigOf(e.Tx.GasFeeCap()),
+			Value: api.NewAmount(e.Tx.Value()), Gas: e.Tx.Gas(),
+			GasTipCap: api.NewAmount(e.Tx.GasTipCap()), GasFeeCap: api.NewAmount(e.Tx.GasFeeCap()),
 			Size: e.Size, AgeMs: max(now.Sub(e.Added).Milliseconds(), 0), Queued: e.Queued,
 		}
 	}
@@ -293,12 +306,12 @@ var maxCallValue = new(big.Int).Lsh(big.NewInt(1), 256)
 
 // Call runs a read-only call against the head state within the configured
 // time, gas and return-data bounds.
-func (l *Local) Call(ctx context.Context, req CallRequest) (*CallResult, error) {
+func (l *Local) Call(ctx context.Context, req api.CallRequest) (*api.CallResult, error) {
 	msg := vm.CallMsg{From: req.From, To: req.To, Gas: req.Gas, Data: req.Data}
 	if req.Value != nil {
 		v := req.Value.Int()
 		if v.Sign() < 0 || v.Cmp(maxCallValue) >= 0 {
-			return nil, badRequest("value %s is out of range (0 to 2^256-1)", v)
+			return nil, api.BadRequest("value %s is out of range (0 to 2^256-1)", v)
 		}
 		msg.Value = v
 	}
@@ -308,7 +321,7 @@ func (l *Local) Call(ctx context.Context, req CallRequest) (*CallResult, error) 
 	if err != nil {
 		return nil, l.callError(ctx, err)
 	}
-	out := &CallResult{ReturnData: res.ReturnData, GasUsed: res.GasUsed}
+	out := &api.CallResult{ReturnData: res.ReturnData, GasUsed: res.GasUsed}
 	if out.ReturnData == nil {
 		out.ReturnData = []byte{}
 	}
@@ -339,13 +352,13 @@ func (l *Local) callError(ctx context.Context, err error) error {
 	}
 	switch {
 	case errors.Is(err, vm.ErrTimeBound):
-		return &Error{Status: 400, Code: CodeTimeout, Message: fmt.Sprintf("call ran longer than the node's %v bound and was stopped", l.cfg.CallTimeout)}
+		return &api.Error{Status: 400, Code: api.CodeTimeout, Message: fmt.Sprintf("call ran longer than the node's %v bound and was stopped", l.cfg.CallTimeout)}
 	case errors.Is(err, chain.ErrReturnTooLarge):
-		return &Error{Status: 400, Code: CodeReturnTooLarge, Message: err.Error()}
+		return &api.Error{Status: 400, Code: api.CodeReturnTooLarge, Message: err.Error()}
 	}
 	for _, pre := range callPreconditions {
 		if errors.Is(err, pre) {
-			return &Error{Status: 400, Code: CodeCallFailed, Message: err.Error()}
+			return &api.Error{Status: 400, Code: api.CodeCallFailed, Message: err.Error()}
 		}
 	}
 	return fmt.Errorf("call: %w", err)
@@ -353,9 +366,9 @@ func (l *Local) callError(ctx context.Context, err error) error {
 
 // Subscribe forwards the node's events, converted to API views, until ctx
 // ends.
-func (l *Local) Subscribe(ctx context.Context) (<-chan Event, error) {
+func (l *Local) Subscribe(ctx context.Context) (<-chan api.Event, error) {
 	sub := l.bus.Subscribe(l.cfg.EventBuffer)
-	out := make(chan Event, 64)
+	out := make(chan api.Event, 64)
 	go func() {
 		defer close(out)
 		defer sub.Close()
@@ -386,19 +399,19 @@ func (l *Local) Subscribe(ctx context.Context) (<-chan Event, error) {
 
 // eventView converts a bus event; ok is false for events the API does not
 // show or cannot convert.
-func (l *Local) eventView(e events.Event) (Event, bool) {
+func (l *Local) eventView(e events.Event) (api.Event, bool) {
 	switch {
 	case e.Block != nil:
 		b, err := l.blockView(e.Block, false)
 		if err != nil {
 			l.log.Warn("event stream: cannot show block", "height", e.Block.Height(), "err", err)
-			return Event{}, false
+			return api.Event{}, false
 		}
-		return Event{Type: EventBlock, Block: b}, true
+		return api.Event{Type: api.EventBlock, Block: b}, true
 	case e.Tx != nil:
-		return Event{Type: EventTx, Tx: pendingTx(e.Tx, e.TxFrom)}, true
+		return api.Event{Type: api.EventTx, Tx: pendingTx(e.Tx, e.TxFrom)}, true
 	case e.Dropped != nil:
-		return Event{Type: EventDropped, Dropped: &DroppedTx{Hash: e.Dropped.Hash(), Reason: e.DroppedReason}}, true
+		return api.Event{Type: api.EventDropped, Dropped: &api.DroppedTx{Hash: e.Dropped.Hash(), Reason: e.DroppedReason}}, true
 	}
-	return Event{}, false
+	return api.Event{}, false
 }

@@ -1,4 +1,4 @@
-package api
+package localapi
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"cairn/chain/staking"
+	"cairn/node/api"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/state"
@@ -25,7 +26,7 @@ func (l *Local) stakingView() (*state.StateDB, staking.Reader, error) {
 
 // Validators lists every registered validator at the head: active ones
 // first by power, then the others by tokens, ties by operator address.
-func (l *Local) Validators(ctx context.Context) (*ValidatorList, error) {
+func (l *Local) Validators(ctx context.Context) (*api.ValidatorList, error) {
 	st, r, err := l.stakingView()
 	if err != nil {
 		return nil, err
@@ -38,15 +39,15 @@ func (l *Local) Validators(ctx context.Context) (*ValidatorList, error) {
 		return nil, fmt.Errorf("read validators: %w", err)
 	}
 	slices.SortFunc(infos, compareValidators)
-	out := make([]Validator, len(infos))
+	out := make([]api.Validator, len(infos))
 	for i, v := range infos {
 		out[i] = validatorView(v, total)
 	}
-	return &ValidatorList{Validators: out, TotalPower: total}, nil
+	return &api.ValidatorList{Validators: out, TotalPower: total}, nil
 }
 
 // Validator returns one validator at the head, or a 404.
-func (l *Local) Validator(ctx context.Context, operator common.Address) (*Validator, error) {
+func (l *Local) Validator(ctx context.Context, operator common.Address) (*api.Validator, error) {
 	st, r, err := l.stakingView()
 	if err != nil {
 		return nil, err
@@ -57,7 +58,7 @@ func (l *Local) Validator(ctx context.Context, operator common.Address) (*Valida
 		return nil, fmt.Errorf("read validator %s: %w", operator, err)
 	}
 	if !ok {
-		return nil, notFound("no validator has operator address %s", operator)
+		return nil, api.NotFound("no validator has operator address %s", operator)
 	}
 	v := validatorView(info, total)
 	return &v, nil
@@ -65,7 +66,7 @@ func (l *Local) Validator(ctx context.Context, operator common.Address) (*Valida
 
 // Delegations lists a delegator's delegations, unbonding entries and
 // pending rewards at the head.
-func (l *Local) Delegations(ctx context.Context, delegator common.Address) (*Delegations, error) {
+func (l *Local) Delegations(ctx context.Context, delegator common.Address) (*api.Delegations, error) {
 	st, r, err := l.stakingView()
 	if err != nil {
 		return nil, err
@@ -75,27 +76,27 @@ func (l *Local) Delegations(ctx context.Context, delegator common.Address) (*Del
 	if err := st.Error(); err != nil {
 		return nil, fmt.Errorf("read delegations of %s: %w", delegator, err)
 	}
-	out := &Delegations{
-		Delegator: delegator, Delegations: make([]Delegation, len(dels)), Unbondings: make([]Unbonding, len(unbs)),
+	out := &api.Delegations{
+		Delegator: delegator, Delegations: make([]api.Delegation, len(dels)), Unbondings: make([]api.Unbonding, len(unbs)),
 	}
 	sum := new(big.Int)
 	for i, d := range dels {
-		out.Delegations[i] = Delegation{
-			Validator: d.Validator, Amount: bigOf(d.Amount), Shares: bigOf(d.Shares), PendingRewards: bigOf(d.PendingRewards),
+		out.Delegations[i] = api.Delegation{
+			Validator: d.Validator, Amount: api.NewAmount(d.Amount), Shares: api.NewAmount(d.Shares), PendingRewards: api.NewAmount(d.PendingRewards),
 		}
 		sum.Add(sum, d.PendingRewards)
 	}
-	out.PendingRewards = bigOf(sum)
+	out.PendingRewards = api.NewAmount(sum)
 	for i, u := range unbs {
-		v := Unbonding{
-			Validator: u.Validator, Amount: bigOf(u.Amount), CompletionTime: u.CompletionTime, Height: u.Height,
+		v := api.Unbonding{
+			Validator: u.Validator, Amount: api.NewAmount(u.Amount), CompletionTime: u.CompletionTime, Height: u.Height,
 		}
 		switch u.Kind {
 		case staking.KindUnbonding:
-			v.Kind = UnbondingKindUnbonding
+			v.Kind = api.UnbondingKindUnbonding
 		case staking.KindRedelegation:
 			dest := u.Destination
-			v.Kind, v.Destination = UnbondingKindRedelegation, &dest
+			v.Kind, v.Destination = api.UnbondingKindRedelegation, &dest
 		default:
 			return nil, fmt.Errorf("delegations of %s: entry %d has unknown kind %d", delegator, i, u.Kind)
 		}
@@ -141,22 +142,22 @@ func compareValidators(a, b staking.ValidatorInfo) int {
 func statusName(status uint8) string {
 	switch status {
 	case staking.StatusActive:
-		return ValidatorActive
+		return api.ValidatorActive
 	case staking.StatusJailed:
-		return ValidatorJailed
+		return api.ValidatorJailed
 	case staking.StatusTombstoned:
-		return ValidatorTombstoned
+		return api.ValidatorTombstoned
 	}
-	return ValidatorInactive
+	return api.ValidatorInactive
 }
 
 // validatorView converts a validator record; total is the power of the
 // set it may be in.
-func validatorView(v staking.ValidatorInfo, total uint64) Validator {
-	out := Validator{
+func validatorView(v staking.ValidatorInfo, total uint64) api.Validator {
+	out := api.Validator{
 		Operator: v.Operator, ConsensusKey: common.CopyBytes(v.ConsensusKey[:]), Moniker: v.Moniker,
 		CommissionBps: v.CommissionBps, Status: statusName(v.Status),
-		Tokens: bigOf(v.Tokens), SelfStake: bigOf(v.SelfStake), Power: v.Power,
+		Tokens: api.NewAmount(v.Tokens), SelfStake: api.NewAmount(v.SelfStake), Power: v.Power,
 		JailedUntil: v.JailedUntil, MissedBlocks: v.MissedBlocks, WindowBlocks: v.WindowBlocks, Uptime: 1,
 	}
 	if total > 0 {

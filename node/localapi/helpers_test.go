@@ -1,10 +1,9 @@
-package api
+package localapi
 
 import (
 	"bytes"
 	"crypto/ecdsa"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"math/big"
 	"net/http"
@@ -18,6 +17,8 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/api"
+	"cairn/node/api/apitest"
 	"cairn/node/events"
 	"cairn/node/mempool"
 	"cairn/vm/vmtest"
@@ -61,15 +62,15 @@ type fixture struct {
 	bus       *events.Bus
 	local     *Local
 	srv       *httptest.Server
-	client    *Client
+	client    *api.Client
 	signer    types.Signer
 	validator common.Address
 	clock     atomic.Int64 // unix nanoseconds
 }
 
 type fixtureOptions struct {
-	local  func(*LocalConfig)
-	server func(*ServerOptions)
+	local  func(*Config)
+	server func(*api.ServerOptions)
 	pool   func(*mempool.Config)
 }
 
@@ -94,14 +95,14 @@ func newFixture(t *testing.T, opts ...fixtureOptions) *fixture {
 			f.bus.Publish(events.Event{Tx: tx, TxFrom: from})
 		},
 	}
-	lcfg := LocalConfig{
+	lcfg := Config{
 		Chain: c, Bus: f.bus, Now: f.now,
 		Info: func() NodeInfo {
 			v := f.validator
 			return NodeInfo{Validator: &v, Started: t0.Add(-90 * time.Second), Version: "test-1.0"}
 		},
 	}
-	var scfg ServerOptions
+	var scfg api.ServerOptions
 	for _, o := range opts {
 		if o.pool != nil {
 			o.pool(&pcfg)
@@ -115,10 +116,10 @@ func newFixture(t *testing.T, opts ...fixtureOptions) *fixture {
 	}
 	f.pool = mempool.New(pcfg, f.headState(), c.NextBaseFee(c.Head().Header))
 	lcfg.Pool = f.pool
-	f.local = NewLocal(lcfg)
-	f.srv = httptest.NewServer(NewServer(f.local, scfg))
+	f.local = New(lcfg)
+	f.srv = httptest.NewServer(api.NewServer(f.local, scfg))
 	t.Cleanup(f.srv.Close)
-	f.client = NewClient(f.srv.URL, nil)
+	f.client = api.NewClient(f.srv.URL, nil)
 	return f
 }
 
@@ -206,7 +207,7 @@ func (f *fixture) send(tx *types.Transaction) {
 	if code != 200 {
 		f.t.Fatalf("send %s: %d %s", tx.Hash(), code, body)
 	}
-	if got := jsonMap(f.t, body)["hash"]; got != tx.Hash().Hex() {
+	if got := apitest.JSONMap(f.t, body)["hash"]; got != tx.Hash().Hex() {
 		f.t.Fatalf("send returned hash %v, want %s", got, tx.Hash().Hex())
 	}
 }
@@ -244,37 +245,7 @@ func (f *fixture) getOK(path string) map[string]any {
 	if code != 200 {
 		f.t.Fatalf("GET %s: %d %s", path, code, body)
 	}
-	return jsonMap(f.t, body)
-}
-
-func jsonMap(t *testing.T, data []byte) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatalf("not a JSON object: %v: %s", err, data)
-	}
-	return m
-}
-
-// wantAPIError checks an error response's status, JSON shape and code.
-func wantAPIError(t *testing.T, code int, body []byte, wantStatus int, wantCode string) string {
-	t.Helper()
-	if code != wantStatus {
-		t.Fatalf("status %d, want %d (body %s)", code, wantStatus, body)
-	}
-	m := jsonMap(t, body)
-	e, ok := m["error"].(map[string]any)
-	if !ok || len(m) != 1 {
-		t.Fatalf("error body %s is not {\"error\":{…}}", body)
-	}
-	if e["code"] != wantCode {
-		t.Fatalf("error code %v, want %q (body %s)", e["code"], wantCode, body)
-	}
-	msg, _ := e["message"].(string)
-	if msg == "" {
-		t.Fatalf("error without a message: %s", body)
-	}
-	return msg
+	return apitest.JSONMap(f.t, body)
 }
 
 var (
@@ -353,19 +324,4 @@ func isKind(v any, kind string) bool {
 func readTestdata(t *testing.T, name string) []byte {
 	t.Helper()
 	return vmtest.MustLoad(strings.TrimSuffix(name, ".bin")).Code
-}
-
-// wait receives from ch within a bounded time.
-func wait[T any](t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v, ok := <-ch:
-		if !ok {
-			t.Fatalf("%s: channel closed", what)
-		}
-		return v
-	case <-time.After(10 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-	}
-	panic("unreachable")
 }
