@@ -1,0 +1,197 @@
+// ethers v6 against the node: an OpenZeppelin ERC-20 deployed, transferred
+// and read; its Transfer events by filter and by eth_getLogs; newHeads and
+// logs over WebSocket; a custom error decoded from eth_call and from
+// eth_estimateGas; legacy and EIP-1559 transactions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  Contract, ContractFactory, JsonRpcProvider, WebSocketProvider, Wallet,
+  id, parseEther, parseUnits, toQuantity, zeroPadValue,
+} from 'ethers';
+import { RPC_URL, WS_URL, CHAIN_ID, DEV_KEYS, DEV_ADDRESSES, artifacts, within } from '../lib/env.js';
+
+const WAIT_MS = 30_000;
+const SUPPLY = parseUnits('1000000', 18);
+
+let provider;
+let alice; // dev account 2
+let bob; // dev account 3
+let token;
+let deployBlock;
+
+async function mined(tx) {
+  const receipt = await within(WAIT_MS, `the receipt of ${tx.hash}`, tx.wait());
+  assert.equal(receipt.status, 1, `transaction ${tx.hash} failed`);
+  return receipt;
+}
+
+before(async () => {
+  provider = new JsonRpcProvider(RPC_URL, CHAIN_ID, { staticNetwork: true, pollingInterval: 200 });
+  alice = new Wallet(DEV_KEYS[2], provider);
+  bob = new Wallet(DEV_KEYS[3], provider);
+  const { abi, bytecode } = artifacts().CairnToken;
+  const factory = new ContractFactory(abi, bytecode, alice);
+  token = await factory.deploy(SUPPLY);
+  const receipt = await mined(token.deploymentTransaction());
+  deployBlock = receipt.blockNumber;
+  await token.waitForDeployment();
+});
+
+after(() => provider?.destroy());
+
+test('eth_chainId and net_version are the devnet\'s 7777', async () => {
+  assert.equal(await provider.send('eth_chainId', []), '0x1e61');
+  assert.equal(await provider.send('net_version', []), '7777');
+  assert.equal((await provider.getNetwork()).chainId, 7777n);
+});
+
+test('the ERC-20 is deployed with its code, name and supply', async () => {
+  const address = await token.getAddress();
+  assert.notEqual(await provider.getCode(address), '0x');
+  assert.equal(await token.name(), 'Cairn Test Token');
+  assert.equal(await token.symbol(), 'CTT');
+  assert.equal(await token.decimals(), 18n);
+  assert.equal(await token.totalSupply(), SUPPLY);
+  assert.equal(await token.balanceOf(alice.address), SUPPLY);
+});
+
+test('transfer moves tokens; balances and Transfer events by filter and eth_getLogs', async () => {
+  const amount = parseUnits('1234.5', 18);
+  const before = await token.balanceOf(bob.address);
+  const receipt = await mined(await token.transfer(bob.address, amount));
+  assert.equal(await token.balanceOf(bob.address), before + amount);
+  assert.equal(await token.balanceOf(alice.address, { blockTag: receipt.blockNumber }), SUPPLY - before - amount);
+
+  // The receipt's log, parsed with the ABI.
+  const parsed = receipt.logs.map((l) => token.interface.parseLog(l)).filter(Boolean);
+  assert.equal(parsed.length, 1);
+  assert.equal(parsed[0].name, 'Transfer');
+  assert.deepEqual([...parsed[0].args], [alice.address, bob.address, amount]);
+
+  // contract.queryFilter (eth_getLogs with address and indexed topics).
+  const events = await token.queryFilter(token.filters.Transfer(alice.address, bob.address), deployBlock, 'latest');
+  const ours = events.find((e) => e.transactionHash === receipt.hash);
+  assert.ok(ours, `queryFilter found no Transfer of ${receipt.hash} in ${JSON.stringify(events.map((e) => e.transactionHash))}`);
+  assert.equal(ours.args.value, amount);
+  assert.equal(ours.blockNumber, receipt.blockNumber);
+  // A filter on another recipient does not match it.
+  const none = await token.queryFilter(token.filters.Transfer(null, DEV_ADDRESSES[9]), deployBlock, 'latest');
+  assert.equal(none.length, 0);
+
+  // eth_getLogs by hand: block range and topics, then the block's hash.
+  const topics = [id('Transfer(address,address,uint256)'), zeroPadValue(alice.address, 32), zeroPadValue(bob.address, 32)];
+  const address = await token.getAddress();
+  const byRange = await provider.send('eth_getLogs', [{
+    address, topics, fromBlock: toQuantity(receipt.blockNumber), toBlock: toQuantity(receipt.blockNumber),
+  }]);
+  assert.equal(byRange.length, 1, JSON.stringify(byRange));
+  assert.equal(byRange[0].transactionHash, receipt.hash);
+  assert.equal(BigInt(byRange[0].data), amount);
+  assert.equal(byRange[0].blockHash, receipt.blockHash);
+  assert.equal(byRange[0].removed, false);
+  const byHash = await provider.send('eth_getLogs', [{ address, topics, blockHash: receipt.blockHash }]);
+  assert.deepEqual(byHash, byRange);
+  const logs = await provider.getLogs({ address, topics: [topics[0]], fromBlock: deployBlock });
+  assert.ok(logs.some((l) => l.transactionHash === receipt.hash));
+});
+
+test('WebSocket: newHeads and logs subscriptions', async () => {
+  const ws = new WebSocketProvider(WS_URL, CHAIN_ID, { staticNetwork: true });
+  try {
+    assert.equal((await within(WAIT_MS, 'eth_chainId over WebSocket', ws.send('eth_chainId', []))), '0x1e61');
+    const heads = [];
+    let sawHeads;
+    const twoHeads = new Promise((resolve) => { sawHeads = resolve; });
+    await ws.on('block', (n) => {
+      heads.push(n);
+      if (heads.length === 2) sawHeads();
+    });
+    const wsToken = token.connect(ws);
+    const amount = parseUnits('7', 18);
+    // eth_subscribe("logs", {address, topics: [Transfer, alice, bob]}). With
+    // a topic filter, ethers hands the listener the event payload last.
+    const gotLog = new Promise((resolve) => {
+      wsToken.on(wsToken.filters.Transfer(alice.address, bob.address), (...args) => {
+        const { log } = args.at(-1);
+        const [from, to, value] = token.interface.parseLog(log).args;
+        if (value === amount) resolve({ from, to, value, log });
+      });
+    });
+    // Blocks arrive every second: two heads, in order, then a transfer the
+    // live logs subscription must report.
+    await within(WAIT_MS, 'two newHeads over WebSocket', twoHeads);
+    assert.ok(heads[1] > heads[0], `heads out of order: ${heads}`);
+    const receipt = await mined(await token.transfer(bob.address, amount));
+    const got = await within(WAIT_MS, 'the Transfer log over WebSocket', gotLog);
+    assert.equal(got.from, alice.address);
+    assert.equal(got.to, bob.address);
+    assert.equal(got.log.transactionHash, receipt.hash);
+    assert.equal(got.log.blockNumber, receipt.blockNumber);
+  } finally {
+    await ws.destroy();
+  }
+});
+
+test('a custom error is decoded from eth_call and from eth_estimateGas', async () => {
+  const { abi, bytecode } = artifacts().Guard;
+  const guard = await new ContractFactory(abi, bytecode, alice).deploy();
+  await mined(guard.deploymentTransaction());
+  assert.equal(await guard.check(42), 42n);
+
+  // eth_call of a view.
+  const callErr = await guard.check(3).then(() => null, (e) => e);
+  assert.ok(callErr, 'check(3) did not revert');
+  assert.equal(callErr.code, 'CALL_EXCEPTION', callErr.message);
+  assert.equal(callErr.revert?.name, 'TooLow', `revert not decoded: ${callErr.message} data=${callErr.data}`);
+  assert.deepEqual([...callErr.revert.args], [3n, 10n]);
+
+  // eth_estimateGas of a state-changing method.
+  const estErr = await guard.set.estimateGas(5).then(() => null, (e) => e);
+  assert.ok(estErr, 'estimateGas of set(5) did not revert');
+  assert.equal(estErr.code, 'CALL_EXCEPTION', estErr.message);
+  const decoded = guard.interface.parseError(estErr.data);
+  assert.equal(decoded?.name, 'TooLow', `estimateGas error data not decoded: ${estErr.message} data=${estErr.data}`);
+  assert.deepEqual([...decoded.args], [5n, 10n]);
+
+  // OpenZeppelin's own custom error, from estimating a transfer of more than the balance.
+  const ozErr = await token.connect(bob).transfer.estimateGas(alice.address, SUPPLY * 2n).then(() => null, (e) => e);
+  assert.ok(ozErr, 'estimateGas of an over-balance transfer did not revert');
+  assert.equal(token.interface.parseError(ozErr.data)?.name, 'ERC20InsufficientBalance', ozErr.message);
+
+  // A good set goes through and emits Set.
+  const receipt = await mined(await guard.set(11));
+  assert.equal(await guard.value(), 11n);
+  assert.equal(receipt.logs.length, 1);
+});
+
+test('legacy (type 0) and EIP-1559 (type 2) transactions', async () => {
+  const value = parseEther('0.25');
+  const start = await provider.getBalance(DEV_ADDRESSES[8]);
+  const fee = await provider.getFeeData();
+  assert.ok(fee.gasPrice > 0n, `eth_gasPrice ${fee.gasPrice}`);
+  assert.ok(fee.maxFeePerGas > 0n, `maxFeePerGas ${fee.maxFeePerGas}`);
+
+  const legacy = await alice.sendTransaction({ to: DEV_ADDRESSES[8], value, type: 0 });
+  assert.equal(legacy.type, 0);
+  const legacyReceipt = await mined(legacy);
+  assert.equal(legacyReceipt.type, 0);
+  const legacyTx = await provider.getTransaction(legacy.hash);
+  assert.equal(legacyTx.type, 0);
+  assert.equal(legacyTx.gasPrice, legacy.gasPrice);
+  assert.equal(legacyTx.chainId, 7777n);
+
+  const dynamic = await alice.sendTransaction({ to: DEV_ADDRESSES[8], value, type: 2 });
+  assert.equal(dynamic.type, 2);
+  const dynamicReceipt = await mined(dynamic);
+  assert.equal(dynamicReceipt.type, 2);
+  const dynamicTx = await provider.getTransaction(dynamic.hash);
+  assert.equal(dynamicTx.type, 2);
+  assert.equal(dynamicTx.maxFeePerGas, dynamic.maxFeePerGas);
+  assert.equal(dynamicTx.maxPriorityFeePerGas, dynamic.maxPriorityFeePerGas);
+  assert.ok(dynamicReceipt.gasPrice <= dynamic.maxFeePerGas, 'effective gas price above the max fee');
+
+  assert.equal(await provider.getBalance(DEV_ADDRESSES[8]), start + 2n * value);
+  const block = await provider.getBlock(dynamicReceipt.blockNumber, true);
+  assert.ok(block.prefetchedTransactions.some((t) => t.hash === dynamic.hash));
+  assert.equal(await provider.getTransactionCount(alice.address, 'latest'), await provider.getTransactionCount(alice.address, 'pending'));
+});
