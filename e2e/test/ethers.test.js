@@ -39,13 +39,13 @@ before(async () => {
 
 after(() => provider?.destroy());
 
-test('eth_chainId and net_version are the devnet\'s 7777', async () => {
+test('ethers: eth_chainId and net_version are the devnet\'s 7777', async () => {
   assert.equal(await provider.send('eth_chainId', []), '0x1e61');
   assert.equal(await provider.send('net_version', []), '7777');
   assert.equal((await provider.getNetwork()).chainId, 7777n);
 });
 
-test('the ERC-20 is deployed with its code, name and supply', async () => {
+test('ethers: the ERC-20 is deployed with its code, name and supply', async () => {
   const address = await token.getAddress();
   assert.notEqual(await provider.getCode(address), '0x');
   assert.equal(await token.name(), 'Cairn Test Token');
@@ -55,7 +55,7 @@ test('the ERC-20 is deployed with its code, name and supply', async () => {
   assert.equal(await token.balanceOf(alice.address), SUPPLY);
 });
 
-test('transfer moves tokens; balances and Transfer events by filter and eth_getLogs', async () => {
+test('ethers: transfer moves tokens; balances and Transfer events by filter and eth_getLogs', async () => {
   const amount = parseUnits('1234.5', 18);
   const before = await token.balanceOf(bob.address);
   const receipt = await mined(await token.transfer(bob.address, amount));
@@ -95,7 +95,7 @@ test('transfer moves tokens; balances and Transfer events by filter and eth_getL
   assert.ok(logs.some((l) => l.transactionHash === receipt.hash));
 });
 
-test('WebSocket: newHeads and logs subscriptions', async () => {
+test('ethers: WebSocket: newHeads and logs subscriptions', async () => {
   const ws = new WebSocketProvider(WS_URL, CHAIN_ID, { staticNetwork: true });
   try {
     assert.equal((await within(WAIT_MS, 'eth_chainId over WebSocket', ws.send('eth_chainId', []))), '0x1e61');
@@ -132,7 +132,7 @@ test('WebSocket: newHeads and logs subscriptions', async () => {
   }
 });
 
-test('a custom error is decoded from eth_call and from eth_estimateGas', async () => {
+test('ethers: a custom error is decoded from eth_call and from eth_estimateGas', async () => {
   const { abi, bytecode } = artifacts().Guard;
   const guard = await new ContractFactory(abi, bytecode, alice).deploy();
   await mined(guard.deploymentTransaction());
@@ -164,14 +164,15 @@ test('a custom error is decoded from eth_call and from eth_estimateGas', async (
   assert.equal(receipt.logs.length, 1);
 });
 
-test('legacy (type 0) and EIP-1559 (type 2) transactions', async () => {
+test('ethers: legacy (type 0) and EIP-1559 (type 2) transactions', async () => {
+  const to = Wallet.createRandom().address; // a fresh account: its balance is what we send
   const value = parseEther('0.25');
-  const start = await provider.getBalance(DEV_ADDRESSES[8]);
+  assert.equal(await provider.getBalance(to), 0n);
   const fee = await provider.getFeeData();
   assert.ok(fee.gasPrice > 0n, `eth_gasPrice ${fee.gasPrice}`);
   assert.ok(fee.maxFeePerGas > 0n, `maxFeePerGas ${fee.maxFeePerGas}`);
 
-  const legacy = await alice.sendTransaction({ to: DEV_ADDRESSES[8], value, type: 0 });
+  const legacy = await alice.sendTransaction({ to, value, type: 0 });
   assert.equal(legacy.type, 0);
   const legacyReceipt = await mined(legacy);
   assert.equal(legacyReceipt.type, 0);
@@ -180,7 +181,7 @@ test('legacy (type 0) and EIP-1559 (type 2) transactions', async () => {
   assert.equal(legacyTx.gasPrice, legacy.gasPrice);
   assert.equal(legacyTx.chainId, 7777n);
 
-  const dynamic = await alice.sendTransaction({ to: DEV_ADDRESSES[8], value, type: 2 });
+  const dynamic = await alice.sendTransaction({ to, value, type: 2 });
   assert.equal(dynamic.type, 2);
   const dynamicReceipt = await mined(dynamic);
   assert.equal(dynamicReceipt.type, 2);
@@ -190,7 +191,7 @@ test('legacy (type 0) and EIP-1559 (type 2) transactions', async () => {
   assert.equal(dynamicTx.maxPriorityFeePerGas, dynamic.maxPriorityFeePerGas);
   assert.ok(dynamicReceipt.gasPrice <= dynamic.maxFeePerGas, 'effective gas price above the max fee');
 
-  assert.equal(await provider.getBalance(DEV_ADDRESSES[8]), start + 2n * value);
+  assert.equal(await provider.getBalance(to), 2n * value);
   const block = await provider.getBlock(dynamicReceipt.blockNumber, true);
   assert.ok(block.prefetchedTransactions.some((t) => t.hash === dynamic.hash));
   assert.equal(await provider.getTransactionCount(alice.address, 'latest'), await provider.getTransactionCount(alice.address, 'pending'));
