@@ -16,8 +16,15 @@ const files = process.argv.slice(2).length > 0
   ? process.argv.slice(2)
   : fs.readdirSync(path.join(e2eDir, 'test')).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('test', f));
 
-const artifacts = compileContracts();
-const node = await startTarget();
+let artifacts;
+let node;
+try {
+  artifacts = compileContracts();
+  node = await startTarget();
+} catch (err) {
+  console.error(`# e2e: ${err.message}`);
+  process.exit(1);
+}
 console.log(`# ${node.target} answers at ${node.rpcUrl} (WebSocket ${node.wsUrl})`);
 fs.writeFileSync(path.join(node.tmp, 'artifacts.json'), JSON.stringify(artifacts));
 
