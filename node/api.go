@@ -58,12 +58,20 @@ func (n *Node) startAPI(ctx context.Context) error {
 	// the server's timeouts close the ones that stall.
 	ln = api.LimitListener(ln, api.DefaultMaxConns)
 	n.listener = ln
-	handler := api.NewServer(n.service, api.ServerOptions{Log: n.cfg.Logger.With("part", "api")})
+	rpc, err := n.newRPC()
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("json-rpc: %w", err)
+	}
+	n.closeRPCWhenDone(ctx, rpc)
+	handler := api.NewServer(n.service, api.ServerOptions{Root: rpc.Handler(), Log: n.cfg.Logger.With("part", "api")})
 	n.server = api.NewHTTPServer(handler, api.HTTPOptions{})
 	// Requests live no longer than the node: stopping it ends event
 	// streams instead of waiting for their clients to leave.
 	n.server.BaseContext = func(net.Listener) context.Context { return ctx }
 	n.wg.Add(1)
+	addr := ln.Addr().String()
+	n.cfg.Logger.Info("JSON-RPC listening", "http", "http://"+addr+"/", "ws", "ws://"+addr+"/ws")
 	go func() {
 		defer n.wg.Done()
 		if err := n.server.Serve(ln); err != nil && err != http.ErrServerClosed {

@@ -34,6 +34,9 @@ type Config struct {
 	ValidatorKey ed25519.PrivateKey
 	// APIAddr is where the REST API listens; empty disables it.
 	APIAddr string
+	// RPCCORSOrigins are the browser origins the JSON-RPC endpoint lets in
+	// (CORS and WebSocket); "*" allows any. Empty lets none in.
+	RPCCORSOrigins []string
 	// BlockTime overrides the genesis block interval when non-zero.
 	BlockTime time.Duration
 	// TxTimeBound cuts off a transaction that runs longer while this node

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ type nodeFlags struct {
 	genesisPath      string
 	validatorKeyPath string
 	apiAddr          string
+	rpcCORS          string
 	blockTime        time.Duration
 	logLevel         string
 	pprofAddr        string
@@ -52,6 +54,7 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.genesisPath, "genesis", "", "genesis file (default: <home>/genesis.json)")
 	fl.StringVar(&f.validatorKeyPath, "validator-key", "", "validator key file (default: <home>/validator_key.json; none there runs a follower)")
 	fl.StringVar(&f.apiAddr, "api", node.DefaultAPIAddr, "REST API listen address (empty to disable)")
+	fl.StringVar(&f.rpcCORS, "rpc-cors", "", "browser origins allowed to call JSON-RPC and open its WebSocket, comma-separated (\"*\" for any; default none)")
 	fl.DurationVar(&f.blockTime, "block-time", 0, "block interval (default: the genesis value, 1s)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
@@ -113,7 +116,7 @@ func (f *nodeFlags) config() (node.Config, error) {
 		}
 	}
 	cfg := node.Config{Home: f.home, APIAddr: f.apiAddr, BlockTime: f.blockTime, Logger: log,
-		Resync: f.resync, SignStateGone: f.signStateGone}
+		Resync: f.resync, SignStateGone: f.signStateGone, RPCCORSOrigins: splitList(f.rpcCORS)}
 	switch {
 	case f.genesisPath != "" && f.devnet:
 		return cfg, usageErr("--devnet and --genesis are exclusive")
@@ -135,6 +138,17 @@ func (f *nodeFlags) config() (node.Config, error) {
 	}
 	cfg.P2P, err = f.p2pConfig(f.devnet, f.file.P2P, f.changed)
 	return cfg, err
+}
+
+// splitList reads a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // validatorKey loads the validator key: the one named by --validator-key
