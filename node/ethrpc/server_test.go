@@ -178,7 +178,9 @@ func TestCORSAllowedOrigins(t *testing.T) {
 	}
 }
 
-func wsURL(f *fixture, path string) string { return "ws" + strings.TrimPrefix(f.http.URL, "http") + path }
+func wsURL(f *fixture, path string) string {
+	return "ws" + strings.TrimPrefix(f.http.URL, "http") + path
+}
 
 // dialWS opens a JSON-RPC client over a real WebSocket to the fixture.
 func dialWS(t *testing.T, f *fixture, path string) *rpc.Client {
