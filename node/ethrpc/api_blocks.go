@@ -7,6 +7,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/rpc"
 )
 
@@ -107,18 +108,24 @@ func (api *ethAPI) GetTransactionByHash(hash common.Hash) (*rpcTx, error) {
 
 // GetRawTransactionByHash is eth_getRawTransactionByHash: the binary
 // encoding of an included or pooled transaction, or null.
-func (api *ethAPI) GetRawTransactionByHash(hash common.Hash) (hexutil.Bytes, error) {
+func (api *ethAPI) GetRawTransactionByHash(hash common.Hash) (*hexutil.Bytes, error) {
 	lk, err := api.b.lookupTx(hash)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case lk != nil:
-		return lk.Tx.MarshalBinary()
 	}
-	if e, ok := api.b.pool.Lookup(hash); ok {
-		return e.Tx.MarshalBinary()
+	var tx *types.Transaction
+	if lk != nil {
+		tx = lk.Tx
+	} else if e, ok := api.b.pool.Lookup(hash); ok {
+		tx = e.Tx
+	} else {
+		return nil, nil
 	}
-	return nil, nil
+	raw, err := tx.MarshalBinary()
+	if err != nil {
+		return nil, internal("encode transaction", err)
+	}
+	return (*hexutil.Bytes)(&raw), nil
 }
 
 // GetTransactionByBlockHashAndIndex is
