@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/tracing"
 	"github.com/ethereum/go-ethereum/core/types"
 	gethvm "github.com/ethereum/go-ethereum/core/vm"
+	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
 )
 
@@ -114,16 +115,24 @@ const estimateErrorRatio = 0.015
 // transaction that fails even at the cap answers its revert (code 3) or
 // the EVM's error.
 func (api *ethAPI) EstimateGas(ctx context.Context, args callArgs, p *rpc.BlockNumberOrHash, overrides *stateOverride) (hexutil.Uint64, error) {
-	c, err := api.b.prepareCall(&args, orLatest(p), overrides)
+	gas, err := api.b.estimateGas(ctx, &args, orLatest(p), overrides)
+	return hexutil.Uint64(gas), err
+}
+
+func (b *backend) estimateGas(ctx context.Context, args *callArgs, p rpc.BlockNumberOrHash, overrides *stateOverride) (uint64, error) {
+	c, err := b.prepareCall(args, p, overrides)
 	if err != nil {
 		return 0, err
 	}
-	hi := api.b.chain.Params().MaxTxGas
+	hi := b.chain.Params().MaxTxGas
 	if args.Gas != nil && uint64(*args.Gas) >= 21000 && uint64(*args.Gas) < hi {
 		hi = uint64(*args.Gas)
 	}
 	list := args.accessList()
-	res, err := api.b.run(ctx, c, hi, list, nil)
+	if plain, err := b.isPlainTransfer(ctx, c, list); err != nil || plain {
+		return params.TxGas, err
+	}
+	res, err := b.run(ctx, c, hi, list, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -136,8 +145,22 @@ func (api *ethAPI) EstimateGas(ctx context.Context, args callArgs, p *rpc.BlockN
 		}
 		return 0, serverError("%v", res.Err)
 	}
-	gas, err := api.b.searchGas(ctx, c, list, res.GasUsed-1, hi)
-	return hexutil.Uint64(gas), err
+	return b.searchGas(ctx, c, list, res.GasUsed-1, hi)
+}
+
+// isPlainTransfer reports whether the call is a value transfer to an
+// account without code, which costs exactly 21000 gas: geth answers it
+// without a search, as wallets expect. A native contract has no code but
+// costs more, so the transfer is run once at 21000 to be sure.
+func (b *backend) isPlainTransfer(ctx context.Context, c *callSetup, list types.AccessList) (bool, error) {
+	if c.msg.To == nil || len(c.msg.Data) > 0 || len(list) > 0 || len(c.st.GetCode(*c.msg.To)) > 0 {
+		return false, nil
+	}
+	res, err := b.run(ctx, c, params.TxGas, nil, nil)
+	if err != nil {
+		return false, err
+	}
+	return res.Err == nil && res.GasUsed == params.TxGas, nil
 }
 
 // searchGas finds the least gas in (lo, hi] at which the call succeeds,
