@@ -2,6 +2,7 @@ package ethrpc
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"cairn/chain"
 	"cairn/node/events"
@@ -34,6 +35,9 @@ type feed struct {
 	done  chan struct{}
 	once  sync.Once
 	wg    sync.WaitGroup
+	// handled, if set, is called after each bus event is handled: tests
+	// wait on it instead of on time.
+	handled atomic.Pointer[func(events.Event)]
 }
 
 func newFeed(b *backend, bus Bus) *feed {
@@ -76,6 +80,9 @@ func (f *feed) run() {
 			for _, s := range f.snapshot() {
 				s.onPendingTx(ev.Tx)
 			}
+		}
+		if fn := f.handled.Load(); fn != nil {
+			(*fn)(ev)
 		}
 	}
 }

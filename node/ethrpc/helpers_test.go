@@ -308,3 +308,24 @@ func (f *fixture) do(req *http.Request) (*http.Response, []byte) {
 	}
 	return resp, data
 }
+
+// settle waits until the endpoint's feed has handled every event
+// published so far: it publishes a marker and waits for the feed to pass
+// it (events are handled in order).
+func (f *fixture) settle() {
+	f.t.Helper()
+	marker := types.NewTx(&types.LegacyTx{Nonce: uint64(time.Now().UnixNano())})
+	done := make(chan struct{})
+	fn := func(e events.Event) {
+		if e.Dropped == marker {
+			close(done)
+		}
+	}
+	f.srv.backend.feed.handled.Store(&fn)
+	f.bus.Publish(events.Event{Dropped: marker, DroppedReason: "test marker"})
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		f.t.Fatal("the feed did not handle the events published within 10s")
+	}
+}
