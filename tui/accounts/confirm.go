@@ -59,7 +59,7 @@ func (m *Model) onSent(msg sentMsg) tea.Cmd {
 	m.mode, m.sent = modeSent, msg.hash
 	m.form.Clear()
 	return tea.Batch(m.fetch(), m.notify(fmt.Sprintf("sent %s CRN to %s · tx %s",
-		common.FormatCRN(d.Value, 18), common.ShortAddr(d.To), common.ShortHash(msg.hash.Hex()))))
+		common.FormatCRN(d.Value, 18), common.ShortAddr(*d.To), common.ShortHash(msg.hash.Hex()))))
 }
 
 // confirmView shows every field that will be signed.

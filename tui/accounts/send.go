@@ -90,11 +90,12 @@ func (m *Model) sendFieldError(i int) error {
 }
 
 func (m *Model) submitSend() tea.Cmd {
-	_, _, _, bad, why := m.checkSend(m.baseFee, m.balance(m.draft.From.Address))
+	to, _, _, bad, why := m.checkSend(m.baseFee, m.balance(m.draft.From.Address))
 	if bad >= 0 {
 		m.err = form.Capitalize(why.Error()) + "."
 		return m.form.FocusOn(bad)
 	}
+	m.draft.To = &to // a transfer: Prepare must not take it for a deploy
 	m.err, m.busy = "", "Reading the nonce and the base fee…"
 	node, d := m.c.Node, *m.draft
 	return func() tea.Msg {
@@ -132,7 +133,7 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 		return m.form.FocusOn(bad)
 	}
 	d := m.draft
-	d.To, d.Value, d.Tip = to, value, tip
+	d.To, d.Value, d.Tip = &to, value, tip
 	d.Fill(msg.Prepared)
 	m.mode, m.err = modeConfirm, ""
 	m.form.Blur()

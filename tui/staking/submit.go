@@ -63,7 +63,8 @@ func (m *Model) submit() tea.Cmd {
 		return nil
 	}
 	tip, _ := form.ParseGwei(m.value(fieldTip))
-	m.draft = &txsign.Draft{From: m.act.from, To: stakingabi.Address, Value: value, Tip: tip, Data: data, Call: what}
+	to := stakingabi.Address
+	m.draft = &txsign.Draft{From: m.act.from, To: &to, Value: value, Tip: tip, Data: data, Call: what}
 	m.err, m.busy = "", "Reading the nonce and the base fee, estimating the gas…"
 	node, d := m.c.Node, *m.draft
 	return func() tea.Msg {

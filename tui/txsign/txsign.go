@@ -16,6 +16,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 // TransferGas is the gas of a plain value transfer.
@@ -25,8 +26,10 @@ const TransferGas = 21_000
 // From, To, Value, Tip and, for a contract call, Data and Call; Fill adds
 // what the node told.
 type Draft struct {
-	From  wallet.Account
-	To    common.Address
+	From wallet.Account
+	// To is the recipient or the contract called; nil deploys Data as a
+	// new contract's creation code.
+	To    *common.Address
 	Value *big.Int
 	Tip   *big.Int // max priority fee per gas
 	Data  []byte
@@ -58,11 +61,20 @@ func (d *Draft) MaxCost() *big.Int { return new(big.Int).Add(d.TotalMaxFee(), d.
 
 // Tx is the unsigned EIP-1559 transaction the confirm step shows.
 func (d *Draft) Tx() *types.Transaction {
-	to := d.To
 	return types.NewTx(&types.DynamicFeeTx{
 		ChainID: d.ChainID, Nonce: d.Nonce, GasTipCap: d.Tip, GasFeeCap: d.MaxFee,
-		Gas: d.Gas, To: &to, Value: d.Value, Data: d.Data,
+		Gas: d.Gas, To: d.To, Value: d.Value, Data: d.Data,
 	})
+}
+
+// Created is the address a deploy creates once prepared (the sender's
+// address and nonce decide it), or nil for a call or transfer.
+func (d *Draft) Created() *common.Address {
+	if d.To != nil || d.ChainID == nil {
+		return nil
+	}
+	a := crypto.CreateAddress(d.From.Address, d.Nonce)
+	return &a
 }
 
 // Prepared is what the node told for a draft.
@@ -93,7 +105,7 @@ func Prepare(ctx context.Context, node api.Service, d *Draft) (*Prepared, error)
 		return nil, errors.New("the latest block has no base fee")
 	}
 	p := &Prepared{Account: acc, ChainID: st.ChainID, BaseFee: b.BaseFee.Int(), Gas: TransferGas}
-	if len(d.Data) > 0 {
+	if len(d.Data) > 0 || d.To == nil {
 		if p.Gas, err = estimateGas(ctx, node, d); err != nil {
 			return nil, err
 		}
@@ -104,19 +116,23 @@ func Prepare(ctx context.Context, node api.Service, d *Draft) (*Prepared, error)
 // estimateGas runs the call and adds a quarter for refunds and the 63/64
 // rule.
 func estimateGas(ctx context.Context, node api.Service, d *Draft) (uint64, error) {
-	to := d.To
-	res, err := node.Call(ctx, api.CallRequest{From: d.From.Address, To: &to, Data: d.Data, Value: api.NewAmount(d.Value)})
+	res, err := node.Call(ctx, api.CallRequest{From: d.From.Address, To: d.To, Data: d.Data, Value: api.NewAmount(d.Value)})
 	if err != nil {
 		return 0, fmt.Errorf("estimate the gas: %w", err)
 	}
 	if res.Error != "" {
-		return 0, &RevertError{Reason: res.Error}
+		return 0, &RevertError{Reason: res.Error, Data: res.ReturnData}
 	}
 	return max(TransferGas, res.GasUsed+res.GasUsed/4), nil
 }
 
-// RevertError is a call the chain would refuse, found while estimating.
-type RevertError struct{ Reason string }
+// RevertError is a call the chain would refuse, found while estimating:
+// the node's reason and the revert data (for a screen that knows the
+// contract's ABI to decode).
+type RevertError struct {
+	Reason string
+	Data   []byte
+}
 
 func (e *RevertError) Error() string { return "the transaction would fail: " + e.Reason }
 

@@ -24,7 +24,14 @@ func ConfirmView(s *styles.Styles, d *Draft, busy, errText string) string {
 		kv("Type", "EIP-1559 (type 2)"),
 		kv("Chain ID", d.ChainID.String()),
 		kv("From", d.From.Address.Hex()+"  "+d.From.Label),
-		kv("To", d.To.Hex()),
+	}
+	switch created := d.Created(); {
+	case d.To != nil:
+		lines = append(lines, kv("To", d.To.Hex()))
+	case created != nil:
+		lines = append(lines, kv("To", "none: deploys a contract at "+created.Hex()))
+	default:
+		lines = append(lines, kv("To", "none: deploys a contract"))
 	}
 	if d.Call != "" {
 		lines = append(lines, kv("Call", d.Call))
