@@ -126,8 +126,11 @@ func OpenBookFile(path string) (*Book, error) {
 // Path is the file the book is kept in.
 func (b *Book) Path() string { return b.path }
 
-// checkName refuses names that could be confused with addresses or that
-// do not fit on a screen.
+// CheckName says why name cannot name a contract in the book, or nil if
+// it can: letters, digits, _ - and ., starting with a letter or _, at most
+// MaxNameLen long, and never 0x… (that is an address).
+func CheckName(name string) error { return checkName(name) }
+
 func checkName(name string) error {
 	switch {
 	case name == "":
