@@ -106,6 +106,7 @@ func (f *feed) block(blk *chain.Block) {
 }
 
 func (f *feed) deliver(blk *chain.Block) {
+	f.b.blooms.add(blk.Height(), blk.Header.Bloom)
 	var (
 		logs []*types.Log
 		read bool

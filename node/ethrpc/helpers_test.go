@@ -81,7 +81,7 @@ func testGenesis() *chain.Genesis {
 // fixture is a chain in a temp dir with a real mempool and event bus, the
 // endpoint over them on an httptest server, and a JSON-RPC client.
 type fixture struct {
-	t         *testing.T
+	t         testing.TB
 	chain     *chain.Chain
 	pool      *mempool.Pool
 	bus       *events.Bus
@@ -93,7 +93,7 @@ type fixture struct {
 	clock     atomic.Int64 // unix nanoseconds, the filters' clock
 }
 
-func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
+func newFixture(t testing.TB, opts ...func(*Config)) *fixture {
 	t.Helper()
 	store, err := chain.OpenStore(filepath.Join(t.TempDir(), "chain.db"))
 	if err != nil {

@@ -24,6 +24,11 @@ type logQuery struct {
 	ToBlock   *rpc.BlockNumber
 	Addresses []common.Address
 	Topics    [][]common.Hash
+
+	// The bloom bits of each address and topic, set by UnmarshalJSON, so
+	// a block's bloom is tested without hashing anything.
+	addrBits  []types.Bloom
+	topicBits [][]types.Bloom
 }
 
 // UnmarshalJSON reads the filter object: address is one address or a
@@ -62,7 +67,21 @@ func (q *logQuery) UnmarshalJSON(data []byte) error {
 			return fmt.Errorf("filter: topics[%d] has %d topics, at most %d", i, len(q.Topics[i]), maxAlternate)
 		}
 	}
+	q.addrBits = bloomBits(q.Addresses)
+	q.topicBits = make([][]types.Bloom, len(q.Topics))
+	for i, alts := range q.Topics {
+		q.topicBits[i] = bloomBits(alts)
+	}
 	return nil
+}
+
+// bloomBits gives, for each item, a bloom holding only it.
+func bloomBits[T interface{ Bytes() []byte }](items []T) []types.Bloom {
+	out := make([]types.Bloom, len(items))
+	for i, it := range items {
+		out[i].Add(it.Bytes())
+	}
+	return out
 }
 
 // oneOrMany reads null, one value or a list of values.
@@ -111,10 +130,10 @@ func (q *logQuery) matches(l *types.Log) bool {
 // mayMatch reports whether a block with this logs bloom may hold a
 // matching log; false is certain, true may be a false positive.
 func (q *logQuery) mayMatch(bloom *types.Bloom) bool {
-	if len(q.Addresses) > 0 && !anyInBloom(bloom, q.Addresses) {
+	if len(q.addrBits) > 0 && !anyInBloom(bloom, q.addrBits) {
 		return false
 	}
-	for _, alts := range q.Topics {
+	for _, alts := range q.topicBits {
 		if len(alts) > 0 && !anyInBloom(bloom, alts) {
 			return false
 		}
@@ -131,13 +150,23 @@ func contains[T comparable](list []T, v T) bool {
 	return false
 }
 
-func anyInBloom[T interface{ Bytes() []byte }](bloom *types.Bloom, items []T) bool {
-	for _, it := range items {
-		if bloom.Test(it.Bytes()) {
+// anyInBloom reports whether bloom has all the bits of one of items.
+func anyInBloom(bloom *types.Bloom, items []types.Bloom) bool {
+	for i := range items {
+		if hasBits(bloom, &items[i]) {
 			return true
 		}
 	}
 	return false
+}
+
+func hasBits(bloom, bits *types.Bloom) bool {
+	for i := range bits {
+		if bloom[i]&bits[i] != bits[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // filterLogs keeps the logs q matches.

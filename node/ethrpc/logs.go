@@ -15,8 +15,8 @@ func (api *ethAPI) GetLogs(ctx context.Context, q logQuery) ([]*types.Log, error
 }
 
 // getLogs answers a log query over committed blocks. A range skips every
-// block whose header bloom rules the query out and reads receipts only of
-// the rest; it spans at most MaxBlockRange blocks and returns at most
+// block whose logs bloom (from memory, else its header) rules the query
+// out and reads receipts only of the rest; it spans at most MaxBlockRange blocks and returns at most
 // MaxLogs logs, else it is refused with code -32005.
 func (b *backend) getLogs(ctx context.Context, q *logQuery) ([]*types.Log, error) {
 	if q.BlockHash != nil {
@@ -40,11 +40,10 @@ func (b *backend) getLogs(ctx context.Context, q *logQuery) ([]*types.Log, error
 		return nil, limitExceeded("block range of %d blocks (%d to %d) is over the limit of %d: ask for a smaller range", n, from, to, b.cfg.MaxBlockRange)
 	}
 	var heights []uint64
-	err = b.chain.Blooms(from, to, func(h uint64, bloom *types.Bloom) (bool, error) {
+	err = b.walkBlooms(ctx, from, to, func(h uint64, bloom *types.Bloom) {
 		if q.mayMatch(bloom) {
 			heights = append(heights, h)
 		}
-		return true, ctx.Err()
 	})
 	if err != nil {
 		return nil, internal("read block blooms", err)

@@ -13,10 +13,18 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// countingChain counts the receipts the endpoint reads.
+// countingChain counts the receipts and headers' blooms the endpoint
+// reads.
 type countingChain struct {
 	Chain
-	receipts atomic.Int64
+	receipts, blooms atomic.Int64
+}
+
+func (c *countingChain) Blooms(from, to uint64, fn func(uint64, *types.Bloom) (bool, error)) error {
+	return c.Chain.Blooms(from, to, func(h uint64, b *types.Bloom) (bool, error) {
+		c.blooms.Add(1)
+		return fn(h, b)
+	})
 }
 
 func (c *countingChain) Receipts(b *chain.Block) ([]*types.Receipt, error) {
@@ -136,6 +144,34 @@ func TestGetLogsReadsOnlyBlocksTheBloomAdmits(t *testing.T) {
 	lc.getLogs(t, map[string]any{"fromBlock": "0x0", "address": addr1})
 	if n := lc.logs.receipts.Load(); n != 0 {
 		t.Errorf("read the receipts of %d blocks for an address no bloom holds", n)
+	}
+}
+
+func TestGetLogsTakesBloomsFromMemory(t *testing.T) {
+	lc := newLogChain(t)
+	lc.f.settle()
+	lc.logs.blooms.Store(0)
+	q := map[string]any{"fromBlock": "0x0", "address": lc.counter}
+	if logs := lc.getLogs(t, q); len(logs) != 3 {
+		t.Fatalf("%d logs", len(logs))
+	}
+	// The feed saw blocks 1 to 20 committed; only genesis, committed
+	// before the endpoint started, is read from the store.
+	if n := lc.logs.blooms.Load(); n != 1 {
+		t.Errorf("read %d headers' blooms, want 1 (genesis)", n)
+	}
+	lc.f.srv.backend.blooms.c.Purge()
+	lc.logs.blooms.Store(0)
+	if logs := lc.getLogs(t, q); len(logs) != 3 {
+		t.Fatalf("%d logs from headers", len(logs))
+	}
+	if n := lc.logs.blooms.Load(); n != 21 {
+		t.Errorf("read %d headers' blooms with an empty cache, want 21", n)
+	}
+	lc.logs.blooms.Store(0)
+	lc.getLogs(t, q)
+	if n := lc.logs.blooms.Load(); n != 0 {
+		t.Errorf("read %d headers' blooms a second time, want 0", n)
 	}
 }
 

@@ -102,6 +102,7 @@ type backend struct {
 	pool    Pool
 	feed    *feed
 	filters *filters
+	blooms  *bloomCache
 }
 
 // Server is the JSON-RPC endpoint. Handler serves it; Close ends its
@@ -119,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("ethrpc: Chain, Pool and Bus are required")
 	}
 	cfg = cfg.withDefaults()
-	b := &backend{cfg: cfg, chain: cfg.Chain, pool: cfg.Pool}
+	b := &backend{cfg: cfg, chain: cfg.Chain, pool: cfg.Pool, blooms: newBloomCache()}
 	b.feed = newFeed(b, cfg.Bus)
 	b.filters = newFilters(b)
 	srv := rpc.NewServer()
