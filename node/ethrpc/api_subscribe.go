@@ -41,10 +41,15 @@ func (b *backend) subscribe(ctx context.Context, pick func(*chain.Block, func() 
 	if !ok {
 		return nil, rpc.ErrNotificationsUnsupported
 	}
+	if n := b.subs.Add(1); n > int64(b.cfg.MaxSubscriptions) {
+		b.subs.Add(-1)
+		return nil, limitExceeded("%d subscriptions are live, the most this node serves", b.cfg.MaxSubscriptions)
+	}
 	rs := notifier.CreateSubscription()
 	s := &subSink{pick: pick, ch: make(chan any, subscriptionBuffer)}
 	b.feed.add(s)
 	go func() {
+		defer b.subs.Add(-1)
 		defer b.feed.remove(s)
 		for {
 			select {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
@@ -19,6 +20,7 @@ const (
 	DefaultMaxLogs          = 10_000   // logs one eth_getLogs may return
 	DefaultFilterTimeout    = 5 * time.Minute
 	DefaultMaxFilters       = 1024
+	DefaultMaxSubscriptions = 4096
 	DefaultCallTimeout      = 5 * time.Second
 )
 
@@ -53,6 +55,9 @@ type Config struct {
 	FilterTimeout time.Duration
 	// MaxFilters caps the installed polling filters.
 	MaxFilters int
+	// MaxSubscriptions caps the live eth_subscribe subscriptions over all
+	// WebSocket connections.
+	MaxSubscriptions int
 	// Now is the clock filters expire by (default time.Now).
 	Now func() time.Time
 	// Log receives the endpoint's own failures (default: discarded).
@@ -70,6 +75,7 @@ func (c Config) withDefaults() Config {
 	def(&c.MaxBatchResponse, DefaultMaxBatchResponse)
 	def(&c.MaxLogs, DefaultMaxLogs)
 	def(&c.MaxFilters, DefaultMaxFilters)
+	def(&c.MaxSubscriptions, DefaultMaxSubscriptions)
 	if c.MaxBlockRange == 0 {
 		c.MaxBlockRange = DefaultMaxBlockRange
 	}
@@ -103,6 +109,7 @@ type backend struct {
 	feed    *feed
 	filters *filters
 	blooms  *bloomCache
+	subs    atomic.Int64 // live subscriptions
 }
 
 // Server is the JSON-RPC endpoint. Handler serves it; Close ends its

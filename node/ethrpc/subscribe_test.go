@@ -130,3 +130,11 @@ func TestSubscriptionsNeedAWebsocket(t *testing.T) {
 	default:
 	}
 }
+
+func TestSubscriptionCap(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.MaxSubscriptions = 1 })
+	c := dialWS(t, f, "/ws")
+	subscribe[map[string]any](t, c, "newHeads")
+	_, err := c.EthSubscribe(context.Background(), make(chan any), "newHeads")
+	wantCode(t, err, codeLimitExceeded)
+}
