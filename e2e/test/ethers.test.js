@@ -8,7 +8,7 @@ import {
   Contract, ContractFactory, JsonRpcProvider, WebSocketProvider, Wallet,
   id, parseEther, parseUnits, toQuantity, zeroPadValue,
 } from 'ethers';
-import { RPC_URL, WS_URL, CHAIN_ID, DEV_KEYS, DEV_ADDRESSES, artifacts, within } from '../lib/env.js';
+import { RPC_URL, WS_URL, CHAIN_ID, DEV_KEYS, DEV_ADDRESSES, TARGET, artifacts, within } from '../lib/env.js';
 
 const WAIT_MS = 30_000;
 const SUPPLY = parseUnits('1000000', 18);
@@ -162,6 +162,19 @@ test('ethers: a custom error is decoded from eth_call and from eth_estimateGas',
   const receipt = await mined(await guard.set(11));
   assert.equal(await guard.value(), 11n);
   assert.equal(receipt.logs.length, 1);
+
+  // A bad set sent anyway (a gas limit given, so nothing estimates it first) is
+  // included and fails: status 0, and tx.wait() throws with the receipt.
+  const bad = await guard.set(3, { gasLimit: 100_000 });
+  const waitErr = await within(WAIT_MS, `the receipt of ${bad.hash}`, bad.wait()).then(() => null, (e) => e);
+  assert.ok(waitErr, 'a reverting transaction did not fail');
+  assert.equal(waitErr.code, 'CALL_EXCEPTION', waitErr.message);
+  assert.equal(waitErr.receipt?.status, 0);
+  const failed = await provider.getTransactionReceipt(bad.hash);
+  assert.equal(failed.status, 0);
+  assert.ok(failed.gasUsed > 21000n && failed.gasUsed < 100_000n, `gasUsed ${failed.gasUsed}`);
+  assert.equal(failed.logs.length, 0);
+  assert.equal(await guard.value(), 11n);
 });
 
 test('ethers: legacy (type 0) and EIP-1559 (type 2) transactions', async () => {
@@ -195,4 +208,56 @@ test('ethers: legacy (type 0) and EIP-1559 (type 2) transactions', async () => {
   const block = await provider.getBlock(dynamicReceipt.blockNumber, true);
   assert.ok(block.prefetchedTransactions.some((t) => t.hash === dynamic.hash));
   assert.equal(await provider.getTransactionCount(alice.address, 'latest'), await provider.getTransactionCount(alice.address, 'pending'));
+});
+
+test('ethers: a too-low nonce and an unfunded sender are refused with errors ethers recognizes', async () => {
+  const fee = await provider.getFeeData();
+  const fixed = { gasLimit: 21000n, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas, type: 2, chainId: 7777n };
+  // Nonce 0 of an account that deployed the token: eth_sendRawTransaction says "nonce too low".
+  const low = await alice.sendTransaction({ ...fixed, to: bob.address, value: 1n, nonce: 0 }).then(() => null, (e) => e);
+  assert.ok(low, 'a transaction with a used nonce was accepted');
+  assert.equal(low.code, 'NONCE_EXPIRED', `want NONCE_EXPIRED (a "nonce too low" message): ${low.message}`);
+  // A fresh account has nothing to pay with: "insufficient funds".
+  const poor = Wallet.createRandom().connect(provider);
+  const broke = await poor.sendTransaction({ ...fixed, to: bob.address, value: 1n, nonce: 0 }).then(() => null, (e) => e);
+  assert.ok(broke, 'a transaction from an unfunded account was accepted');
+  assert.equal(broke.code, 'INSUFFICIENT_FUNDS', `want INSUFFICIENT_FUNDS (an "insufficient funds" message): ${broke.message}`);
+});
+
+test('ethers: block tags, JSON-RPC batches, unknown hashes', async () => {
+  const latest = await provider.getBlock('latest');
+  for (const tag of ['safe', 'finalized']) {
+    const block = await provider.getBlock(tag);
+    assert.ok(block, `no ${tag} block`);
+    assert.ok(block.number <= (await provider.getBlockNumber()), `${tag} block ${block.number} is ahead of latest`);
+    // Cairn finalizes every block it commits: safe and finalized are the
+    // latest block (Anvil lets them lag behind).
+    if (TARGET === 'cairn') assert.ok(block.number >= latest.number, `${tag} block ${block.number} lags latest ${latest.number}`);
+  }
+  const pending = await provider.getBlock('pending');
+  assert.ok(pending === null || pending.number >= latest.number, `pending block ${pending?.number}`);
+  assert.equal((await provider.getBlock(latest.hash)).number, latest.number);
+  assert.equal((await provider.getBlock(0)).number, 0);
+
+  // One HTTP request with three calls answers three responses by id.
+  const res = await fetch(RPC_URL, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([
+      { jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] },
+      { jsonrpc: '2.0', id: 2, method: 'eth_getBalance', params: [alice.address, 'latest'] },
+      { jsonrpc: '2.0', id: 3, method: 'no_such_method', params: [] },
+    ]),
+  });
+  const batch = await res.json();
+  assert.ok(Array.isArray(batch), JSON.stringify(batch));
+  const byId = Object.fromEntries(batch.map((r) => [r.id, r]));
+  assert.equal(byId[1].result, '0x1e61');
+  assert.ok(BigInt(byId[2].result) > 0n);
+  assert.equal(byId[3].error?.code, -32601, JSON.stringify(byId[3]));
+
+  const unknown = '0x' + '11'.repeat(32);
+  assert.equal(await provider.getTransaction(unknown), null);
+  assert.equal(await provider.getTransactionReceipt(unknown), null);
+  assert.equal(await provider.getBlock(unknown), null);
 });

@@ -223,3 +223,20 @@ test('viem: legacy (type 0) and EIP-1559 (type 2) transactions', async () => {
   assert.ok(block.transactions.some((t) => t.hash === dynamicHash));
   assert.ok(block.baseFeePerGas !== null && block.baseFeePerGas !== undefined, 'the block has no baseFeePerGas');
 });
+
+test('viem: fee history, block tags and the transaction count', async () => {
+  const latest = await client.getBlockNumber();
+  const history = await client.getFeeHistory({ blockCount: 4, rewardPercentiles: [25, 75] });
+  assert.equal(history.baseFeePerGas.length, 5, `baseFeePerGas ${history.baseFeePerGas}`);
+  assert.equal(history.gasUsedRatio.length, 4);
+  assert.equal(history.reward.length, 4);
+  assert.ok(history.reward.every((r) => r.length === 2));
+  assert.ok(history.oldestBlock <= latest && history.oldestBlock >= latest - 4n, `oldestBlock ${history.oldestBlock}, latest ${latest}`);
+  for (const blockTag of ['safe', 'finalized']) {
+    const block = await client.getBlock({ blockTag });
+    assert.ok(block.number <= (await client.getBlockNumber()));
+  }
+  const count = await client.getTransactionCount({ address: alice.address });
+  assert.equal(await client.getTransactionCount({ address: alice.address, blockTag: 'pending' }), count);
+  assert.ok(count > 0);
+});
