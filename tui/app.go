@@ -6,6 +6,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"time"
 
 	"cairn/node/api"
@@ -36,6 +37,9 @@ type Options struct {
 	// StartNode starts the node once the wallet is open; the console
 	// starts no node before the user is in.
 	StartNode func(ctx context.Context) (Node, error)
+	// Home is the Cairn home, where the address book of contracts lives
+	// (default: the wallet file's directory).
+	Home string
 	// IdleLock locks the wallet after this long without a key (default
 	// DefaultIdleLock; negative: never).
 	IdleLock time.Duration
@@ -86,6 +90,10 @@ func New(opts Options) (*Model, error) {
 	c := common.NewCommon()
 	if opts.Now != nil {
 		c.Now = opts.Now
+	}
+	c.Home = opts.Home
+	if c.Home == "" && opts.WalletPath != "" {
+		c.Home = filepath.Dir(opts.WalletPath)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{c: c, opts: opts, help: help.New(), ctx: ctx, cancel: cancel}

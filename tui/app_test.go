@@ -76,7 +76,7 @@ func TestUnlockStartsNodeAndScreensSwitch(t *testing.T) {
 	waitScreen(t, tm, "Unlock")
 	typeText(tm, password)
 	tm.Send(tuitest.Key("enter"))
-	waitScreen(t, tm, "Dashboard", "chain 7777")
+	waitScreen(t, tm, "Dashboard", "Height")
 	tm.Send(tuitest.Key("2"))
 	waitScreen(t, tm, "Balance", "Nonce")
 	tm.Send(tuitest.Key("?"))

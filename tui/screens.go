@@ -4,6 +4,7 @@ import (
 	"cairn/tui/accounts"
 	"cairn/tui/blocks"
 	"cairn/tui/common"
+	"cairn/tui/contracts"
 	"cairn/tui/dashboard"
 	"cairn/tui/logview"
 	"cairn/tui/mempool"
@@ -21,5 +22,6 @@ func buildScreens(c *common.Common) []common.Screen {
 		logview.New(c),
 		peers.New(c),
 		staking.New(c),
+		contracts.New(c),
 	}
 }

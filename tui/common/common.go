@@ -33,6 +33,9 @@ type Common struct {
 	Node   api.Service
 	Logs   Logs // nil when the node's logs are not available
 	Wallet *wallet.Wallet
+	// Home is the Cairn home, where the address book of contracts lives
+	// ("" when there is none).
+	Home string
 	// Status is the latest node status the root fetched (nil before the
 	// first).
 	Status *api.Status

@@ -15,12 +15,14 @@ import (
 // Address is where the staking contract lives: "Stake" in ASCII.
 var Address = common.HexToAddress("0x0000000000000000000000000000005374616b65")
 
+// JSON is IStaking.abi.json: the ABI as solc writes it.
+//
 //go:embed IStaking.abi.json
-var abiJSON string
+var JSON string
 
 // ABI is the staking contract's interface, IStaking.sol as solc compiles it.
 var ABI = func() abi.ABI {
-	a, err := abi.JSON(strings.NewReader(abiJSON))
+	a, err := abi.JSON(strings.NewReader(JSON))
 	if err != nil {
 		panic("staking ABI: " + err.Error())
 	}
