@@ -3,6 +3,7 @@ package ethrpc
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"cairn/chain"
@@ -71,7 +72,9 @@ func callError(err error, timeout time.Duration) error {
 		return serverError("execution aborted (timeout = %v)", timeout)
 	}
 	if err != nil {
-		return serverError("%v", err)
+		// The executor says "call: …"; clients match geth's words, which
+		// follow.
+		return serverError("%s", strings.TrimPrefix(err.Error(), "call: "))
 	}
 	return nil
 }

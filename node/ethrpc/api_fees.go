@@ -88,9 +88,13 @@ func (api *ethAPI) FeeHistory(count math.HexOrDecimal64, newest rpc.BlockNumber,
 		return nil, errHeaderNotFound
 	}
 	n := min(uint64(count), maxFeeHistory, last+1)
-	out := &feeHistory{OldestBlock: hexutil.Uint64(last + 1 - n), BaseFee: []*hexutil.Big{}, GasUsedRatio: []float64{}}
+	out := &feeHistory{BaseFee: []*hexutil.Big{}, GasUsedRatio: []float64{}}
+	if n == 0 {
+		return out, nil // as geth answers a count of 0
+	}
+	out.OldestBlock = hexutil.Uint64(last + 1 - n)
 	var blk *chain.Block
-	for h := last + 1 - n; h <= last && n > 0; h++ {
+	for h := last + 1 - n; h <= last; h++ {
 		var err error
 		if blk, err = api.b.blockByHeight(h); err != nil {
 			return nil, err
@@ -105,9 +109,7 @@ func (api *ethAPI) FeeHistory(count math.HexOrDecimal64, newest rpc.BlockNumber,
 			out.Reward = append(out.Reward, r)
 		}
 	}
-	if blk != nil {
-		out.BaseFee = append(out.BaseFee, bigOf(api.b.chain.NextBaseFee(blk.Header)))
-	}
+	out.BaseFee = append(out.BaseFee, bigOf(api.b.chain.NextBaseFee(blk.Header)))
 	return out, nil
 }
 

@@ -151,7 +151,7 @@ func TestEstimateGas(t *testing.T) {
 		t.Errorf("estimate %d for a call that used %d", gas, used)
 	}
 	msg, _ := wantCode(t, f.call(&gas, "eth_estimateGas", map[string]any{"from": keyPoorAddr(), "to": addr1, "value": "0x1"}), codeServer)
-	if !strings.Contains(msg, "insufficient funds") {
+	if !strings.HasPrefix(msg, "insufficient funds") {
 		t.Errorf("estimate of an unfunded transfer: %q", msg)
 	}
 	msg, _ = wantCode(t, f.call(&gas, "eth_estimateGas", map[string]any{"from": addr0, "to": ctr, "data": hexutil.Bytes(counter.Pack("increment")), "gas": "0x5300"}), codeServer)

@@ -69,6 +69,10 @@ func TestFeeHistory(t *testing.T) {
 	if err := f.call(&all, "eth_feeHistory", 100, "latest", []float64{}); err != nil || all.OldestBlock != 0 || len(all.GasUsedRatio) != 4 || all.Reward != nil {
 		t.Fatalf("fee history of 100 blocks on a chain of 4: %+v, %v", all, err)
 	}
+	var none feeHistory
+	if err := f.call(&none, "eth_feeHistory", "0x0", "latest", []float64{}); err != nil || none.OldestBlock != 0 || len(none.BaseFee) != 0 {
+		t.Fatalf("fee history of 0 blocks: %+v, %v", none, err)
+	}
 	wantCode(t, f.call(nil, "eth_feeHistory", "0x2", "latest", []float64{50, 10}), codeInvalidParams)
 	wantCode(t, f.call(nil, "eth_feeHistory", "0x2", "latest", []float64{101}), codeInvalidParams)
 	wantCode(t, f.call(nil, "eth_feeHistory", "0x2", "0x99", []float64{}), codeServer)
