@@ -41,7 +41,7 @@ func TestContractsFlowWithRealNode(t *testing.T) {
 	screen.must(t, "Deploy", "Token", "supply uint256")
 	typeText("1000e18")
 	keys("enter")
-	screen.must(t, "Confirm the transaction", "none: deploys a contract at", "deploy Token(1000e18)")
+	screen.must(t, "Confirm the transaction", "new contract at", "deploy Token(1000e18)")
 	keys("y")
 	screen.must(t, "✓ Sent", "Contract")
 	screen.await(t, "the deployed Token in the address book", func(string) bool {

@@ -140,7 +140,7 @@ func (m *Model) openCall(fn abi.Method) tea.Cmd {
 		about = "A write function: it is sent as a transaction, after the confirm step."
 	}
 	fs := &formState{purpose: forCall, title: describe(fn), about: about, fn: fn,
-		fields: argFields(fn.Inputs, fn.Payable, !fn.IsConstant())}
+		fields: argFields(fn.Inputs, payable(fn), !fn.IsConstant())}
 	if len(fs.fields) == 0 {
 		m.fm = fs
 		return m.submit()

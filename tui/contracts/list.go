@@ -51,7 +51,10 @@ func (m *Model) listView() string {
 	if w >= 110 {
 		addr = 42
 	}
-	name := max(min(w-addr-30, 28), 8)
+	name := 8
+	for _, e := range m.entries {
+		name = max(name, min(lipgloss.Width(e.Name), 24))
+	}
 	row := func(n, a, fns, note string) string {
 		return cells{{n, name}, {a, addr}, {fns, 12}, {note, max(w-name-addr-12-8, 4)}}.String()
 	}

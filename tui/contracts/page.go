@@ -113,7 +113,7 @@ func describe(fn abi.Method) string {
 		return strings.Join(parts, ", ")
 	}
 	out := fn.RawName + "(" + args(fn.Inputs) + ")"
-	if fn.Payable {
+	if payable(fn) {
 		out += " payable"
 	}
 	if len(fn.Outputs) > 0 {
@@ -121,3 +121,6 @@ func describe(fn abi.Method) string {
 	}
 	return out
 }
+
+// payable says whether fn takes CRN with the call.
+func payable(fn abi.Method) bool { return fn.Payable || fn.StateMutability == "payable" }

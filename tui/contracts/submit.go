@@ -87,7 +87,7 @@ func (m *Model) onArtifact(msg artifactMsg) tea.Cmd {
 	return m.open(&formState{purpose: forDeploy, art: art,
 		title:  "Deploy " + art.QualifiedName(),
 		about:  fmt.Sprintf("%s, %d bytes of creation code, from %s. Its constructor's arguments:", art.Format, len(art.Bytecode), art.Path),
-		fields: argFields(ctor.Inputs, ctor.Payable, true)})
+		fields: argFields(ctor.Inputs, payable(ctor), true)})
 }
 
 // add puts a contract in the address book and opens its page.

@@ -38,8 +38,9 @@ type Node struct {
 	// SendErr, if set, is returned by SendRawTx instead of accepting.
 	SendErr error
 	// CallRevert, if set, is the error every Call reports, as the node
-	// reports a reverted call.
-	CallRevert string
+	// reports a reverted call, with CallRevertData as its revert data.
+	CallRevert     string
+	CallRevertData []byte
 
 	staking *stakingFixture // nil: the one devnet validator
 }
@@ -261,7 +262,7 @@ func (n *Node) Call(context.Context, api.CallRequest) (*api.CallResult, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.CallRevert != "" {
-		return &api.CallResult{GasUsed: 30_000, Error: n.CallRevert}, nil
+		return &api.CallResult{GasUsed: 30_000, Error: n.CallRevert, ReturnData: n.CallRevertData}, nil
 	}
 	return &api.CallResult{ReturnData: make([]byte, 32), GasUsed: 21000}, nil
 }

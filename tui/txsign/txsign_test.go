@@ -60,7 +60,7 @@ func TestADeployShowsTheAddressItCreates(t *testing.T) {
 		t.Fatalf("created %v, want %s", got, want.Hex())
 	}
 	view := ansi.Strip(ConfirmView(styles.DefaultStyles(true), d, "", ""))
-	if !strings.Contains(view, "none: deploys a contract at "+want.Hex()) || !strings.Contains(view, "0x6000… (2 bytes)") {
+	if !strings.Contains(view, "new contract at "+want.Hex()) || !strings.Contains(view, "0x6000… (2 bytes)") {
 		t.Fatalf("confirm view:\n%s", view)
 	}
 	if tx := d.Tx(); tx.To() != nil {

@@ -29,9 +29,9 @@ func ConfirmView(s *styles.Styles, d *Draft, busy, errText string) string {
 	case d.To != nil:
 		lines = append(lines, kv("To", d.To.Hex()))
 	case created != nil:
-		lines = append(lines, kv("To", "none: deploys a contract at "+created.Hex()))
+		lines = append(lines, kv("To", "new contract at "+created.Hex()))
 	default:
-		lines = append(lines, kv("To", "none: deploys a contract"))
+		lines = append(lines, kv("To", "a new contract"))
 	}
 	if d.Call != "" {
 		lines = append(lines, kv("Call", d.Call))
