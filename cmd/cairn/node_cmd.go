@@ -53,7 +53,7 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.devnet, "devnet", false, "run the built-in single-validator development chain (chain ID 7777)")
 	fl.StringVar(&f.genesisPath, "genesis", "", "genesis file (default: <home>/genesis.json)")
 	fl.StringVar(&f.validatorKeyPath, "validator-key", "", "validator key file (default: <home>/validator_key.json; none there runs a follower)")
-	fl.StringVar(&f.apiAddr, "api", node.DefaultAPIAddr, "REST API listen address (empty to disable)")
+	fl.StringVar(&f.apiAddr, "api", node.DefaultAPIAddr, "listen address of the REST API (/v1) and the Ethereum JSON-RPC (/ and /ws); empty disables both")
 	fl.StringVar(&f.rpcCORS, "rpc-cors", "", "browser origins allowed to call JSON-RPC and open its WebSocket, comma-separated (\"*\" for any; default none)")
 	fl.DurationVar(&f.blockTime, "block-time", 0, "block interval (default: the genesis value, 1s)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
