@@ -9,16 +9,12 @@ import (
 	"cairn/node/api"
 	"cairn/tui/common"
 	"cairn/tui/txsign"
-	"cairn/wallet"
 	"cairn/wallet/contracts"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
-
-// txsignAccount is the account a draft is signed by.
-type txsignAccount = wallet.Account
 
 // pendingDeploy is a sent deploy, kept until a block includes it; then
 // the contract goes into the address book.

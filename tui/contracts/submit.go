@@ -12,6 +12,7 @@ import (
 	"cairn/tui/common"
 	"cairn/tui/form"
 	"cairn/tui/txsign"
+	"cairn/wallet"
 	"cairn/wallet/contracts"
 
 	tea "charm.land/bubbletea/v2"
@@ -138,9 +139,9 @@ type calledMsg struct {
 }
 
 // from is the account calls and sends come from: the wallet's default.
-func (m *Model) from() (txsignAccount, bool) {
+func (m *Model) from() (wallet.Account, bool) {
 	if m.c.Wallet == nil || m.c.Wallet.Locked() {
-		return txsignAccount{}, false
+		return wallet.Account{}, false
 	}
 	return m.c.Wallet.Default(), true
 }
