@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"cairn/cmd/cairn/loadgen"
@@ -69,6 +70,14 @@ type sendPlan struct {
 	// dataFor, if set, makes the call data once the chain and the sender
 	// are known (a validator key proof signs both).
 	dataFor func(chainID uint64, from common.Address) ([]byte, error)
+	// create makes a contract creation: no recipient, data is the init
+	// code (to is ignored).
+	create bool
+	// explainRevert, if set, explains the revert data of a call that would
+	// fail (custom errors decoded with the contract's ABI).
+	explainRevert func(data []byte) string
+	// print, if set, shows the result instead of the default summary.
+	print func(cmd *cobra.Command, res *sendResult) error
 }
 
 func newTxSendCmd() *cobra.Command {
@@ -269,6 +278,9 @@ func (f *sendFlags) send(cmd *cobra.Command, p *sendPlan) error {
 		Hash: signed.Hash(), From: from.Hex(), To: p.to.Hex(), Value: api.NewAmount(p.value),
 		Nonce: signed.Nonce(), Type: signed.Type(), GasLimit: signed.Gas(),
 	}
+	if p.create {
+		res.To = ""
+	}
 	var dropped string
 	var timedOut bool
 	err = f.qf.run(cmd, func(ctx context.Context, c *api.Client, _ *queryPrinter) error {
@@ -313,7 +325,11 @@ func (f *sendFlags) send(cmd *cobra.Command, p *sendPlan) error {
 		fee := new(big.Int).Mul(new(big.Int).SetUint64(res.Tx.Receipt.GasUsed), queryInt(res.Tx.Receipt.EffectiveGasPrice))
 		res.FeePaid = api.NewAmount(fee)
 	}
-	if err := f.print(cmd, res); err != nil {
+	printResult := f.print
+	if p.print != nil {
+		printResult = p.print
+	}
+	if err := printResult(cmd, res); err != nil {
 		return err
 	}
 	if r := res.Tx; r != nil && r.Receipt != nil && r.Receipt.Status != 1 {
@@ -376,12 +392,15 @@ func (f *sendFlags) build(ctx context.Context, c *api.Client, p *sendPlan, from 
 		return nil, nil, plainErrorf("%s has %s; this transaction can cost up to %s CRN (value + gas limit × max fee): send less or fund the account first",
 			from.Hex(), queryCRN(bal), queryUnits(worst, 18))
 	}
-	to := p.to
+	to := &p.to
+	if p.create {
+		to = nil
+	}
 	var data types.TxData
 	if f.legacy {
-		data = &types.LegacyTx{Nonce: nonce, GasPrice: maxFee, Gas: gas, To: &to, Value: p.value, Data: p.data}
+		data = &types.LegacyTx{Nonce: nonce, GasPrice: maxFee, Gas: gas, To: to, Value: p.value, Data: p.data}
 	} else {
-		data = &types.DynamicFeeTx{ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: maxFee, Gas: gas, To: &to, Value: p.value, Data: p.data}
+		data = &types.DynamicFeeTx{ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: maxFee, Gas: gas, To: to, Value: p.value, Data: p.data}
 	}
 	return types.NewTx(data), chainID, nil
 }
@@ -396,13 +415,20 @@ func plainErrorf(format string, args ...any) error { return plainErr{fmt.Errorf(
 // for refunds and the 63/64 rule; a call that fails is reported instead of
 // sent.
 func estimateGas(ctx context.Context, c *api.Client, from common.Address, p *sendPlan) (uint64, error) {
-	to := p.to
-	res, err := c.Call(ctx, api.CallRequest{From: from, To: &to, Data: p.data, Value: api.NewAmount(p.value)})
+	to := &p.to
+	if p.create {
+		to = nil
+	}
+	res, err := c.Call(ctx, api.CallRequest{From: from, To: to, Data: p.data, Value: api.NewAmount(p.value)})
 	if err != nil {
 		return 0, err
 	}
 	if res.Error != "" {
-		return 0, plainErrorf("the transaction would fail (%s): nothing was sent; give --gas-limit to send it anyway", res.Error)
+		reason := res.Error
+		if p.explainRevert != nil && strings.HasPrefix(reason, "execution reverted") {
+			reason = "reverted: " + p.explainRevert(res.ReturnData)
+		}
+		return 0, plainErrorf("the transaction would fail (%s): nothing was sent; give --gas-limit to send it anyway", reason)
 	}
 	return max(transferGas, res.GasUsed+res.GasUsed/4), nil
 }
