@@ -15,10 +15,10 @@ var errStopBlooms = errors.New("stop")
 
 // Blooms calls fn with the logs bloom of every committed block from
 // height from to height to (both included, to clamped to the head), in
-// order, until fn returns false or an error. It reads only the headers
-// from the store (a block's bloom is in its header), not the
-// transactions or receipts, so a log search skips a block whose bloom
-// rules it out for the price of one header decode.
+// order, until fn returns false or an error. It reads only the bloom out
+// of each block's header (where it is), not the transactions or
+// receipts, so a log search skips a block whose bloom rules it out for
+// the price of one header hash.
 func (c *Chain) Blooms(from, to uint64, fn func(height uint64, bloom *types.Bloom) (bool, error)) error {
 	if head := c.Head().Height(); to > head {
 		to = head
@@ -38,11 +38,11 @@ func (s *Store) blooms(from, to uint64, fn func(uint64, *types.Bloom) (bool, err
 			if height > to {
 				return nil
 			}
-			h, err := s.storedHeader(hashes, height, v)
+			bloom, err := s.storedBloom(hashes, height, v)
 			if err != nil {
 				return err
 			}
-			more, err := fn(height, &h.Bloom)
+			more, err := fn(height, bloom)
 			if err != nil {
 				return err
 			}
@@ -58,10 +58,11 @@ func (s *Store) blooms(from, to uint64, fn func(uint64, *types.Bloom) (bool, err
 	return err
 }
 
-// storedHeader decodes only the header of a stored block and checks it is
-// the header the block hash index records for that height, so a damaged
-// header is an error, never a wrong bloom.
-func (s *Store) storedHeader(hashes *bolt.Bucket, height uint64, data []byte) (*Header, error) {
+// storedBloom reads the height and logs bloom from the header of a stored
+// block, without decoding the rest, and checks the header is the one the
+// block hash index records for that height, so a damaged header is an
+// error, never a wrong bloom.
+func (s *Store) storedBloom(hashes *bolt.Bucket, height uint64, data []byte) (*types.Bloom, error) {
 	content, _, err := rlp.SplitList(data)
 	if err != nil {
 		return nil, s.damaged("block %d: %v", height, err)
@@ -71,13 +72,24 @@ func (s *Store) storedHeader(hashes *bolt.Bucket, height uint64, data []byte) (*
 		return nil, s.damaged("block %d: header: %v", height, err)
 	}
 	enc := content[:len(content)-len(rest)]
-	h := new(Header)
-	if err := rlp.DecodeBytes(enc, h); err != nil {
-		return nil, s.damaged("block %d: header: %v", height, err)
-	}
 	hash := crypto.Keccak256Hash(enc)
-	if v := hashes.Get(hash[:]); len(v) != 8 || binary.BigEndian.Uint64(v) != height || h.Height != height {
+	if v := hashes.Get(hash[:]); len(v) != 8 || binary.BigEndian.Uint64(v) != height {
 		return nil, s.damaged("block %d: its header %x is not the one the block hash index records", height, hash)
 	}
-	return h, nil
+	fields, _, err := rlp.SplitList(enc)
+	if err != nil {
+		return nil, s.damaged("block %d: header: %v", height, err)
+	}
+	// Bloom is the header's ninth field.
+	var val []byte
+	for i := 0; i < 9; i++ {
+		if _, val, fields, err = rlp.Split(fields); err != nil {
+			return nil, s.damaged("block %d: header field %d: %v", height, i, err)
+		}
+	}
+	if len(val) != types.BloomByteLength {
+		return nil, s.damaged("block %d: its bloom is %d bytes", height, len(val))
+	}
+	bloom := types.BytesToBloom(val)
+	return &bloom, nil
 }
