@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain,
-  encodeEventTopics, http, parseAbiItem, parseEther, parseUnits, toHex, webSocket,
+  encodeAbiParameters, encodeEventTopics, encodeFunctionData, http, keccak256, parseAbiItem, parseEther,
+  parseUnits, toHex, webSocket,
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { RPC_URL, WS_URL, CHAIN_ID, DEV_KEYS, artifacts, within } from '../lib/env.js';
@@ -239,4 +240,35 @@ test('viem: fee history, block tags and the transaction count', async () => {
   const count = await client.getTransactionCount({ address: alice.address });
   assert.equal(await client.getTransactionCount({ address: alice.address, blockTag: 'pending' }), count);
   assert.ok(count > 0);
+});
+
+test('viem: eth_getProof of the token and a balance slot; eth_createAccessList', async () => {
+  const amount = 777n;
+  const receipt = await transfer(bob.address, amount);
+  const blockNumber = receipt.blockNumber;
+  const held = await balanceOf(bob.address, blockNumber);
+  // OpenZeppelin 5's ERC20 keeps _balances at slot 0: bob's entry is at
+  // keccak256(pad(bob) . pad(0)).
+  const slot = keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }], [bob.address, 0n]));
+  const proof = await client.getProof({ address: token, storageKeys: [slot], blockNumber });
+  const block = await client.getBlock({ blockNumber });
+  assert.equal(proof.address.toLowerCase(), token.toLowerCase());
+  assert.equal(proof.nonce, 1, 'a contract starts at nonce 1');
+  assert.equal(proof.balance, 0n);
+  assert.equal(proof.codeHash, keccak256(await client.getCode({ address: token, blockNumber })));
+  // The proofs start at the roots: the state root of the block's header and the account's storage root.
+  assert.ok(proof.accountProof.length > 0);
+  assert.equal(keccak256(proof.accountProof[0]), block.stateRoot, 'the account proof does not start at the block\'s state root');
+  assert.equal(proof.storageProof.length, 1);
+  assert.equal(proof.storageProof[0].key, slot);
+  assert.equal(proof.storageProof[0].value, held);
+  assert.equal(keccak256(proof.storageProof[0].proof[0]), proof.storageHash, 'the storage proof does not start at the storage root');
+
+  const list = await client.createAccessList({
+    account: alice.address, to: token, data: encodeFunctionData({ abi: tokenAbi, functionName: 'transfer', args: [bob.address, 1n] }),
+  });
+  const entry = list.accessList.find((e) => e.address.toLowerCase() === token.toLowerCase());
+  assert.ok(entry, `the token is not in the access list: ${JSON.stringify(list.accessList)}`);
+  assert.ok(entry.storageKeys.includes(slot), `bob's balance slot is not in ${entry.storageKeys}`);
+  assert.ok(BigInt(list.gasUsed) > 21000n);
 });
