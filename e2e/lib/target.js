@@ -115,9 +115,11 @@ export async function startTarget() {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    // logTail returns the log's last n lines, less Cairn's line per block.
     const logTail = (n = 40) => {
       try {
-        return fs.readFileSync(logPath, 'utf8').split('\n').slice(-n).join('\n');
+        const lines = fs.readFileSync(logPath, 'utf8').split('\n');
+        return lines.filter((l) => !l.includes('msg="committed block"')).slice(-n).join('\n');
       } catch {
         return '';
       }
