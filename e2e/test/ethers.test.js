@@ -261,3 +261,26 @@ test('ethers: block tags, JSON-RPC batches, unknown hashes', async () => {
   assert.equal(await provider.getTransactionReceipt(unknown), null);
   assert.equal(await provider.getBlock(unknown), null);
 });
+
+test('ethers: transactions sent back to back take their nonces from the pending count', async () => {
+  const to = Wallet.createRandom().address;
+  // Each send asks eth_getTransactionCount(…, "pending"): the node must count
+  // the sender's transactions still in the mempool. (A provider without
+  // ethers' 250 ms cache of identical requests, which would hand every send
+  // the same count.)
+  const uncached = new JsonRpcProvider(RPC_URL, CHAIN_ID, { staticNetwork: true, pollingInterval: 200, cacheTimeout: -1 });
+  const sender = alice.connect(uncached);
+  const start = await uncached.getTransactionCount(alice.address, 'pending');
+  const sent = [];
+  let receipts;
+  try {
+    for (let i = 0; i < 3; i++) sent.push(await sender.sendTransaction({ to, value: 1000n + BigInt(i) }));
+    assert.deepEqual(sent.map((t) => t.nonce), [start, start + 1, start + 2]);
+    receipts = await Promise.all(sent.map((t) => mined(t)));
+  } finally {
+    uncached.destroy();
+  }
+  assert.ok(receipts.every((r) => r.status === 1));
+  assert.equal(await provider.getBalance(to), 3003n);
+  assert.equal(await provider.getTransactionCount(alice.address, 'latest'), start + 3);
+});

@@ -272,3 +272,15 @@ test('viem: eth_getProof of the token and a balance slot; eth_createAccessList',
   assert.ok(entry.storageKeys.includes(slot), `bob's balance slot is not in ${entry.storageKeys}`);
   assert.ok(BigInt(list.gasUsed) > 21000n);
 });
+
+test('viem: transactions sent back to back take their nonces from the pending count', async () => {
+  const to = privateKeyToAccount(generatePrivateKey()).address;
+  const start = await client.getTransactionCount({ address: alice.address, blockTag: 'pending' });
+  const hashes = [];
+  for (let i = 0; i < 3; i++) hashes.push(await aliceWallet.sendTransaction({ to, value: 10n }));
+  const receipts = await Promise.all(hashes.map((hash) => mined(hash)));
+  const txs = await Promise.all(hashes.map((hash) => client.getTransaction({ hash })));
+  assert.deepEqual(txs.map((t) => t.nonce), [start, start + 1, start + 2]);
+  assert.equal(receipts.length, 3);
+  assert.equal(await client.getBalance({ address: to }), 30n);
+});
