@@ -62,6 +62,15 @@ export async function startTarget() {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-e2e-'));
   const logPath = path.join(tmp, `${target}.log`);
+  // logTail returns the log's last n lines, less Cairn's line per block.
+  const logTail = (n = 40) => {
+    try {
+      const lines = fs.readFileSync(logPath, 'utf8').split('\n');
+      return lines.filter((l) => !l.includes('msg="committed block"')).slice(-n).join('\n');
+    } catch {
+      return '';
+    }
+  };
   let child;
   let exited = null;
   const stop = async () => {
@@ -115,18 +124,9 @@ export async function startTarget() {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    // logTail returns the log's last n lines, less Cairn's line per block.
-    const logTail = (n = 40) => {
-      try {
-        const lines = fs.readFileSync(logPath, 'utf8').split('\n');
-        return lines.filter((l) => !l.includes('msg="committed block"')).slice(-n).join('\n');
-      } catch {
-        return '';
-      }
-    };
     return { target, rpcUrl, wsUrl, tmp, logPath, logTail, stop };
   } catch (err) {
-    const tail = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n') : '';
+    const tail = logTail();
     await stop();
     if (tail) err.message += `\n--- last lines of the ${target} log ---\n${tail}`;
     throw err;
