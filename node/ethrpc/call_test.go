@@ -150,6 +150,17 @@ func TestEstimateGas(t *testing.T) {
 	if used := lk.Receipt.GasUsed; uint64(gas) < used || float64(uint64(gas)-used) > 0.02*float64(gas)+2900 {
 		t.Errorf("estimate %d for a call that used %d", gas, used)
 	}
+	// A deployment: the estimate deploys the contract.
+	var deployGas hexutil.Uint64
+	if err := f.call(&deployGas, "eth_estimateGas", map[string]any{"from": addr0, "data": hexutil.Bytes(counter.Code)}); err != nil {
+		t.Fatal(err)
+	}
+	dtx := f.dynTx(key0, 2, nil, nil, uint64(deployGas), counter.Code)
+	f.send(dtx)
+	f.produce()
+	if lk, err := f.chain.Transaction(dtx.Hash()); err != nil || lk.Receipt.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("deployment with the estimated %d gas failed (%v)", deployGas, err)
+	}
 	msg, _ := wantCode(t, f.call(&gas, "eth_estimateGas", map[string]any{"from": keyPoorAddr(), "to": addr1, "value": "0x1"}), codeServer)
 	if !strings.HasPrefix(msg, "insufficient funds") {
 		t.Errorf("estimate of an unfunded transfer: %q", msg)
