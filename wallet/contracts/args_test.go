@@ -328,3 +328,18 @@ func TestResolveMethod(t *testing.T) {
 		t.Fatalf("signature outside the ABI: %v %v", m, err)
 	}
 }
+
+func TestFixedArrayBound(t *testing.T) {
+	if _, err := ParseSignature("f(uint8[256][256])"); err != nil {
+		t.Fatalf("65536 elements: %v", err)
+	}
+	for _, s := range []string{"f(uint8[256][257])", "f((uint8[65536],bool[2]))", "f(uint8[65536][65536][65536][65536][65536])"} {
+		if _, err := ParseSignature(s); err == nil || !strings.Contains(err.Error(), "65536") {
+			t.Errorf("ParseSignature(%q) = %v, want the array refused", s, err)
+		}
+	}
+	huge := `[{"type":"function","name":"f","inputs":[],"outputs":[{"type":"uint8[65536][65536]","name":""}]}]`
+	if _, err := ParseABI([]byte(huge)); err == nil || !strings.Contains(err.Error(), "65536") {
+		t.Errorf("an ABI with a huge array: %v", err)
+	}
+}

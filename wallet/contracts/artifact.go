@@ -416,9 +416,46 @@ func ParseABI(raw []byte) (parsed *abi.ABI, err error) {
 	return &out, nil
 }
 
+// MaxFixedElems bounds the elements of a fixed-size array type, nesting
+// multiplied out (uint8[256][256] has 65536): decoding one allocates them
+// all, so a typo cannot ask for gigabytes.
+const MaxFixedElems = 1 << 16
+
 // checkType refuses the sizes accounts/abi lets through but the ABI
-// specification does not have (uint7, bytes0).
+// specification does not have (uint7, bytes0), and fixed-size arrays
+// larger than MaxFixedElems elements.
 func checkType(t abi.Type) error {
+	if n := fixedElems(t); n > MaxFixedElems {
+		return fmt.Errorf("type %s: a fixed-size array of more than %d elements", t, MaxFixedElems)
+	}
+	return checkSizes(t)
+}
+
+// fixedElems counts the elements a value of t holds inline (saturating).
+func fixedElems(t abi.Type) int {
+	switch t.T {
+	case abi.ArrayTy:
+		n := fixedElems(*t.Elem)
+		if t.Size > 0 && n > (MaxFixedElems+1)/t.Size+1 {
+			return MaxFixedElems + 1
+		}
+		return n * t.Size
+	case abi.SliceTy:
+		return fixedElems(*t.Elem)
+	case abi.TupleTy:
+		total := 0
+		for _, e := range t.TupleElems {
+			total += fixedElems(*e)
+			if total > MaxFixedElems {
+				return MaxFixedElems + 1
+			}
+		}
+		return max(total, 1)
+	}
+	return 1
+}
+
+func checkSizes(t abi.Type) error {
 	switch t.T {
 	case abi.UintTy, abi.IntTy:
 		if t.Size < 8 || t.Size > 256 || t.Size%8 != 0 {
@@ -429,10 +466,10 @@ func checkType(t abi.Type) error {
 			return fmt.Errorf("type %s: bytesN takes N from 1 to 32", t)
 		}
 	case abi.SliceTy, abi.ArrayTy:
-		return checkType(*t.Elem)
+		return checkSizes(*t.Elem)
 	case abi.TupleTy:
 		for _, e := range t.TupleElems {
-			if err := checkType(*e); err != nil {
+			if err := checkSizes(*e); err != nil {
 				return err
 			}
 		}

@@ -100,7 +100,14 @@ func newType(t typeSpec) (typ abi.Type, err error) {
 			err = fmt.Errorf("unsupported type %s: %v", t.base+t.suffix, r)
 		}
 	}()
-	return abi.NewType(t.base+t.suffix, "", t.components)
+	typ, err = abi.NewType(t.base+t.suffix, "", t.components)
+	if err != nil {
+		return abi.Type{}, err
+	}
+	if err := checkType(typ); err != nil {
+		return abi.Type{}, err
+	}
+	return typ, nil
 }
 
 // sigParser is a recursive-descent parser over the tokens of a signature.
