@@ -155,12 +155,19 @@ func newContractDeployCmd() *cobra.Command {
 					// Without --wait the address is the one the nonce gives;
 					// the gas estimate showed the creation succeeds.
 					entry := contracts.Entry{Name: bookName, Address: created, ABI: art.RawABI, Artifact: art.Path, TxHash: &res.Hash}
-					if err := book.Add(entry); err != nil {
-						return err
+					// Read the book again: another command may have changed
+					// it while this one waited for the block.
+					fresh, err := openBook(f.wf.home)
+					if err == nil {
+						book = fresh
+						err = book.Add(entry)
 					}
-					if err := book.Save(); err != nil {
-						return fmt.Errorf("contract %s was deployed at %s, but the address book could not be saved: %w; add it later with `cairn contract add %s %s --abi %s`",
-							bookName, created.Hex(), err, bookName, created.Hex(), art.Path)
+					if err == nil {
+						err = book.Save()
+					}
+					if err != nil {
+						return fmt.Errorf("contract %s was deployed at %s (transaction %s), but the address book could not be saved: %w; add it later with `cairn contract add %s %s --abi %s`",
+							bookName, created.Hex(), res.Hash.Hex(), err, bookName, created.Hex(), art.Path)
 					}
 					r.Saved = true
 					t.entry = &entry
