@@ -79,8 +79,13 @@ func (api *ethAPI) NewHeads(ctx context.Context) (*rpc.Subscription, error) {
 }
 
 // Logs is the logs subscription: each log of new blocks that the filter
-// matches, one notification a log. fromBlock and toBlock are not used.
-func (api *ethAPI) Logs(ctx context.Context, q logQuery) (*rpc.Subscription, error) {
+// matches (every log without one), one notification a log. fromBlock and
+// toBlock are not used.
+func (api *ethAPI) Logs(ctx context.Context, filter *logQuery) (*rpc.Subscription, error) {
+	var q logQuery
+	if filter != nil {
+		q = *filter
+	}
 	if q.BlockHash != nil {
 		return nil, invalidParams("a logs subscription takes no blockHash")
 	}

@@ -71,6 +71,7 @@ func TestSubscribeLogs(t *testing.T) {
 	c := dialWS(t, f, "/ws")
 	ch, sub := subscribe[json.RawMessage](t, c, "logs", map[string]any{"address": ctr, "topics": []any{incremented}})
 	other, osub := subscribe[json.RawMessage](t, c, "logs", map[string]any{"address": addr1})
+	every, esub := subscribe[json.RawMessage](t, c, "logs")
 	f.send(f.dynTx(key0, 1, &ctr, nil, 200_000, counter.Pack("increment")))
 	f.send(f.dynTx(key0, 2, &ctr, nil, 200_000, counter.Pack("add", big.NewInt(3))))
 	blk := f.produce()
@@ -81,6 +82,9 @@ func TestSubscribeLogs(t *testing.T) {
 		if l["blockHash"] != blk.Hash().Hex() || l["logIndex"] != []string{"0x0", "0x1"}[i] || l["removed"] != false {
 			t.Fatalf("log %d = %v", i, l)
 		}
+	}
+	for range 2 {
+		next(t, every, esub)
 	}
 	f.settle()
 	select {
