@@ -28,11 +28,14 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	origin := r.Header.Get("Origin")
-	if origin != "" && !rt.origins.allows(origin) {
-		writeHTTPError(w, http.StatusForbidden, "origin "+origin+" is not allowed: start the node with --rpc-cors to allow it")
-		return
-	}
+	allowed := origin != "" && rt.origins.allows(origin)
 	if isWebsocket(r) {
+		// Browsers apply no CORS to WebSockets: the server must refuse
+		// a page of another origin itself.
+		if origin != "" && !allowed {
+			writeHTTPError(w, http.StatusForbidden, "origin "+origin+" is not allowed: start the node with --rpc-cors to allow it")
+			return
+		}
 		rt.ws.ServeHTTP(w, r)
 		return
 	}
@@ -40,19 +43,17 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeHTTPError(w, http.StatusBadRequest, "/ws takes WebSocket connections; POST JSON-RPC requests to /")
 		return
 	}
-	if origin != "" {
-		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", rt.origins.echo(origin))
-		h.Add("Vary", "Origin")
-		if r.Method == http.MethodOptions {
-			h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
-			if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-				h.Set("Access-Control-Allow-Headers", req)
-			}
-			h.Set("Access-Control-Max-Age", "600")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
+	if r.Method == http.MethodOptions && origin != "" {
+		rt.preflight(w, r, origin, allowed)
+		return
+	}
+	// Over HTTP, a page of an origin not allowed gets no CORS headers, so
+	// its browser keeps the answer from it (and a JSON POST needs a
+	// preflight, which is refused). Clients outside browsers' CORS, such
+	// as wallet extensions, are served as geth serves them.
+	if allowed {
+		w.Header().Set("Access-Control-Allow-Origin", rt.origins.echo(origin))
+		w.Header().Add("Vary", "Origin")
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodGet && r.Method != http.MethodOptions {
 		w.Header().Set("Allow", "POST, GET, OPTIONS")
@@ -60,6 +61,24 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt.http.ServeHTTP(w, r)
+}
+
+// preflight answers a browser's CORS preflight: the allowed methods and
+// headers for an allowed origin, 403 without CORS headers for another.
+func (rt *router) preflight(w http.ResponseWriter, r *http.Request, origin string, allowed bool) {
+	w.Header().Add("Vary", "Origin")
+	if !allowed {
+		writeHTTPError(w, http.StatusForbidden, "origin "+origin+" is not allowed: start the node with --rpc-cors to allow it")
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", rt.origins.echo(origin))
+	h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+		h.Set("Access-Control-Allow-Headers", req)
+	}
+	h.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func isWebsocket(r *http.Request) bool {
