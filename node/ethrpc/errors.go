@@ -23,7 +23,10 @@ type rpcError struct {
 	msg  string
 }
 
-func (e *rpcError) Error() string  { return e.msg }
+// Error is the message.
+func (e *rpcError) Error() string { return e.msg }
+
+// ErrorCode is the JSON-RPC code the server sends.
 func (e *rpcError) ErrorCode() int { return e.code }
 
 // dataError is an rpcError with a data member.
@@ -32,6 +35,7 @@ type dataError struct {
 	data any
 }
 
+// ErrorData is the error's data member.
 func (e *dataError) ErrorData() any { return e.data }
 
 func invalidParams(format string, args ...any) error {
