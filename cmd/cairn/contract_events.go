@@ -30,8 +30,9 @@ func newContractEventsCmd() *cobra.Command {
 		Long: "events reads the logs of CONTRACT (a 0x address or a name in the address book) from the\n" +
 			"node's Ethereum JSON-RPC endpoint (eth_getLogs, on the same address as --api) and decodes\n" +
 			"them with the contract's ABI (--abi or the address book); logs the ABI does not explain are\n" +
-			"shown raw. --event keeps one event, by name or signature. The node bounds how many blocks\n" +
-			"and logs one query may cover: narrow --from-block/--to-block if it refuses.",
+			"shown raw. --event keeps one event, by name or signature. A long range is read in windows\n" +
+			"of blocks the node accepts; a window with more logs than the node returns in one answer\n" +
+			"fails: narrow --event or --from-block/--to-block.",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErr("contract events takes one argument: the contract's address or name")
@@ -122,8 +123,17 @@ func parseBlockArg(s string) (*big.Int, error) {
 // rpcURL is the node's JSON-RPC endpoint: the root of the API's address.
 func rpcURL(apiAddr string) string { return api.NormalizeURL(apiAddr) + "/" }
 
-// filterLogs runs eth_getLogs on the node, within the timeout, with
-// failures as one line that says what to do.
+// logsWindow is how many blocks one eth_getLogs asks for at first: the
+// node's default cap. A node that refuses a window (code -32005, limit
+// exceeded) is asked again with half as many blocks.
+const logsWindow = 10_000
+
+// codeLimitExceeded is JSON-RPC's "limit exceeded" error code.
+const codeLimitExceeded = -32005
+
+// filterLogs runs eth_getLogs on the node over q's blocks in windows the
+// node accepts, within the timeout, with failures as one line that says
+// what to do. A nil FromBlock or ToBlock is the latest block.
 func filterLogs(ctx context.Context, qf queryFlags, q ethereum.FilterQuery) ([]types.Log, error) {
 	ctx, cancel := context.WithTimeout(ctx, qf.timeout)
 	defer cancel()
@@ -133,7 +143,8 @@ func filterLogs(ctx context.Context, qf queryFlags, q ethereum.FilterQuery) ([]t
 		return nil, fmt.Errorf("connect to the node's JSON-RPC at %s: %w", url, err)
 	}
 	defer rc.Close()
-	logs, err := ethclient.NewClient(rc).FilterLogs(ctx, q)
+	ec := ethclient.NewClient(rc)
+	logs, err := pagedLogs(ctx, ec, q)
 	if err == nil {
 		return logs, nil
 	}
@@ -154,4 +165,45 @@ func filterLogs(ctx context.Context, qf queryFlags, q ethereum.FilterQuery) ([]t
 		return nil, fmt.Errorf("cannot reach the node at %s: is `cairn node` running? (use --api to point elsewhere)", url)
 	}
 	return nil, fmt.Errorf("eth_getLogs at %s: %w", url, err)
+}
+
+// pagedLogs reads q's logs window by window, from its first block to its
+// last (the head, when open-ended, as of the first request).
+func pagedLogs(ctx context.Context, ec *ethclient.Client, q ethereum.FilterQuery) ([]types.Log, error) {
+	head, err := ec.BlockNumber(ctx)
+	if err != nil {
+		return nil, err
+	}
+	from, to := head, head
+	if q.FromBlock != nil {
+		from = q.FromBlock.Uint64()
+	}
+	if q.ToBlock != nil {
+		to = min(q.ToBlock.Uint64(), head)
+	}
+	out := []types.Log{}
+	window := uint64(logsWindow)
+	for start := from; start <= to; {
+		end := to
+		if to-start >= window {
+			end = start + window - 1
+		}
+		page := q
+		page.FromBlock, page.ToBlock = new(big.Int).SetUint64(start), new(big.Int).SetUint64(end)
+		logs, err := ec.FilterLogs(ctx, page)
+		var rpcErr rpc.Error
+		if errors.As(err, &rpcErr) && rpcErr.ErrorCode() == codeLimitExceeded && end > start {
+			window = max(1, (end-start+1)/2)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, logs...)
+		if end == to {
+			break
+		}
+		start = end + 1
+	}
+	return out, nil
 }
