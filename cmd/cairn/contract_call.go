@@ -62,7 +62,7 @@ func newContractCallCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := contracts.Pack(m, args[2:])
+			data, err := contracts.Pack(m, bookAddresses(book, m.Inputs, args[2:]))
 			if err != nil {
 				return usageErr("%v", err)
 			}

@@ -178,6 +178,10 @@ func TestContractCLI(t *testing.T) {
 	if out := run("contract", "call", "Mine", "totalSupply"); out != "7\n" {
 		t.Fatalf("call by an added name: %q", out)
 	}
+	// A name in the book also stands for an address argument.
+	if out := run("contract", "call", "Token", "balanceOf", "Mine"); out != "0\n" {
+		t.Fatalf("balanceOf(a book name): %q", out)
+	}
 	if out := run("contract", "list"); !strings.Contains(out, "Mine") || !strings.Contains(out, "HH") || !strings.Contains(out, token) {
 		t.Fatalf("contract list:\n%s", out)
 	}

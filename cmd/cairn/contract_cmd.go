@@ -153,6 +153,21 @@ func (t *target) resolveMethod(fn, returns string) (abi.Method, error) {
 	return m, nil
 }
 
+// bookAddresses replaces the address arguments typed as names in the
+// address book by their addresses, so `approve Router 5e18` works.
+func bookAddresses(book *contracts.Book, inputs abi.Arguments, in []string) []string {
+	out := append([]string(nil), in...)
+	for i, s := range out {
+		if i >= len(inputs) || inputs[i].Type.T != abi.AddressTy || hasPrefixFold(strings.TrimSpace(s), "0x") {
+			continue
+		}
+		if e, ok := book.Lookup(strings.TrimSpace(s)); ok {
+			out[i] = e.Address.Hex()
+		}
+	}
+	return out
+}
+
 // explainRevert decodes revert data with the target's ABI.
 func (t *target) explainRevert(data []byte) string { return contracts.DecodeRevert(data, t.abi) }
 

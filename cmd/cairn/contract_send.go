@@ -114,7 +114,11 @@ func newContractDeployCmd() *cobra.Command {
 				}
 				ctorArgs = ctorFlags
 			}
-			data, err := contracts.PackConstructor(art, ctorArgs)
+			book, err := openBook(f.wf.home) // a damaged book fails before anything is spent
+			if err != nil {
+				return err
+			}
+			data, err := contracts.PackConstructor(art, bookAddresses(book, art.ABI.Constructor.Inputs, ctorArgs))
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -133,10 +137,6 @@ func newContractDeployCmd() *cobra.Command {
 			}
 			if err := contracts.CheckName(bookName); err != nil {
 				return usageErr("--name: %v", err)
-			}
-			book, err := openBook(f.wf.home) // a damaged book fails before anything is spent
-			if err != nil {
-				return err
 			}
 			t := &target{abi: &art.ABI}
 			p := &sendPlan{create: true, value: value, data: data, explainRevert: t.explainRevert}
@@ -221,7 +221,7 @@ func newContractSendCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := contracts.Pack(m, args[2:])
+			data, err := contracts.Pack(m, bookAddresses(book, m.Inputs, args[2:]))
 			if err != nil {
 				return usageErr("%v", err)
 			}
