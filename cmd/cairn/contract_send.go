@@ -193,7 +193,6 @@ func newContractDeployCmd() *cobra.Command {
 func newContractSendCmd() *cobra.Command {
 	var f sendFlags
 	var af abiFlags
-	var returns string
 	cmd := &cobra.Command{
 		Use:   "send CONTRACT FUNCTION [ARG...]",
 		Short: "Send a transaction calling a contract function from a wallet account",
@@ -217,7 +216,7 @@ func newContractSendCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := t.resolveMethod(args[1], returns)
+			m, err := t.resolveMethod(args[1], "")
 			if err != nil {
 				return err
 			}
@@ -253,7 +252,6 @@ func newContractSendCmd() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	af.register(fl)
-	fl.StringVar(&returns, "returns", "", "the function's return types, when the ABI is not known (\"uint256\" or \"(uint256,bool)\")")
 	fl.StringVar(&f.value, "value", "0", "CRN sent with the call (payable functions)")
 	fl.BoolVar(&f.legacy, "legacy", false, "send an EIP-155 legacy transaction instead of EIP-1559")
 	f.register(fl, 0)
