@@ -238,6 +238,9 @@ func checkRange(t abi.Type, n *big.Int) error {
 // maxExponent bounds "…eN" so a typo cannot ask for a huge number.
 const maxExponent = 80
 
+// maxDigits bounds the decimal digits of a number (2^256 has 78).
+const maxDigits = 160
+
 // ParseInteger reads a whole number: decimal ("1000", "-5"), 0x-hex
 // ("0xff"), or exponent form that is whole ("5e18", "1.5e18", "2.5E3");
 // "_" may group digits ("1_000_000").
@@ -297,6 +300,9 @@ func ParseInteger(s string) (*big.Int, error) {
 			if e > maxExponent {
 				return nil, fmt.Errorf("%q: exponent above %d", orig, maxExponent)
 			}
+		}
+		if len(whole)+len(frac) > maxDigits {
+			return nil, fmt.Errorf("%q has more than %d digits", orig, maxDigits)
 		}
 		frac = strings.TrimRight(frac, "0")
 		e -= len(frac)

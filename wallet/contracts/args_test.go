@@ -343,3 +343,13 @@ func TestFixedArrayBound(t *testing.T) {
 		t.Errorf("an ABI with a huge array: %v", err)
 	}
 }
+
+func TestParseIntegerDigitBound(t *testing.T) {
+	if _, err := ParseInteger(strings.Repeat("1", 161)); err == nil || !strings.Contains(err.Error(), "more than 160 digits") {
+		t.Fatalf("161 digits: %v", err)
+	}
+	// Leading zeros and a long fraction within the bound are fine.
+	if n, err := ParseInteger("0000000001." + strings.Repeat("0", 100) + "e3"); err != nil || n.Int64() != 1000 {
+		t.Fatalf("zeros: %v %v", n, err)
+	}
+}

@@ -93,14 +93,21 @@ func OpenBookFile(path string) (*Book, error) {
 	if err != nil {
 		return nil, fmt.Errorf("address book: %w", err)
 	}
+	// The version first: a newer file may have fields this one does not.
+	var probe struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &probe); err == nil && probe.Version > bookVersion {
+		return nil, fmt.Errorf("address book %s has version %d, newer than this Cairn knows (%d): upgrade Cairn", path, probe.Version, bookVersion)
+	}
 	var f bookJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v; fix it or move it aside (a new one is then started)", ErrCorruptBook, path, jsonErr(err))
 	}
-	if f.Version > bookVersion {
-		return nil, fmt.Errorf("address book %s has version %d, newer than this Cairn knows (%d): upgrade Cairn", path, f.Version, bookVersion)
+	if dec.More() {
+		return nil, fmt.Errorf("%w: %s: data after the book's JSON; fix it or move it aside", ErrCorruptBook, path)
 	}
 	if f.Version < 1 {
 		return nil, fmt.Errorf("%w: %s: no version", ErrCorruptBook, path)

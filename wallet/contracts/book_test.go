@@ -124,6 +124,7 @@ func TestBookCorruptFile(t *testing.T) {
 		"not json":      "garbage",
 		"wrong shape":   `{"version": 1, "contracts": {"T": "0x01"}}`,
 		"unknown field": `{"version": 1, "contracts": [], "extra": 1}`,
+		"trailing data": `{"version": 1, "contracts": []} {}`,
 		"no version":    `{"contracts": []}`,
 		"bad name":      `{"version": 1, "contracts": [{"name": "0xdead", "address": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"}]}`,
 		"twice":         `{"version": 1, "contracts": [{"name": "T", "address": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"}, {"name": "t", "address": "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"}]}`,
@@ -146,7 +147,7 @@ func TestBookCorruptFile(t *testing.T) {
 		})
 	}
 	home := t.TempDir()
-	if err := os.WriteFile(filepath.Join(home, BookFile), []byte(`{"version": 99, "contracts": []}`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(home, BookFile), []byte(`{"version": 99, "contracts": [], "newField": {}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := OpenBook(home); err == nil || !strings.Contains(err.Error(), "upgrade Cairn") {
