@@ -19,6 +19,7 @@ var (
 	foundryToken  = filepath.Join("..", "..", "wallet", "contracts", "testdata", "out", "Token.sol", "Token.json")
 	hardhatToken  = filepath.Join("..", "..", "wallet", "contracts", "testdata", "artifacts", "contracts", "Token.sol", "Token.json")
 	combinedToken = filepath.Join("..", "..", "wallet", "contracts", "testdata", "combined.json")
+	standardToken = filepath.Join("..", "..", "wallet", "contracts", "testdata", "standard-output.json")
 )
 
 // contractTxJSON is what `contract deploy|send --json` prints, as a
@@ -93,6 +94,20 @@ func TestContractCLI(t *testing.T) {
 		t.Fatalf("hardhat deploy: %+v", h)
 	}
 
+	// From solc's standard-JSON output, without --wait: the book gets the
+	// address the nonce gives, which is where the contract lands.
+	out := mustWallet(t, "", append([]string{"contract", "deploy", standardToken, "--contract", "Token", "3", "--from", "1", "--name", "Std", "--json"}, signed...)...)
+	var sd contractTxJSON
+	if err := json.Unmarshal([]byte(out), &sd); err != nil || !sd.Saved || sd.Tx != nil {
+		t.Fatalf("deploy without --wait: %v %s", err, out)
+	}
+	if inc := p.waitTx(context.Background(), sd.Hash); inc.Receipt == nil || inc.Receipt.ContractAddress == nil || inc.Receipt.ContractAddress.Hex() != sd.Contract {
+		t.Fatalf("deployed without --wait to %s, the receipt says %+v", sd.Contract, inc.Receipt)
+	}
+	if out := run("contract", "call", "Std", "totalSupply"); out != "3\n" {
+		t.Fatalf("call Std: %q", out)
+	}
+
 	// Calls: by name with the book's ABI, and by address with only a
 	// signature (a home with no book).
 	if out := run("contract", "call", "Token", "balanceOf", dev); out != "1000000000000000000000000\n" {
@@ -114,7 +129,7 @@ func TestContractCLI(t *testing.T) {
 			Value any    `json:"value"`
 		} `json:"values"`
 	}
-	out := run("contract", "call", "HH", "sum", "[1, 2, 3e3]", "--json")
+	out = run("contract", "call", "HH", "sum", "[1, 2, 3e3]", "--json")
 	if err := json.Unmarshal([]byte(out), &cj); err != nil || len(cj.Values) != 1 || cj.Values[0].Value != "3003" {
 		t.Fatalf("call --json: %v %s", err, out)
 	}
@@ -159,7 +174,7 @@ func TestContractCLI(t *testing.T) {
 
 	// Bad input is one line that says what to do.
 	mustFail(t, "", append([]string{"contract", "deploy", combinedToken, "1", "--from", "1"}, at...), "src/Token.sol:IToken, src/Token.sol:Token", "--contract")
-	mustFail(t, "", append([]string{"contract", "call", "Nope", "balanceOf", dev}, at...), "neither a 0x address nor a name", "HH, Token")
+	mustFail(t, "", append([]string{"contract", "call", "Nope", "balanceOf", dev}, at...), "neither a 0x address nor a name", "HH, Std, Token")
 	mustFail(t, "", append([]string{"contract", "call", "Token", "balanceOf", "0xF39Fd6e51aad88F6F4ce6aB8827279cffFb92266"}, at...), "EIP-55")
 	mustFail(t, "", append([]string{"contract", "call", "Token", "transfer", dev, "1"}, at...), "overloaded", "transfer(address,uint256,bytes)")
 	mustFail(t, "", append([]string{"contract", "call", h.Contract, "totalSupply"}, bare...), "signature")
@@ -202,7 +217,8 @@ func TestContractCLI(t *testing.T) {
 			t.Fatalf("event: %s", out)
 		}
 	}
-	if out := run("contract", "events", "Token", "--event", "Transfer", "--from-block", "0"); strings.Count(out, "Token Transfer(") != 3 {
+	if out := run("contract", "events", "Token", "--event", "Transfer", "--from-block", "0"); strings.Count(out, "Token Transfer(") != 3 ||
+		!strings.Contains(out, "block ") || !strings.Contains(out, " tx 0x") {
 		t.Fatalf("events --event Transfer:\n%s", out)
 	}
 	if out := run("contract", "events", "Token", "--event", "Renamed"); !strings.Contains(out, "no events") {
