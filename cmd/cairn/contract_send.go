@@ -141,7 +141,7 @@ func newContractDeployCmd() *cobra.Command {
 			t := &target{abi: &art.ABI}
 			p := &sendPlan{create: true, value: value, data: data, explainRevert: t.explainRevert}
 			p.print = func(cmd *cobra.Command, res *sendResult) error {
-				r := &contractTxResult{sendResult: res, ContractName: bookName}
+				r := &contractTxResult{sendResult: res}
 				created := crypto.CreateAddress(common.HexToAddress(res.From), res.Nonce)
 				ok := true
 				if res.Tx != nil && res.Tx.Receipt != nil {
@@ -169,7 +169,7 @@ func newContractDeployCmd() *cobra.Command {
 						return fmt.Errorf("contract %s was deployed at %s (transaction %s), but the address book could not be saved: %w; add it later with `cairn contract add %s %s --abi %s`",
 							bookName, created.Hex(), res.Hash.Hex(), err, bookName, created.Hex(), art.Path)
 					}
-					r.Saved = true
+					r.Saved, r.ContractName = true, bookName
 					t.entry = &entry
 				}
 				return printContractTx(cmd, &f, r, book, t)
