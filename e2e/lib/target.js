@@ -20,7 +20,6 @@ const STOP_TIMEOUT_MS = 10_000;
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.unref();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address();
@@ -107,22 +106,35 @@ export async function startTarget() {
     });
     const rpcUrl = `http://127.0.0.1:${port}/`;
     const wsUrl = target === 'cairn' ? `ws://127.0.0.1:${port}/ws` : `ws://127.0.0.1:${port}`;
-    const deadline = Date.now() + READY_TIMEOUT_MS;
     let lastErr;
-    for (;;) {
-      if (exited) throw new Error(`${target} exited (${JSON.stringify(exited)}) before answering eth_chainId`);
-      try {
-        const id = await rpc(rpcUrl, 'eth_chainId');
-        if (BigInt(id) !== 7777n) throw new Error(`eth_chainId is ${id}, want 7777 (0x1e61)`);
-        break;
-      } catch (err) {
-        lastErr = err;
-        if (/want 7777/.test(err.message)) throw err;
+    let ready = false;
+    const poll = async () => {
+      while (!ready) {
+        if (exited) throw new Error(`${target} exited (${JSON.stringify(exited)}) before answering eth_chainId`);
+        try {
+          const id = await rpc(rpcUrl, 'eth_chainId');
+          if (BigInt(id) !== 7777n) throw Object.assign(new Error(`eth_chainId is ${id}, want 7777 (0x1e61)`), { fatal: true });
+          return;
+        } catch (err) {
+          if (err.fatal) throw err;
+          lastErr = err;
+        }
+        await new Promise((r) => setTimeout(r, 200));
       }
-      if (Date.now() > deadline) {
-        throw new Error(`${target} did not answer eth_chainId at ${rpcUrl} within ${READY_TIMEOUT_MS / 1000} s: ${lastErr?.message}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
+    };
+    // The deadline is a timer of its own, which also keeps the event loop
+    // alive whatever the polling's sockets and signals do.
+    let timer;
+    const deadline = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(
+        `${target} did not answer eth_chainId at ${rpcUrl} within ${READY_TIMEOUT_MS / 1000} s: ${lastErr?.message}`,
+      )), READY_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([poll(), deadline]);
+    } finally {
+      ready = true;
+      clearTimeout(timer);
     }
     return { target, rpcUrl, wsUrl, tmp, logPath, logTail, stop };
   } catch (err) {

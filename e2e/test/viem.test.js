@@ -284,3 +284,39 @@ test('viem: transactions sent back to back take their nonces from the pending co
   assert.equal(receipts.length, 3);
   assert.equal(await client.getBalance({ address: to }), 30n);
 });
+
+test('viem: pending transactions by WebSocket subscription and by filter', async () => {
+  const transport = webSocket(WS_URL, { timeout: WAIT_MS });
+  const ws = createPublicClient({ chain, transport });
+  let sub;
+  try {
+    const filter = await client.createPendingTransactionFilter();
+    // eth_subscribe("newPendingTransactions") through the transport, which
+    // resolves once the node has answered with the subscription's id.
+    const seen = new Set();
+    let ours;
+    let sawOurs;
+    const gotOurs = new Promise((resolve) => { sawOurs = resolve; });
+    sub = await within(WAIT_MS, 'eth_subscribe newPendingTransactions', ws.transport.subscribe({
+      params: ['newPendingTransactions'],
+      onData: ({ result }) => {
+        seen.add(result);
+        if (ours && seen.has(ours)) sawOurs();
+      },
+      onError: (e) => sawOurs(Promise.reject(e)),
+    }));
+    assert.match(sub.subscriptionId, /^0x[0-9a-f]+$/);
+    ours = await aliceWallet.sendTransaction({ to: bob.address, value: 1n });
+    if (seen.has(ours)) sawOurs();
+    await within(WAIT_MS, `newPendingTransactions with ${ours}`, gotOurs);
+    await mined(ours);
+    const hashes = await client.getFilterChanges({ filter });
+    assert.ok(hashes.includes(ours), `eth_newPendingTransactionFilter changes lack ${ours}: ${hashes}`);
+    await client.uninstallFilter({ filter });
+    assert.equal((await sub.unsubscribe()).result, true, "eth_unsubscribe did not answer true");
+    sub = null;
+  } finally {
+    await sub?.unsubscribe().catch(() => {});
+    (await transport({ chain }).value.getRpcClient()).close();
+  }
+});
