@@ -149,6 +149,10 @@ func TestCORSClosedByDefault(t *testing.T) {
 	if resp, _ := f.do(pre); resp.StatusCode != http.StatusForbidden || resp.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatalf("preflight from a browser origin with no --rpc-cors: %d %v", resp.StatusCode, resp.Header)
 	}
+	// What a page may send without a preflight is refused for its type.
+	if resp, _ := f.post("/", "text/plain", req, "Origin", "https://evil.example"); resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("a simple text/plain request from a page: %d, want 415", resp.StatusCode)
+	}
 	_, _, err := websocket.DefaultDialer.Dial(wsURL(f, "/ws"), http.Header{"Origin": {"https://evil.example"}})
 	if err == nil {
 		t.Fatal("a WebSocket from a browser origin opened with no --rpc-cors")
