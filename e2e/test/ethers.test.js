@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Contract, ContractFactory, JsonRpcProvider, WebSocketProvider, Wallet,
+  ContractFactory, JsonRpcProvider, WebSocketProvider, Wallet,
   id, parseEther, parseUnits, toQuantity, zeroPadValue,
 } from 'ethers';
 import { RPC_URL, WS_URL, CHAIN_ID, DEV_KEYS, DEV_ADDRESSES, TARGET, artifacts, within } from '../lib/env.js';
@@ -110,12 +110,12 @@ test('ethers: WebSocket: newHeads and logs subscriptions', async () => {
     const amount = parseUnits('7', 18);
     // eth_subscribe("logs", {address, topics: [Transfer, alice, bob]}). With
     // a topic filter, ethers hands the listener the event payload last.
-    const gotLog = new Promise((resolve) => {
-      wsToken.on(wsToken.filters.Transfer(alice.address, bob.address), (...args) => {
-        const { log } = args.at(-1);
-        const [from, to, value] = token.interface.parseLog(log).args;
-        if (value === amount) resolve({ from, to, value, log });
-      });
+    let sawLog;
+    const gotLog = new Promise((resolve) => { sawLog = resolve; });
+    await wsToken.on(wsToken.filters.Transfer(alice.address, bob.address), (...args) => {
+      const { log } = args.at(-1);
+      const [from, to, value] = token.interface.parseLog(log).args;
+      if (value === amount) sawLog({ from, to, value, log });
     });
     // Blocks arrive every second: two heads, in order, then a transfer the
     // live logs subscription must report.
