@@ -57,10 +57,10 @@ test('ethers: the ERC-20 is deployed with its code, name and supply', async () =
 
 test('ethers: transfer moves tokens; balances and Transfer events by filter and eth_getLogs', async () => {
   const amount = parseUnits('1234.5', 18);
-  const before = await token.balanceOf(bob.address);
+  const had = await token.balanceOf(bob.address);
   const receipt = await mined(await token.transfer(bob.address, amount));
-  assert.equal(await token.balanceOf(bob.address), before + amount);
-  assert.equal(await token.balanceOf(alice.address, { blockTag: receipt.blockNumber }), SUPPLY - before - amount);
+  assert.equal(await token.balanceOf(bob.address), had + amount);
+  assert.equal(await token.balanceOf(alice.address, { blockTag: receipt.blockNumber }), SUPPLY - had - amount);
 
   // The receipt's log, parsed with the ABI.
   const parsed = receipt.logs.map((l) => token.interface.parseLog(l)).filter(Boolean);

@@ -46,12 +46,12 @@ describe('staking contract from ethers', () => {
   });
 
   test('delegate 1000 CRN; delegation() reads it back; Delegated by filter', { skip }, async () => {
-    const [before] = await staking.delegation(delegator.address, DEVNET_VALIDATOR);
+    const [had] = await staking.delegation(delegator.address, DEVNET_VALIDATOR);
     const balanceBefore = await provider.getBalance(delegator.address);
     delegated = await mined(await staking.delegate(DEVNET_VALIDATOR, { value: STAKE }));
 
     const [amount, shares] = await staking.delegation(delegator.address, DEVNET_VALIDATOR);
-    assert.equal(amount, before + STAKE);
+    assert.equal(amount, had + STAKE);
     assert.ok(shares > 0n);
     const fee = delegated.gasUsed * delegated.gasPrice;
     assert.equal(await provider.getBalance(delegator.address, delegated.blockNumber), balanceBefore - STAKE - fee);
@@ -97,10 +97,10 @@ describe('staking contract from ethers', () => {
 
   test('undelegate 400 CRN: Undelegated event, the delegation shrinks, an unbonding appears', { skip }, async () => {
     assert.ok(delegated, 'the delegation did not happen');
-    const [before] = await staking.delegation(delegator.address, DEVNET_VALIDATOR);
+    const [had] = await staking.delegation(delegator.address, DEVNET_VALIDATOR);
     const receipt = await mined(await staking.undelegate(DEVNET_VALIDATOR, UNSTAKE));
-    const [after] = await staking.delegation(delegator.address, DEVNET_VALIDATOR);
-    assert.equal(after, before - UNSTAKE);
+    const [left] = await staking.delegation(delegator.address, DEVNET_VALIDATOR);
+    assert.equal(left, had - UNSTAKE);
 
     const events = await staking.queryFilter(staking.filters.Undelegated(delegator.address), receipt.blockNumber, receipt.blockNumber);
     assert.equal(events.length, 1);

@@ -2,7 +2,7 @@
 // read; Transfer events by getContractEvents, by an eth_newFilter filter and
 // by eth_getLogs; newHeads and logs over WebSocket; a custom error decoded
 // from eth_call and from eth_estimateGas; legacy and EIP-1559 transactions.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain,
