@@ -11,10 +11,17 @@ const solc = require('solc');
 const e2eDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const contractsDir = path.join(e2eDir, 'contracts');
 
-// findImport resolves "@openzeppelin/contracts/..." (and any other package
-// path) in node_modules for solc's import callback.
+// Cairn's published staking interface, imported as "cairn/IStaking.sol".
+const cairnDir = path.join(e2eDir, '..', 'chain', 'staking', 'stakingabi');
+
+// findImport resolves "cairn/..." in Cairn's staking interface and
+// "@openzeppelin/contracts/..." (and any other package path) in node_modules
+// for solc's import callback.
 function findImport(importPath) {
   try {
+    if (importPath.startsWith('cairn/')) {
+      return { contents: fs.readFileSync(path.join(cairnDir, importPath.slice('cairn/'.length)), 'utf8') };
+    }
     return { contents: fs.readFileSync(require.resolve(importPath), 'utf8') };
   } catch (err) {
     return { error: `cannot import ${importPath}: ${err.message}` };

@@ -5,9 +5,9 @@
 // Anvil, which has no staking contract.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Contract, JsonRpcProvider, Wallet, parseEther } from 'ethers';
+import { Contract, ContractFactory, JsonRpcProvider, Wallet, parseEther } from 'ethers';
 import {
-  RPC_URL, CHAIN_ID, DEV_KEYS, TARGET, STAKING_ADDRESS, STAKING_ABI, DEVNET_VALIDATOR, within,
+  RPC_URL, CHAIN_ID, DEV_KEYS, TARGET, STAKING_ADDRESS, STAKING_ABI, DEVNET_VALIDATOR, artifacts, within,
 } from '../lib/env.js';
 
 const WAIT_MS = 30_000;
@@ -110,5 +110,31 @@ describe('staking contract from ethers', () => {
     assert.ok(entry, 'unbondings() lacks the entry');
     assert.equal(entry.amount, UNSTAKE);
     assert.equal(entry.completionTime, events[0].args.completionTime);
+  });
+
+  // todo until the staking address has code: eth_getCode answers 0x there, so
+  // Solidity's extcodesize check before delegate() (a function that returns
+  // nothing) reverts, with no data; a low-level call of the same data works.
+  // A todo test's failure is reported but does not fail the run.
+  const noCode = 'eth_getCode(staking) is 0x: an IStaking(…).delegate() call from Solidity reverts';
+  test('a Solidity contract delegates through the IStaking interface', { skip, todo: noCode }, async () => {
+    const { abi, bytecode } = artifacts().StakeVia;
+    const via = await new ContractFactory(abi, bytecode, delegator).deploy();
+    await mined(via.deploymentTransaction());
+    const viaAddress = await via.getAddress();
+    // Solidity checks extcodesize before a call whose function returns
+    // nothing (delegate): the staking address must have code for it.
+    const code = await provider.getCode(STAKING_ADDRESS);
+    const value = parseEther('10');
+    const stakeErr = await via.stake.estimateGas(DEVNET_VALIDATOR, { value }).then(() => null, (e) => e);
+    assert.equal(stakeErr, null,
+      `StakeVia.stake reverted (eth_getCode(staking) = ${code}): ${stakeErr?.shortMessage ?? stakeErr?.message} data=${stakeErr?.data}`);
+    const receipt = await mined(await via.stake(DEVNET_VALIDATOR, { value }));
+    assert.equal(await via.staked(DEVNET_VALIDATOR), value);
+    const [amount] = await staking.delegation(viaAddress, DEVNET_VALIDATOR);
+    assert.equal(amount, value);
+    const events = await staking.queryFilter(staking.filters.Delegated(viaAddress, DEVNET_VALIDATOR), receipt.blockNumber, receipt.blockNumber);
+    assert.equal(events.length, 1);
+    assert.equal(events[0].args.amount, value);
   });
 });
