@@ -18,7 +18,7 @@ export const CHAIN_ID = 7777;
 // Public keys: never use them for anything of value. Each test file uses
 // its own accounts, so the files run at the same time without sharing
 // nonces: 0 is the devnet validator's operator (unused here), 1 staking,
-// 2-3 ethers, 4-5 viem, 6-7 web3.
+// 2-3 ethers, 4-5 viem, 6 web3.
 export const DEV_KEYS = [
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
   '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
