@@ -43,6 +43,15 @@ test('ethers: eth_chainId and net_version are the devnet\'s 7777', async () => {
   assert.equal(await provider.send('eth_chainId', []), '0x1e61');
   assert.equal(await provider.send('net_version', []), '7777');
   assert.equal((await provider.getNetwork()).chainId, 7777n);
+  // As most code makes them: no network given, so ethers detects it (eth_chainId).
+  for (const detecting of [new JsonRpcProvider(RPC_URL), new WebSocketProvider(WS_URL)]) {
+    try {
+      assert.equal((await within(WAIT_MS, `network detection of ${detecting.constructor.name}`, detecting.getNetwork())).chainId, 7777n);
+      assert.ok((await detecting.getBlockNumber()) >= 0);
+    } finally {
+      await detecting.destroy();
+    }
+  }
 });
 
 test('ethers: the ERC-20 is deployed with its code, name and supply', async () => {
