@@ -143,3 +143,26 @@ func TestBlocksCarryOnlyValidEvidence(t *testing.T) {
 		t.Fatalf("after valid evidence the validator's status is %d, want tombstoned", v.Status)
 	}
 }
+
+// TestStakingAddressHasMarkerCode: the staking account holds its marker
+// code from genesis, so Solidity's extcodesize check before a call passes,
+// and a call there still reaches the native contract, not that code.
+func TestStakingAddressHasMarkerCode(t *testing.T) {
+	c := newTestChain(t)
+	st, err := c.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := st.GetCode(staking.Address); string(code) != string(staking.MarkerCode) {
+		t.Fatalf("code at the staking address %x, want %x", code, staking.MarkerCode)
+	}
+	data, err := staking.ABI.Pack("validators")
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := staking.Address
+	res, err := c.Call(context.Background(), vm.CallMsg{To: &to, Data: data}, CallLimits{})
+	if err != nil || res.Err != nil || len(res.ReturnData) == 0 {
+		t.Fatalf("a call of validators(): %v, %+v", err, res)
+	}
+}

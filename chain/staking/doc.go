@@ -17,3 +17,9 @@ var Address = stakingabi.Address
 
 // ABI is the staking contract's interface (stakingabi.ABI).
 var ABI = stakingabi.ABI
+
+// MarkerCode is the code the staking account holds: one INVALID opcode,
+// which never runs, since the native contract answers every call to the
+// address first. It is there because Solidity refuses to call a function
+// that returns nothing at an address without code (extcodesize is 0).
+var MarkerCode = []byte{0xfe}

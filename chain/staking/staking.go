@@ -43,8 +43,12 @@ type GenesisValidator struct {
 // into the contract's balance and makes them the first active set.
 func (s *Staking) InitGenesis(st vm.StateDB, env Env, vals []GenesisValidator) error {
 	// A nonce keeps the account from being "empty" and deleted by the
-	// EIP-161 rules while it has no balance.
+	// EIP-161 rules while it has no balance. The code is a marker that never
+	// runs (the native contract answers every call first): Solidity checks
+	// that a contract has code before calling a function that returns
+	// nothing, so a contract calling IStaking(…).delegate() needs it.
 	st.SetNonce(Address, 1, tracing.NonceChangeGenesis)
+	st.SetCode(Address, MarkerCode, tracing.CodeChangeGenesis)
 	m := s.machine(st, env)
 	for _, g := range vals {
 		if err := checkCommission(g.CommissionBps); err != nil {
