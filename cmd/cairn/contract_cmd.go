@@ -33,7 +33,7 @@ func newContractCmd() *cobra.Command {
 			"('transfer(address,uint256)', which needs no ABI; add 'returns (uint256)' to decode a\n" +
 			"result) or, when the ABI is known, by its name. Contracts deployed or added are kept in\n" +
 			"<home>/contracts.json with their ABI, and every command takes a name from it in place of\n" +
-			"an address.",
+			"an address. A negative number argument reads as a flag: give the arguments after --.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
