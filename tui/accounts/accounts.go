@@ -174,7 +174,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case preparedMsg:
 		return m, m.onPrepared(msg)
-	case sentMsg:
+	case txsign.SentMsg:
 		return m, m.onSent(msg)
 	case derivedMsg:
 		return m, m.onDerived(msg)

@@ -1,65 +1,46 @@
 package accounts
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"cairn/tui/common"
 	"cairn/tui/txsign"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.c.Keys.Confirm):
-		return m.signAndSend()
-	case key.Matches(msg, m.c.Keys.Reject):
+	switch txsign.ConfirmKey(msg, m.c.Keys) {
+	case txsign.AnswerSend:
+		cmd, err := txsign.Send(m.c.Wallet, m.c.Node, m.draft)
+		if err != nil {
+			m.err = txsign.NodeError(err)
+			return nil
+		}
+		m.err, m.busy = "", "Signing and sending…"
+		return cmd
+	case txsign.AnswerBack:
 		m.mode, m.err = modeSend, ""
 		return m.form.FocusOn(fieldTo)
 	}
 	return nil
 }
 
-// sentMsg ends a sign-and-submit.
-type sentMsg struct {
-	hash ethcommon.Hash
-	err  error
-}
-
-func (m *Model) signAndSend() tea.Cmd {
-	w := m.c.Wallet
-	if w == nil || w.Locked() {
-		m.err = txsign.Locked
-		return nil
-	}
-	m.err, m.busy = "", "Signing and sending…"
-	d, node := m.draft, m.c.Node
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
-		defer cancel()
-		hash, err := txsign.SignAndSend(ctx, w, node, d)
-		return sentMsg{hash: hash, err: err}
-	}
-}
-
-func (m *Model) onSent(msg sentMsg) tea.Cmd {
-	if m.mode != modeConfirm || m.busy == "" {
+func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
+	if msg.Draft != m.draft || m.busy == "" {
 		return nil
 	}
 	m.busy = ""
-	if msg.err != nil {
-		m.err = txsign.NodeError(msg.err)
+	if msg.Err != nil {
+		m.err = txsign.NodeError(msg.Err)
 		return nil
 	}
 	d := m.draft
-	m.mode, m.sent = modeSent, msg.hash
+	m.mode, m.sent = modeSent, msg.Hash
 	m.form.Clear()
 	return tea.Batch(m.fetch(), m.notify(fmt.Sprintf("sent %s CRN to %s · tx %s",
-		common.FormatCRN(d.Value, 18), common.ShortAddr(*d.To), common.ShortHash(msg.hash.Hex()))))
+		common.FormatCRN(d.Value, 18), common.ShortAddr(*d.To), common.ShortHash(msg.Hash.Hex()))))
 }
 
 // confirmView shows every field that will be signed.

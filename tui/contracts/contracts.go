@@ -129,7 +129,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.onArtifact(msg)
 	case preparedMsg:
 		return m, m.onPrepared(msg)
-	case sentMsg:
+	case txsign.SentMsg:
 		return m, m.onSent(msg)
 	case calledMsg:
 		m.onCalled(msg)

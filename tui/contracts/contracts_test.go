@@ -89,34 +89,16 @@ func (e *env) must(t *testing.T, want ...string) {
 	}
 }
 
-func keys(names ...string) []tea.Msg {
-	var out []tea.Msg
-	for _, n := range names {
-		out = append(out, tuitest.Key(n))
-	}
-	return out
-}
-
-func typed(s string, then ...string) []tea.Msg { return append(tuitest.Type(s), keys(then...)...) }
-
 func golden(t *testing.T, e *env) {
 	t.Helper()
-	lines := strings.Split(e.s.View(), "\n")
-	if len(lines) > e.c.Height {
-		t.Fatalf("view has %d lines, area is %d", len(lines), e.c.Height)
-	}
-	for i, l := range lines {
-		if n := len([]rune(tuitest.Plain(l))); n > e.c.Width {
-			t.Fatalf("line %d is %d cells, area is %d: %q", i, n, e.c.Width, tuitest.Plain(l))
-		}
-	}
+	tuitest.Fits(t, e.s.View(), e.c.Width, e.c.Height)
 	tuitest.Golden(t, e.s.View())
 }
 
 // openToken opens Token's page from the list.
 func openToken(t *testing.T, e *env) {
 	t.Helper()
-	e.drive(t, keys("down", "enter")...)
+	e.drive(t, tuitest.Keys("down", "enter")...)
 	if m := e.model(); m.mode != modePage || m.page.entry.Name != "Token" {
 		t.Fatalf("mode %d, want Token's page", m.mode)
 	}
@@ -152,7 +134,7 @@ func TestGoldenDeployForm(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		e := setup(t, w, h)
 		e.drive(t, tuitest.Key("n"))
-		e.drive(t, typed(foundry, "enter")...)
+		e.drive(t, tuitest.Typed(foundry, "enter")...)
 		e.drive(t, tuitest.Type("1000e18")...)
 		golden(t, e)
 	})
@@ -162,8 +144,8 @@ func TestGoldenDeployConfirm(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		e := setup(t, w, h)
 		e.drive(t, tuitest.Key("n"))
-		e.drive(t, typed(foundry, "enter")...)
-		e.drive(t, typed("1000e18", "enter")...)
+		e.drive(t, tuitest.Typed(foundry, "enter")...)
+		e.drive(t, tuitest.Typed("1000e18", "enter")...)
 		if e.model().mode != modeConfirm {
 			t.Fatalf("not at the confirm step:\n%s", e.view())
 		}
@@ -174,8 +156,8 @@ func TestGoldenDeployConfirm(t *testing.T) {
 func TestDeploySignsTheCreationCode(t *testing.T) {
 	e := setup(t, 120, 40)
 	e.drive(t, tuitest.Key("n"))
-	e.drive(t, typed(foundry, "enter")...)
-	e.drive(t, typed("1000e18", "enter", "y")...)
+	e.drive(t, tuitest.Typed(foundry, "enter")...)
+	e.drive(t, tuitest.Typed("1000e18", "enter", "y")...)
 	if len(e.node.Sent) != 1 {
 		t.Fatalf("sent %d transactions", len(e.node.Sent))
 	}
@@ -197,16 +179,16 @@ func TestDeploySignsTheCreationCode(t *testing.T) {
 func TestAnAmbiguousArtifactAsksForTheContract(t *testing.T) {
 	e := setup(t, 120, 40)
 	e.drive(t, tuitest.Key("n"))
-	e.drive(t, typed(combined, "enter")...)
+	e.drive(t, tuitest.Typed(combined, "enter")...)
 	m := e.model()
 	if m.mode != modeForm || m.form.Focus != 1 || !strings.Contains(m.err, "Token") {
 		t.Fatalf("mode %d focus %d err %q", m.mode, m.form.Focus, m.err)
 	}
-	e.drive(t, typed("Token", "enter")...)
+	e.drive(t, tuitest.Typed("Token", "enter")...)
 	e.must(t, "supply uint256")
 	e.drive(t, tuitest.Key("esc"))
 	e.drive(t, tuitest.Key("n"))
-	e.drive(t, typed("/no/such/file.json", "enter")...)
+	e.drive(t, tuitest.Typed("/no/such/file.json", "enter")...)
 	if m := e.model(); m.mode != modeForm || m.err == "" {
 		t.Fatalf("a missing file: mode %d err %q", m.mode, m.err)
 	}
@@ -217,7 +199,7 @@ func TestReadCallsDecodeTheResult(t *testing.T) {
 	openToken(t, e)
 	selectFn(t, e, "balanceOf(address)")
 	e.drive(t, tuitest.Key("enter"))
-	e.drive(t, typed("0x123", "enter")...)
+	e.drive(t, tuitest.Typed("0x123", "enter")...)
 	if m := e.model(); m.mode != modeForm || !strings.Contains(m.err, "40 hex digits") {
 		t.Fatalf("a short address: mode %d err %q", m.mode, m.err)
 	}
@@ -243,8 +225,8 @@ func TestRevertsAreDecodedWithTheABI(t *testing.T) {
 
 	selectFn(t, e, "transfer(address,uint256)")
 	e.drive(t, tuitest.Key("enter"))
-	e.drive(t, typed(chain.DevnetAccounts[1].Hex(), "tab")...)
-	e.drive(t, typed("5", "enter")...)
+	e.drive(t, tuitest.Typed(chain.DevnetAccounts[1].Hex(), "tab")...)
+	e.drive(t, tuitest.Typed("5", "enter")...)
 	e.must(t, "The transaction would fail: TooLow(got: 3, want: 5)")
 	if len(e.node.Sent) != 0 || e.model().mode != modeForm {
 		t.Fatal("a reverting call went on")
@@ -254,17 +236,17 @@ func TestRevertsAreDecodedWithTheABI(t *testing.T) {
 	selectFn(t, e, "divide(uint256,uint256)")
 	e.node.CallRevertData = panicData(t, 0x12)
 	e.drive(t, tuitest.Key("enter"))
-	e.drive(t, typed("1", "tab")...)
-	e.drive(t, typed("0", "enter")...)
+	e.drive(t, tuitest.Typed("1", "tab")...)
+	e.drive(t, tuitest.Typed("0", "enter")...)
 	e.must(t, "divide(1, 0) reverted: ", "division")
 }
 
 func TestAddPutsAContractInTheBook(t *testing.T) {
 	e := setup(t, 120, 40)
 	e.drive(t, tuitest.Key("a"))
-	e.drive(t, typed("Other", "enter")...)
-	e.drive(t, typed("0x00000000000000000000000000000000000c0ffe", "enter")...)
-	e.drive(t, typed(foundry, "enter")...)
+	e.drive(t, tuitest.Typed("Other", "enter")...)
+	e.drive(t, tuitest.Typed("0x00000000000000000000000000000000000c0ffe", "enter")...)
+	e.drive(t, tuitest.Typed(foundry, "enter")...)
 	m := e.model()
 	if m.mode != modePage || m.page.entry.Name != "Other" {
 		t.Fatalf("mode %d err %q", m.mode, m.err)

@@ -11,7 +11,6 @@ import (
 	"cairn/tui/txsign"
 	"cairn/wallet/contracts"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
@@ -26,56 +25,39 @@ type pendingDeploy struct {
 }
 
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.c.Keys
-	switch {
-	case key.Matches(msg, k.Confirm):
-		return m.signAndSend()
-	case key.Matches(msg, k.Reject):
+	switch txsign.ConfirmKey(msg, m.c.Keys) {
+	case txsign.AnswerSend:
+		cmd, err := txsign.Send(m.c.Wallet, m.c.Node, m.draft)
+		if err != nil {
+			m.err = txsign.NodeError(err)
+			return nil
+		}
+		m.err, m.busy = "", "Signing and sending…"
+		return cmd
+	case txsign.AnswerBack:
 		m.mode, m.err = modeForm, ""
 		return m.form.FocusOn(0)
 	}
 	return nil
 }
 
-// sentMsg ends a sign-and-submit.
-type sentMsg struct {
-	hash ethcommon.Hash
-	err  error
-}
-
-func (m *Model) signAndSend() tea.Cmd {
-	w := m.c.Wallet
-	if w == nil || w.Locked() {
-		m.err = txsign.Locked
-		return nil
-	}
-	m.err, m.busy = "", "Signing and sending…"
-	d, node := m.draft, m.c.Node
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
-		defer cancel()
-		hash, err := txsign.SignAndSend(ctx, w, node, d)
-		return sentMsg{hash, err}
-	}
-}
-
-func (m *Model) onSent(msg sentMsg) tea.Cmd {
-	if m.mode != modeConfirm || m.busy == "" {
+func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
+	if msg.Draft != m.draft || m.busy == "" {
 		return nil
 	}
 	m.busy = ""
-	if msg.err != nil {
-		m.err = txsign.NodeError(msg.err)
+	if msg.Err != nil {
+		m.err = txsign.NodeError(msg.Err)
 		return nil
 	}
 	d := m.draft
 	if created := d.Created(); created != nil && m.fm != nil && m.fm.art != nil {
 		art := m.fm.art
-		m.deploys[msg.hash] = pendingDeploy{name: art.Name, artifact: art.Path, abi: art.RawABI, address: *created}
+		m.deploys[msg.Hash] = pendingDeploy{name: art.Name, artifact: art.Path, abi: art.RawABI, address: *created}
 	}
-	m.mode, m.sent = modeSent, msg.hash
+	m.mode, m.sent = modeSent, msg.Hash
 	m.form.Clear()
-	return notify(fmt.Sprintf("sent %s · tx %s", d.Call, common.ShortHash(msg.hash.Hex())))
+	return notify(fmt.Sprintf("sent %s · tx %s", d.Call, common.ShortHash(msg.Hash.Hex())))
 }
 
 func (m *Model) sentView() string {

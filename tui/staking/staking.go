@@ -135,7 +135,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.onSnapshot(msg)
 	case preparedMsg:
 		return m, m.onPrepared(msg)
-	case sentMsg:
+	case txsign.SentMsg:
 		return m, m.onSent(msg)
 	case tea.PasteMsg:
 		if m.mode == modeForm && m.busy == "" {

@@ -77,28 +77,10 @@ func (e *env) must(t *testing.T, want ...string) {
 	}
 }
 
-func keys(names ...string) []tea.Msg {
-	var out []tea.Msg
-	for _, n := range names {
-		out = append(out, tuitest.Key(n))
-	}
-	return out
-}
-
-func typed(s string, then ...string) []tea.Msg { return append(tuitest.Type(s), keys(then...)...) }
-
 // golden checks the view fits the area, then compares it.
 func golden(t *testing.T, e *env) {
 	t.Helper()
-	lines := strings.Split(e.s.View(), "\n")
-	if len(lines) > e.c.Height {
-		t.Fatalf("view has %d lines, area is %d", len(lines), e.c.Height)
-	}
-	for i, l := range lines {
-		if n := len([]rune(tuitest.Plain(l))); n > e.c.Width {
-			t.Fatalf("line %d is %d cells, area is %d: %q", i, n, e.c.Width, tuitest.Plain(l))
-		}
-	}
+	tuitest.Fits(t, e.s.View(), e.c.Width, e.c.Height)
 	tuitest.Golden(t, e.s.View())
 }
 
@@ -138,7 +120,7 @@ func TestGoldenList(t *testing.T) {
 func TestGoldenDelegationsFocused(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		e := setup(t, w, h)
-		e.drive(t, keys("right", "down")...)
+		e.drive(t, tuitest.Keys("right", "down")...)
 		golden(t, e)
 	})
 }
@@ -146,7 +128,7 @@ func TestGoldenDelegationsFocused(t *testing.T) {
 func TestGoldenDelegateForm(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		e := setup(t, w, h)
-		e.drive(t, keys("down", "d")...)
+		e.drive(t, tuitest.Keys("down", "d")...)
 		e.drive(t, tuitest.Type("1000")...)
 		golden(t, e)
 	})
@@ -155,8 +137,8 @@ func TestGoldenDelegateForm(t *testing.T) {
 func TestGoldenConfirm(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		e := setup(t, w, h)
-		e.drive(t, keys("down", "d")...)
-		e.drive(t, typed("1000", "enter")...)
+		e.drive(t, tuitest.Keys("down", "d")...)
+		e.drive(t, tuitest.Typed("1000", "enter")...)
 		if e.model().mode != modeConfirm {
 			t.Fatalf("enter with every field filled did not reach the confirm step: %s", e.view())
 		}
@@ -166,8 +148,8 @@ func TestGoldenConfirm(t *testing.T) {
 
 func TestDelegateSignsTheCallFromTheDefaultAccount(t *testing.T) {
 	e := setup(t, 100, 30)
-	e.drive(t, keys("down", "d")...) // north-star
-	e.drive(t, typed("1000", "enter")...)
+	e.drive(t, tuitest.Keys("down", "d")...) // north-star
+	e.drive(t, tuitest.Typed("1000", "enter")...)
 	e.must(t, "Confirm the transaction", "delegate(north-star", "26,250", "1,000 CRN")
 	if len(e.node.Sent) != 0 {
 		t.Fatal("sent before the confirm step was answered")
@@ -200,7 +182,7 @@ func TestDelegateSignsTheCallFromTheDefaultAccount(t *testing.T) {
 // north-star (Account 1's own delegation is first).
 func selectSavings(t *testing.T, e *env) {
 	t.Helper()
-	e.drive(t, keys("right", "down")...)
+	e.drive(t, tuitest.Keys("right", "down")...)
 	r, ok := e.model().selectedDelegation()
 	if !ok || r.account.Label != "Savings" {
 		t.Fatalf("selected %+v, want Savings' delegation", r)
@@ -211,14 +193,14 @@ func TestUndelegateIsCappedByTheDelegation(t *testing.T) {
 	e := setup(t, 100, 30)
 	selectSavings(t, e)
 	e.drive(t, tuitest.Key("u"))
-	e.drive(t, typed("1000.5", "enter")...)
+	e.drive(t, tuitest.Typed("1000.5", "enter")...)
 	if m := e.model(); m.mode != modeForm || !strings.Contains(m.err, "More than the delegation (1,000 CRN)") {
 		t.Fatalf("mode %d err %q", m.mode, m.err)
 	}
 	for range 6 {
 		e.drive(t, tuitest.Key("backspace"))
 	}
-	e.drive(t, typed("400", "enter", "y")...)
+	e.drive(t, tuitest.Typed("400", "enter", "y")...)
 	tx, method, args := lastSent(t, e, chain.DevnetAccounts[1])
 	if method != "undelegate" || args[0].(ethcommon.Address) != fakenode.FixtureNorthStar || args[1].(*big.Int).Cmp(chain.CRN(400)) != 0 {
 		t.Fatalf("sent %s%v", method, args)
@@ -244,7 +226,7 @@ func TestRedelegateReadsTheDestination(t *testing.T) {
 	}
 	e.model().form.Inputs[0].SetValue("DEVNET-0")
 	e.drive(t, tuitest.Key("enter"))
-	e.drive(t, typed("10", "enter", "y")...)
+	e.drive(t, tuitest.Typed("10", "enter", "y")...)
 	_, method, args := lastSent(t, e, chain.DevnetAccounts[1])
 	if method != "redelegate" || args[0].(ethcommon.Address) != fakenode.FixtureNorthStar ||
 		args[1].(ethcommon.Address) != chain.DevnetAccounts[0] || args[2].(*big.Int).Cmp(chain.CRN(10)) != 0 {
@@ -257,7 +239,7 @@ func TestClaimPaysTheSelectedDelegation(t *testing.T) {
 	selectSavings(t, e)
 	e.drive(t, tuitest.Key("c"))
 	e.must(t, "Claim rewards", "Pays the 0.5 CRN of rewards earned with north-star to Savings")
-	e.drive(t, keys("enter", "y")...)
+	e.drive(t, tuitest.Keys("enter", "y")...)
 	_, method, args := lastSent(t, e, chain.DevnetAccounts[1])
 	if method != "claimRewards" || args[0].(ethcommon.Address) != fakenode.FixtureNorthStar {
 		t.Fatalf("sent %s%v", method, args)
@@ -268,7 +250,7 @@ func TestActionsThatCannotBeTakenSayWhy(t *testing.T) {
 	e := setup(t, 100, 30)
 	e.drive(t, tuitest.Key("u"))
 	e.must(t, "Select one of your delegations first")
-	e.drive(t, keys("down", "down", "down", "d")...) // twice, tombstoned
+	e.drive(t, tuitest.Keys("down", "down", "down", "d")...) // twice, tombstoned
 	e.must(t, "twice is tombstoned")
 	e.drive(t, tuitest.Key("U"))
 	e.must(t, "The validator is not jailed.")
@@ -289,7 +271,7 @@ func TestWithdrawTakesTheAccountWithStakeReady(t *testing.T) {
 	e := setup(t, 100, 30)
 	e.drive(t, tuitest.Key("w"))
 	e.must(t, "Withdraw unbonded stake", "from Savings", "Pays the 100 CRN that has finished unbonding to Savings")
-	e.drive(t, keys("enter", "y")...)
+	e.drive(t, tuitest.Keys("enter", "y")...)
 	if _, method, _ := lastSent(t, e, chain.DevnetAccounts[1]); method != "withdraw" {
 		t.Fatalf("sent %s", method)
 	}
@@ -316,7 +298,7 @@ func TestUnjailWaitsForTheJailTime(t *testing.T) {
 	e.now = e.now.Add(91 * time.Second)
 	e.drive(t, common.TickMsg{Time: e.now})
 	e.must(t, "the jail time is over: U unjails it")
-	e.drive(t, keys("U", "enter", "y")...)
+	e.drive(t, tuitest.Keys("U", "enter", "y")...)
 	if _, method, _ := lastSent(t, e, chain.DevnetAccounts[0]); method != "unjail" {
 		t.Fatalf("sent %s", method)
 	}
@@ -325,8 +307,8 @@ func TestUnjailWaitsForTheJailTime(t *testing.T) {
 func TestARevertingCallIsNotSent(t *testing.T) {
 	e := setup(t, 100, 30)
 	e.node.CallRevert = "execution reverted: validator is jailed"
-	e.drive(t, keys("down", "d")...)
-	e.drive(t, typed("5", "enter")...)
+	e.drive(t, tuitest.Keys("down", "d")...)
+	e.drive(t, tuitest.Typed("5", "enter")...)
 	m := e.model()
 	if m.mode != modeForm || !strings.Contains(m.err, "would fail (execution reverted: validator is jailed): nothing was sent") {
 		t.Fatalf("mode %d err %q", m.mode, m.err)
@@ -338,8 +320,8 @@ func TestARevertingCallIsNotSent(t *testing.T) {
 
 func TestALockedWalletSignsNothing(t *testing.T) {
 	e := setup(t, 100, 30)
-	e.drive(t, keys("down", "d")...)
-	e.drive(t, typed("5", "enter")...)
+	e.drive(t, tuitest.Keys("down", "d")...)
+	e.drive(t, tuitest.Typed("5", "enter")...)
 	e.w.Lock()
 	e.drive(t, tuitest.Key("y"))
 	if m := e.model(); m.mode != modeConfirm || !strings.Contains(m.err, "The wallet is locked") || len(e.node.Sent) != 0 {

@@ -12,7 +12,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
 // formKey handles keys while a form is open.
@@ -97,50 +96,34 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 }
 
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.c.Keys.Confirm):
-		return m.signAndSend()
-	case key.Matches(msg, m.c.Keys.Reject):
+	switch txsign.ConfirmKey(msg, m.c.Keys) {
+	case txsign.AnswerSend:
+		cmd, err := txsign.Send(m.c.Wallet, m.c.Node, m.draft)
+		if err != nil {
+			m.err = txsign.NodeError(err)
+			return nil
+		}
+		m.err, m.busy = "", "Signing and sending…"
+		return cmd
+	case txsign.AnswerBack:
 		m.mode, m.err = modeForm, ""
 		return m.form.FocusOn(0)
 	}
 	return nil
 }
 
-// sentMsg ends a sign-and-submit.
-type sentMsg struct {
-	hash ethcommon.Hash
-	err  error
-}
-
-func (m *Model) signAndSend() tea.Cmd {
-	w := m.c.Wallet
-	if w == nil || w.Locked() {
-		m.err = txsign.Locked
-		return nil
-	}
-	m.err, m.busy = "", "Signing and sending…"
-	d, node := m.draft, m.c.Node
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
-		defer cancel()
-		hash, err := txsign.SignAndSend(ctx, w, node, d)
-		return sentMsg{hash, err}
-	}
-}
-
-func (m *Model) onSent(msg sentMsg) tea.Cmd {
-	if m.mode != modeConfirm || m.busy == "" {
+func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
+	if msg.Draft != m.draft || m.busy == "" {
 		return nil
 	}
 	m.busy = ""
-	if msg.err != nil {
-		m.err = txsign.NodeError(msg.err)
+	if msg.Err != nil {
+		m.err = txsign.NodeError(msg.Err)
 		return nil
 	}
-	m.mode, m.sent = modeSent, msg.hash
+	m.mode, m.sent = modeSent, msg.Hash
 	m.form.Clear()
-	text := fmt.Sprintf("sent %s · tx %s", m.draft.Call, common.ShortHash(msg.hash.Hex()))
+	text := fmt.Sprintf("sent %s · tx %s", m.draft.Call, common.ShortHash(msg.Hash.Hex()))
 	return tea.Batch(m.fetch(), func() tea.Msg { return common.NoticeMsg{Text: text} })
 }
 

@@ -148,3 +148,30 @@ func EachSize(t *testing.T, f func(t *testing.T, w, h int)) {
 		t.Run(fmt.Sprintf("%dx%d", sz.W, sz.H), func(t *testing.T) { f(t, sz.W, sz.H) })
 	}
 }
+
+// Keys returns the key presses named (see Key).
+func Keys(names ...string) []tea.Msg {
+	out := make([]tea.Msg, len(names))
+	for i, n := range names {
+		out[i] = Key(n)
+	}
+	return out
+}
+
+// Typed returns the key presses that type s, then the keys named.
+func Typed(s string, then ...string) []tea.Msg { return append(Type(s), Keys(then...)...) }
+
+// Fits fails the test unless view stays within w cells and h lines, as a
+// screen's view must.
+func Fits(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		t.Fatalf("view has %d lines, area is %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n > w {
+			t.Fatalf("line %d is %d cells, area is %d: %q", i, n, w, Plain(l))
+		}
+	}
+}
