@@ -89,8 +89,12 @@ func (m *Model) headLine() string {
 			active++
 		}
 	}
-	return s.Title.Render("Staking") + s.Subtle.Render(fmt.Sprintf("  %d validators · %d active · total power %s",
-		len(m.vals), active, common.FormatCount(m.totalPower)))
+	noun := "validators"
+	if len(m.vals) == 1 {
+		noun = "validator"
+	}
+	return s.Title.Render("Staking") + s.Subtle.Render(fmt.Sprintf("  %d %s · %d active · total power %s",
+		len(m.vals), noun, active, common.FormatCount(m.totalPower)))
 }
 
 // sectionTitle draws a table's title, brighter for the table with the
