@@ -31,6 +31,12 @@ const (
 	syncLogEvery = 5 * time.Second
 	// badPeerFor is how long a peer that served a bad block is not asked.
 	badPeerFor = 10 * time.Minute
+	// syncStall: a node whose head has not moved for this long while a
+	// peer reports a later finalized block fetches it, however near. A
+	// node one block behind whose votes of that height were lost would
+	// otherwise wait forever: the peers have moved on and no longer send
+	// them, and with the node's power missing they may not advance either.
+	syncStall = 3 * time.Second
 )
 
 // blockSync fetches finalized blocks this node is behind on from several
@@ -51,6 +57,38 @@ type blockSync struct {
 	// Owned by run's goroutine.
 	bad     map[transport.PeerID]time.Time
 	lastLog time.Time
+	stall   stallWatch
+}
+
+// stallWatch tells how long the head has stayed where it is.
+type stallWatch struct {
+	head  uint64
+	since time.Time
+}
+
+// stalled notes the head seen now and reports whether it has not moved
+// for syncStall or longer.
+func (w *stallWatch) stalled(head uint64, now time.Time) bool {
+	if head != w.head || w.since.IsZero() {
+		w.head, w.since = head, now
+		return false
+	}
+	return now.Sub(w.since) >= syncStall
+}
+
+// syncTarget is where a round syncs to, or 0 for nowhere: the highest
+// finalized height the peers report, once it is syncGap past the head;
+// nearer, only when the driver kicked (it saw a commit it lacks a block
+// for) or the head has stalled, and then at least the block after the
+// head.
+func syncTarget(head, reported uint64, peers int, kicked, stalled bool) uint64 {
+	switch {
+	case reported >= head+syncGap:
+		return reported
+	case peers == 0 || !(kicked || stalled && reported > head):
+		return 0
+	}
+	return max(reported, head+1)
 }
 
 func newBlockSync(n *Node) *blockSync {
@@ -111,15 +149,14 @@ func (s *blockSync) run(ctx context.Context) error {
 // ahead, or (kicked) to whatever the peers have after the head.
 func (s *blockSync) round(ctx context.Context, kicked bool) error {
 	head := s.n.chain.Head().Height()
-	peers, target := s.peers(head + 1)
+	peers, reported := s.peers(head + 1)
+	stalled := s.stall.stalled(head, s.clock.Now())
+	target := syncTarget(head, reported, len(peers), kicked, stalled)
 	if target < head+syncGap {
 		s.state.Store(nil)
-		if !kicked || len(peers) == 0 {
-			return nil
-		}
-		// The driver saw a commit it lacks a block for, and peers' status
-		// answers may lag: ask them for what follows the head.
-		target = max(target, head+1)
+	}
+	if target == 0 {
+		return nil
 	}
 	imported, err := s.syncTo(ctx, target)
 	if imported > 0 {
