@@ -78,6 +78,24 @@ func (r *readFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&r.qf.timeout, "timeout", 15*time.Second, "how long to wait for the node")
 }
 
+// target checks the read flags, opens the home's address book and
+// resolves the contract ref names (an address or a book name), with its
+// ABI from af or the book.
+func (r *readFlags) target(ref string, af abiFlags) (*contracts.Book, *target, error) {
+	if r.qf.timeout <= 0 {
+		return nil, nil, usageErr("--timeout must be positive")
+	}
+	book, err := openBook(r.home)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := resolveTarget(book, ref, af)
+	if err != nil {
+		return nil, nil, err
+	}
+	return book, t, nil
+}
+
 // openBook opens the home's address book; a damaged one is an error
 // that names the file and says what to do.
 func openBook(home string) (*contracts.Book, error) { return contracts.OpenBook(home) }

@@ -40,14 +40,7 @@ func newContractEventsCmd() *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if rf.qf.timeout <= 0 {
-				return usageErr("--timeout must be positive")
-			}
-			book, err := openBook(rf.home)
-			if err != nil {
-				return err
-			}
-			t, err := resolveTarget(book, args[0], af)
+			book, t, err := rf.target(args[0], af)
 			if err != nil {
 				return err
 			}
