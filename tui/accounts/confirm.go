@@ -13,12 +13,8 @@ import (
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch txsign.ConfirmKey(msg, m.c.Keys) {
 	case txsign.AnswerSend:
-		cmd, err := txsign.Send(m.c.Wallet, m.c.Node, m.draft)
-		if err != nil {
-			m.err = txsign.NodeError(err)
-			return nil
-		}
-		m.err, m.busy = "", "Signing and sending…"
+		var cmd tea.Cmd
+		cmd, m.busy, m.err = txsign.Start(m.c.Wallet, m.c.Node, m.draft)
 		return cmd
 	case txsign.AnswerBack:
 		m.mode, m.err = modeSend, ""

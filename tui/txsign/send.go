@@ -36,7 +36,7 @@ func ConfirmKey(msg tea.KeyPressMsg, k *keymap.KeyMap) Answer {
 	return AnswerNone
 }
 
-// SentMsg ends a Send: the draft it sent, so each screen takes only its
+// SentMsg ends a Start: the draft it sent, so each screen takes only its
 // own, and the hash the node admitted or why not.
 type SentMsg struct {
 	Draft *Draft
@@ -44,17 +44,18 @@ type SentMsg struct {
 	Err   error
 }
 
-// Send returns the command that signs d with the wallet and submits it.
-// A wallet that is missing or locked (it locks itself when idle) is
-// wallet.ErrLocked at once, and no command.
-func Send(w *wallet.Wallet, node api.Service, d *Draft) (tea.Cmd, error) {
+// Start begins signing d with the wallet and submitting it: the command
+// that does it and the busy line to show meanwhile, or, for a wallet that
+// is missing or locked (it locks itself when idle), no command and the
+// error to show. The command's message is SentMsg.
+func Start(w *wallet.Wallet, node api.Service, d *Draft) (cmd tea.Cmd, busy, errText string) {
 	if w == nil || w.Locked() {
-		return nil, wallet.ErrLocked
+		return nil, "", NodeError(wallet.ErrLocked)
 	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), SendTimeout)
 		defer cancel()
 		hash, err := SignAndSend(ctx, w, node, d)
 		return SentMsg{Draft: d, Hash: hash, Err: err}
-	}, nil
+	}, "Signing and sending…", ""
 }
