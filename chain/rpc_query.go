@@ -9,9 +9,13 @@ import (
 )
 
 // StateAt opens a private, mutable copy of the state after the block with
-// header h. Changes to it are never written. Every committed state is kept,
-// so any committed block's state opens.
+// header h. Changes to it are never written. A pruning store keeps the
+// states of its window only: an older block's is an error wrapping
+// ErrStatePruned.
 func (c *Chain) StateAt(h *Header) (*state.StateDB, error) {
+	if err := c.store.checkStateKept(h.Height); err != nil {
+		return nil, err
+	}
 	st, err := c.state.Open(h.StateRoot)
 	if err != nil {
 		return nil, fmt.Errorf("state of block %d: %w", h.Height, err)

@@ -3,9 +3,11 @@ package chain
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/ethdb"
 	bolt "go.etcd.io/bbolt"
 )
@@ -99,17 +101,58 @@ func (s *stateKV) flush(tx *bolt.Tx) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for k, v := range s.pending {
-		var err error
-		if v == nil {
-			err = b.Delete([]byte(k))
-		} else {
-			err = b.Put([]byte(k), v)
-		}
-		if err != nil {
+		if err := putOrDelete(b, []byte(k), v); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// flushCounted writes the pending changes through r: a trie node (a
+// 32-byte key) not yet stored is written and its children gain a
+// reference; one already stored is the same node (its key is its hash)
+// and changes nothing. Other keys, contract code, are written as they
+// are. Keys go in order, which keeps bbolt's page writes together.
+func (s *stateKV) flushCounted(r *refCounter) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	keys := make([]string, 0, len(s.pending))
+	for k := range s.pending {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		key, v := []byte(k), s.pending[k]
+		if len(key) != common.HashLength || v == nil {
+			if err := putOrDelete(r.state, key, v); err != nil {
+				return err
+			}
+			continue
+		}
+		if r.state.Get(key) != nil {
+			continue
+		}
+		if err := r.state.Put(key, v); err != nil {
+			return err
+		}
+		children, err := trieChildren(v)
+		if err != nil {
+			return fmt.Errorf("new trie node %x: %w", key, err)
+		}
+		for _, c := range children {
+			if err := r.add(c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func putOrDelete(b *bolt.Bucket, k, v []byte) error {
+	if v == nil {
+		return b.Delete(k)
+	}
+	return b.Put(k, v)
 }
 
 // reset forgets the pending changes: after a successful commit they are on

@@ -31,7 +31,7 @@ var (
 	bucketState    = []byte("state")    // trie nodes and contract code
 	bucketSets     = []byte("valsets")  // first height a validator set validates → set
 
-	allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketHashes, bucketCommits, bucketReceipts, bucketTxs, bucketState, bucketSets}
+	allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketHashes, bucketCommits, bucketReceipts, bucketTxs, bucketState, bucketSets, bucketRefs, bucketRoots}
 
 	keyHead      = []byte("head")
 	keyFinalized = []byte("finalized")
@@ -56,6 +56,10 @@ type Store struct {
 	// again (a tx lookup reads its block's receipts each time).
 	receiptsOK *lru.Cache[uint64, uint32]
 	broken     atomic.Pointer[error] // set when a failed write could not be rolled back
+
+	window      uint64        // states kept before the head; 0 keeps all
+	stateFrom   atomic.Uint64 // the lowest height whose state is kept
+	pendingFrom uint64        // stateFrom once the write in progress commits
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -64,10 +68,14 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // let go of the file.
 var storeLockTimeout = 2 * time.Second
 
-// OpenStore opens (or creates) the store file at path. An existing file's
-// pages are checked first (checkStoreFile): a damaged or cut-short file is
-// an error wrapping ErrStoreDamaged, not a crash inside bbolt.
-func OpenStore(path string) (*Store, error) {
+// OpenStore opens (or creates) the store file at path, pruning state with
+// the default window. An existing file's pages are checked first
+// (checkStoreFile): a damaged or cut-short file is an error wrapping
+// ErrStoreDamaged, not a crash inside bbolt.
+func OpenStore(path string) (*Store, error) { return OpenStoreWith(path, StoreOptions{}) }
+
+// OpenStoreWith is OpenStore keeping state as opts say.
+func OpenStoreWith(path string, opts StoreOptions) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create store directory: %w", err)
 	}
@@ -92,7 +100,13 @@ func OpenStore(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w (the file is damaged or not a Cairn store; move it aside to start over)", path, err)
 	}
-	s := &Store{db: db, kv: newStateKV(db)}
+	s := &Store{db: db, kv: newStateKV(db), window: opts.StateWindow}
+	if s.window == 0 {
+		s.window = DefaultStateWindow
+	}
+	if opts.Archive {
+		s.window = 0
+	}
 	s.blocks, _ = lru.New[uint64, *Block](256)
 	s.receiptsOK, _ = lru.New[uint64, uint32](1024)
 	if err := s.init(); err != nil {
@@ -119,8 +133,37 @@ func (s *Store) init() error {
 				return err
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keyVersion, u64(storeVersion))
+		meta = tx.Bucket(bucketMeta)
+		if meta.Get(keyHead) == nil && meta.Get(keyStateFrom) == nil {
+			// A new store counts references from its first block on.
+			if err := meta.Put(keyStateFrom, u64(0)); err != nil {
+				return err
+			}
+		}
+		switch v := meta.Get(keyStateFrom); {
+		case v == nil:
+			s.window = 0 // written before pruning existed: it keeps all state
+		default:
+			from, err := s.readU64("the lowest height with state", v)
+			if err != nil {
+				return err
+			}
+			s.stateFrom.Store(from)
+		}
+		return meta.Put(keyVersion, u64(storeVersion))
 	})
+}
+
+// Counted reports whether the store counts trie node references, which
+// pruning needs; a store written before pruning existed does not, and
+// keeps every state whatever its options.
+func (s *Store) Counted() bool {
+	var ok bool
+	_ = s.view(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketMeta).Get(keyStateFrom) != nil
+		return nil
+	})
+	return ok
 }
 
 // Close closes the file. A store left broken by a write that could not be
@@ -474,6 +517,10 @@ func (s *Store) TxLocation(hash common.Hash) (height uint64, index uint32, err e
 	return height, index, nil
 }
 
+// failWrite, set by tests only, fails a block write after everything but
+// the transaction index is in its bbolt transaction.
+var failWrite func() error
+
 // writeBlock stores a block, the commit that finalized it, its receipts,
 // its transaction index entries and the state changes pending in the state
 // store, and moves head and finalized to it — all in one bbolt transaction.
@@ -507,7 +554,7 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 	}
 	height, hash := b.Height(), b.Hash()
 	err = s.update(func(tx *bolt.Tx) error {
-		if err := s.kv.flush(tx); err != nil {
+		if err := s.writeState(tx, height, b.Header.StateRoot); err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
 		key := u64(height)
@@ -532,6 +579,11 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 				return err
 			}
 		}
+		if failWrite != nil {
+			if err := failWrite(); err != nil {
+				return err
+			}
+		}
 		txs := tx.Bucket(bucketTxs)
 		for i, t := range b.Txs {
 			loc := make([]byte, 12)
@@ -548,6 +600,7 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 	if err != nil {
 		return fmt.Errorf("write block %d: %w", height, err)
 	}
+	s.stateFrom.Store(s.pendingFrom)
 	s.blocks.Add(height, b)
 	return nil
 }

@@ -1,0 +1,237 @@
+package chain
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	bolt "go.etcd.io/bbolt"
+)
+
+// State pruning.
+//
+// Trie nodes are stored by hash, so one node can serve many tries: the same
+// subtree under two blocks' roots, two storage tries with equal contents.
+// A node may be deleted only when no kept state reaches it, and the store
+// knows that by counting: refs[n] is the number of stored trie nodes that
+// refer to n (an account leaf refers to its storage root), plus the number
+// of kept block heights whose state root is n. A block's commit adds its
+// new nodes and their references, gives its root one reference, and takes
+// the reference of the oldest kept root once it falls out of the window; a
+// node whose count reaches zero is deleted and its children lose one
+// reference each. All of it happens in the bbolt transaction that writes
+// the block, so a crash at any moment leaves counts and nodes consistent.
+//
+// Contract code is stored by hash beside the trie nodes and never deleted:
+// it is small, and shared by every contract deployed with the same code.
+
+// DefaultStateWindow is how many blocks' states before the head a pruning
+// store keeps.
+const DefaultStateWindow = 128
+
+// releaseBudget bounds how many old roots one block commit lets go: a
+// store switched from --archive to pruning catches up a few heights per
+// block instead of in one huge transaction.
+const releaseBudget = 32
+
+// ErrStatePruned is returned for the state of a block older than the
+// store's window.
+var ErrStatePruned = errors.New("state pruned")
+
+var (
+	bucketRefs  = []byte("staterefs")  // trie node hash → references (uvarint)
+	bucketRoots = []byte("stateroots") // height → state root, for each kept height
+	// keyStateFrom is the lowest height whose state is kept; its presence
+	// also says the store counts references (stores written before
+	// pruning existed do not, and keep all state).
+	keyStateFrom = []byte("statefrom")
+)
+
+// StoreOptions are how a store keeps state. The zero value prunes with
+// DefaultStateWindow.
+type StoreOptions struct {
+	// StateWindow is how many blocks before the head keep their state
+	// (0: DefaultStateWindow).
+	StateWindow uint64
+	// Archive keeps every block's state; references are still counted,
+	// so the same store can prune later.
+	Archive bool
+}
+
+// refCounter applies one block's changes to the reference counts, in the
+// write transaction tx. Counts are read from the file once and then held
+// in counts until write.
+type refCounter struct {
+	s      *Store
+	state  *bolt.Bucket
+	refs   *bolt.Bucket
+	counts map[common.Hash]uint64
+}
+
+func (s *Store) newRefCounter(tx *bolt.Tx) *refCounter {
+	return &refCounter{s: s, state: tx.Bucket(bucketState), refs: tx.Bucket(bucketRefs), counts: map[common.Hash]uint64{}}
+}
+
+func (r *refCounter) count(h common.Hash) (uint64, error) {
+	if n, ok := r.counts[h]; ok {
+		return n, nil
+	}
+	v := r.refs.Get(h[:])
+	if v == nil {
+		return 0, nil
+	}
+	n, size := binary.Uvarint(v)
+	if size != len(v) {
+		return 0, r.s.damaged("reference count of trie node %x is not a number", h)
+	}
+	return n, nil
+}
+
+func (r *refCounter) add(h common.Hash) error {
+	n, err := r.count(h)
+	if err != nil {
+		return err
+	}
+	r.counts[h] = n + 1
+	return nil
+}
+
+// release takes one reference from the node h and deletes what is left
+// with none, depth first.
+func (r *refCounter) release(h common.Hash) error {
+	stack := []common.Hash{h}
+	for len(stack) > 0 {
+		h := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n, err := r.count(h)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return r.s.damaged("trie node %x lost a reference it did not have", h)
+		}
+		r.counts[h] = n - 1
+		if n > 1 {
+			continue
+		}
+		blob := r.state.Get(h[:])
+		if blob == nil {
+			return r.s.damaged("trie node %x is missing while still referenced", h)
+		}
+		children, err := trieChildren(blob)
+		if err != nil {
+			return r.s.damaged("trie node %x: %v", h, err)
+		}
+		if err := r.state.Delete(h[:]); err != nil {
+			return err
+		}
+		stack = append(stack, children...)
+	}
+	return nil
+}
+
+// write stores the changed counts, in key order for bbolt's sake.
+func (r *refCounter) write() error {
+	keys := make([]common.Hash, 0, len(r.counts))
+	for h := range r.counts {
+		keys = append(keys, h)
+	}
+	slices.SortFunc(keys, func(a, b common.Hash) int { return bytes.Compare(a[:], b[:]) })
+	for _, h := range keys {
+		var err error
+		if n := r.counts[h]; n == 0 {
+			err = r.refs.Delete(h[:])
+		} else {
+			// bbolt holds keys and values until the commit: each its own.
+			err = r.refs.Put(bytes.Clone(h[:]), binary.AppendUvarint(nil, n))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeState writes the state changes pending for the block at height
+// with state root root, in tx: the new trie nodes with their references,
+// and, on a pruning store, the release of the roots that left the window.
+func (s *Store) writeState(tx *bolt.Tx, height uint64, root common.Hash) error {
+	meta := tx.Bucket(bucketMeta)
+	fromKey := meta.Get(keyStateFrom)
+	if fromKey == nil {
+		return s.kv.flush(tx) // a store from before pruning: no counts, keeps all
+	}
+	from, err := s.readU64("the lowest height with state", fromKey)
+	if err != nil {
+		return err
+	}
+	r := s.newRefCounter(tx)
+	if err := s.kv.flushCounted(r); err != nil {
+		return err
+	}
+	if root != types.EmptyRootHash {
+		if err := r.add(root); err != nil {
+			return err
+		}
+	}
+	roots := tx.Bucket(bucketRoots)
+	if err := roots.Put(u64(height), root[:]); err != nil {
+		return err
+	}
+	if s.window > 0 {
+		for i := 0; i < releaseBudget && from+s.window < height; i++ {
+			if err := s.releaseRoot(r, roots, from); err != nil {
+				return err
+			}
+			from++
+		}
+	}
+	if err := r.write(); err != nil {
+		return err
+	}
+	if err := meta.Put(keyStateFrom, u64(from)); err != nil {
+		return err
+	}
+	s.pendingFrom = from
+	return nil
+}
+
+// releaseRoot takes the reference the block at height holds on its root.
+func (s *Store) releaseRoot(r *refCounter, roots *bolt.Bucket, height uint64) error {
+	v := roots.Get(u64(height))
+	if v == nil {
+		return nil // a height written before the store counted (genesis of an upgraded store)
+	}
+	if len(v) != common.HashLength {
+		return s.damaged("state root of block %d is %d bytes", height, len(v))
+	}
+	if root := common.BytesToHash(v); root != types.EmptyRootHash {
+		if err := r.release(root); err != nil {
+			return fmt.Errorf("prune the state of block %d: %w", height, err)
+		}
+	}
+	return roots.Delete(u64(height))
+}
+
+// StateFrom is the lowest height whose state the store keeps (0 for an
+// archive store).
+func (s *Store) StateFrom() uint64 { return s.stateFrom.Load() }
+
+// StateWindow is how many blocks before the head keep their state; 0 for
+// an archive store.
+func (s *Store) StateWindow() uint64 { return s.window }
+
+// checkStateKept returns ErrStatePruned, wrapped with the way out, for a
+// height whose state this store no longer holds.
+func (s *Store) checkStateKept(height uint64) error {
+	from := s.StateFrom()
+	if height >= from {
+		return nil
+	}
+	return fmt.Errorf("state of block %d: %w: this node keeps the state of blocks %d and later (the last %d); ask an archive node (cairn node --archive) for older state",
+		height, ErrStatePruned, from, s.window)
+}
