@@ -39,6 +39,11 @@ type Config struct {
 	RPCCORSOrigins []string
 	// BlockTime overrides the genesis block interval when non-zero.
 	BlockTime time.Duration
+	// StateWindow is how many blocks before the head keep their state
+	// (default chain.DefaultStateWindow); older state is pruned.
+	StateWindow uint64
+	// Archive keeps the state of every block.
+	Archive bool
 	// TxTimeBound cuts off a transaction that runs longer while this node
 	// builds a block (default 5 s).
 	TxTimeBound time.Duration

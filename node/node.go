@@ -67,9 +67,12 @@ func New(cfg Config) (*Node, error) {
 	if err := checkStoreExists(StorePath(cfg.Home), marks, cfg.Resync); err != nil {
 		return nil, err
 	}
-	store, err := chain.OpenStore(StorePath(cfg.Home))
+	store, err := chain.OpenStoreWith(StorePath(cfg.Home), chain.StoreOptions{StateWindow: cfg.StateWindow, Archive: cfg.Archive})
 	if err != nil {
 		return nil, err
+	}
+	if !cfg.Archive && !store.Counted() {
+		cfg.Logger.Warn("this store was written before state pruning and keeps every state; start a new home to prune", "store", store.Path())
 	}
 	if err := checkStoreNotBehind(store, marks, cfg.Resync); err != nil {
 		store.Close()

@@ -21,6 +21,8 @@ unknown key is an error. The keys, with the flag each one mirrors:
 
   api = "127.0.0.1:8545"             # --api: REST API address, "" disables it
   block_time = "1s"                  # --block-time: overrides the genesis interval
+  state_window = 128                 # --state-window: blocks before the head that keep their state
+  archive = false                    # --archive: keep the state of every block
   log_level = "info"                 # --log-level: debug, info, warn, error
   pprof = ""                         # --pprof: Go profiler address, "" is off
   genesis = "genesis.json"           # --genesis: relative paths are from <home>
@@ -44,6 +46,8 @@ networking unless a p2p setting asks for it; it then listens on 127.0.0.1 only.`
 type fileConfig struct {
 	API          *string        `toml:"api"`
 	BlockTime    *time.Duration `toml:"block_time"`
+	StateWindow  *uint64        `toml:"state_window"`
+	Archive      *bool          `toml:"archive"`
 	LogLevel     *string        `toml:"log_level"`
 	Pprof        *string        `toml:"pprof"`
 	Genesis      *string        `toml:"genesis"`
@@ -142,6 +146,10 @@ func encodeConfigFile(title string, fc *fileConfig) []byte {
 	if fc.BlockTime != nil {
 		fmt.Fprintf(&b, "block_time = %s\n", tomlQuote(fc.BlockTime.String()))
 	}
+	if fc.StateWindow != nil {
+		fmt.Fprintf(&b, "state_window = %d\n", *fc.StateWindow)
+	}
+	boolean("archive", fc.Archive)
 	str("log_level", fc.LogLevel)
 	str("pprof", fc.Pprof)
 	str("genesis", fc.Genesis)

@@ -251,3 +251,30 @@ func TestEncodeConfigFileRoundTrip(t *testing.T) {
 		t.Fatalf("the documented keys do not parse: %v %v\n%s", err, md.Undecoded(), example.String())
 	}
 }
+
+func TestStatePruningSettings(t *testing.T) {
+	home := t.TempDir()
+	cfg, err := testNodeConfig(t, "--home", home, "--devnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StateWindow != chain.DefaultStateWindow || cfg.Archive {
+		t.Fatalf("default: window %d archive %v, want %d and false", cfg.StateWindow, cfg.Archive, chain.DefaultStateWindow)
+	}
+	writeFile(t, node.ConfigPath(home), "state_window = 64\narchive = true\n")
+	if cfg, err = testNodeConfig(t, "--home", home, "--devnet"); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StateWindow != 64 || !cfg.Archive {
+		t.Fatalf("from the file: window %d archive %v, want 64 and true", cfg.StateWindow, cfg.Archive)
+	}
+	if cfg, err = testNodeConfig(t, "--home", home, "--devnet", "--state-window", "300", "--archive=false"); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StateWindow != 300 || cfg.Archive {
+		t.Fatalf("flags over the file: window %d archive %v, want 300 and false", cfg.StateWindow, cfg.Archive)
+	}
+	if _, err := testNodeConfig(t, "--home", home, "--devnet", "--state-window", "0"); err == nil || !strings.Contains(err.Error(), "--archive") {
+		t.Fatalf("--state-window 0: %v, want an error pointing at --archive", err)
+	}
+}

@@ -29,6 +29,8 @@ type nodeFlags struct {
 	apiAddr          string
 	rpcCORS          string
 	blockTime        time.Duration
+	stateWindow      uint64
+	archive          bool
 	logLevel         string
 	pprofAddr        string
 	// Recovery switches: flags only, never config.toml, so that they are
@@ -56,6 +58,8 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.apiAddr, "api", node.DefaultAPIAddr, "listen address of the REST API (/v1) and the Ethereum JSON-RPC (/ and /ws); empty disables both")
 	fl.StringVar(&f.rpcCORS, "rpc-cors", "", "browser origins allowed to call JSON-RPC and open its WebSocket, comma-separated (\"*\" for any; default none)")
 	fl.DurationVar(&f.blockTime, "block-time", 0, "block interval (default: the genesis value, 1s)")
+	fl.Uint64Var(&f.stateWindow, "state-window", chain.DefaultStateWindow, "keep the state of this many blocks before the head; older state is pruned")
+	fl.BoolVar(&f.archive, "archive", false, "keep the state of every block (no pruning)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
 	fl.BoolVar(&f.resync, "resync", false, "start on a store that is behind this home's consensus WAL and sign state (lost or rolled back) and rebuild it from peers")
@@ -94,6 +98,12 @@ func (f *nodeFlags) applyFile() error {
 	if fc.BlockTime != nil && !f.changed("block-time") {
 		f.blockTime = *fc.BlockTime
 	}
+	if fc.StateWindow != nil && !f.changed("state-window") {
+		f.stateWindow = *fc.StateWindow
+	}
+	if fc.Archive != nil && !f.changed("archive") {
+		f.archive = *fc.Archive
+	}
 	return nil
 }
 
@@ -110,13 +120,17 @@ func (f *nodeFlags) config() (node.Config, error) {
 	if f.blockTime < 0 {
 		return node.Config{}, usageErr("--block-time %v must not be negative", f.blockTime)
 	}
+	if f.stateWindow == 0 {
+		return node.Config{}, usageErr("--state-window must be at least 1 (--archive keeps every state)")
+	}
 	if f.devnetIfNoGenesis && f.genesisPath == "" && !f.devnet {
 		if _, err := os.Stat(node.GenesisPath(f.home)); errors.Is(err, fs.ErrNotExist) {
 			f.devnet = true
 		}
 	}
 	cfg := node.Config{Home: f.home, APIAddr: f.apiAddr, BlockTime: f.blockTime, Logger: log,
-		Resync: f.resync, SignStateGone: f.signStateGone, RPCCORSOrigins: splitList(f.rpcCORS)}
+		Resync: f.resync, SignStateGone: f.signStateGone, RPCCORSOrigins: splitList(f.rpcCORS),
+		StateWindow: f.stateWindow, Archive: f.archive}
 	switch {
 	case f.genesisPath != "" && f.devnet:
 		return cfg, usageErr("--devnet and --genesis are exclusive")
