@@ -50,7 +50,7 @@ const storeVersion = 2
 type Store struct {
 	db     *bolt.DB
 	kv     *stateKV
-	blocks *lru.Cache[uint64, *Block]
+	blocks *blockCache
 	// receiptsOK holds, by height, the CRC-32C of receipts bytes that
 	// passed checkReceipts: the same bytes read again need not be checked
 	// again (a tx lookup reads its block's receipts each time).
@@ -107,7 +107,7 @@ func OpenStoreWith(path string, opts StoreOptions) (*Store, error) {
 	if opts.Archive {
 		s.window = 0
 	}
-	s.blocks, _ = lru.New[uint64, *Block](256)
+	s.blocks = newBlockCache(blockCacheBytes)
 	s.receiptsOK, _ = lru.New[uint64, uint32](1024)
 	if err := s.init(); err != nil {
 		s.Close()
@@ -300,15 +300,19 @@ func (s *Store) GenesisHash() (common.Hash, error) {
 // (not the cache of blocks already read or written) is checked against
 // what it is committed to; see checkBlock.
 func (s *Store) BlockByHeight(height uint64) (*Block, error) {
-	if b, ok := s.blocks.Get(height); ok {
+	if b, ok := s.blocks.get(height); ok {
 		return b, nil
 	}
-	var b *Block
+	var (
+		b    *Block
+		size int
+	)
 	err := s.view(func(tx *bolt.Tx) error {
 		data := tx.Bucket(bucketBlocks).Get(u64(height))
 		if data == nil {
 			return ErrNotFound
 		}
+		size = len(data)
 		b = new(Block)
 		if err := b.UnmarshalBinary(data); err != nil {
 			return s.damaged("block %d: %v", height, err)
@@ -321,7 +325,7 @@ func (s *Store) BlockByHeight(height uint64) (*Block, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load block %d: %w", height, err)
 	}
-	s.blocks.Add(height, b)
+	s.blocks.add(height, b, size)
 	return b, nil
 }
 
@@ -601,7 +605,7 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 		return fmt.Errorf("write block %d: %w", height, err)
 	}
 	s.stateFrom.Store(s.pendingFrom)
-	s.blocks.Add(height, b)
+	s.blocks.add(height, b, len(data))
 	return nil
 }
 

@@ -78,7 +78,7 @@ func BenchmarkBlockReadCheck4000Transfers(b *testing.B) {
 	})
 	b.Run("block/BlockByHeight-uncached", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			s.blocks.Purge()
+			s.blocks.purge()
 			if _, err := s.BlockByHeight(1); err != nil {
 				b.Fatal(err)
 			}
