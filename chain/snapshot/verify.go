@@ -92,6 +92,12 @@ func VerifyStorageRange(storageRoot common.Hash, req *Request, c *Chunk) (*Range
 // root from req.Origin to their last key, and at most one past req.Limit.
 func verifyRange(root common.Hash, req *Request, c *Chunk, values [][]byte) (*Range, error) {
 	n := len(c.Entries)
+	if root == types.EmptyRootHash {
+		if n != 0 || len(c.Proof) != 0 {
+			return nil, invalid("%d %s entries and %d proof nodes for an empty trie", n, req.Kind, len(c.Proof))
+		}
+		return &Range{Complete: true}, nil
+	}
 	keys := make([][]byte, n)
 	for i := range c.Entries {
 		keys[i] = c.Entries[i].Key[:]
