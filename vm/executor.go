@@ -77,7 +77,7 @@ func (e *Executor) AddNative(n Native) { e.natives = append(e.natives, n) }
 func NewExecutor(chainID *big.Int, maxTxGas uint64) *Executor {
 	return &Executor{
 		config:   ChainConfig(chainID),
-		signer:   types.LatestSignerForChainID(chainID),
+		signer:   NewCachingSigner(types.LatestSignerForChainID(chainID), DefaultSenderCacheBytes),
 		MaxTxGas: maxTxGas,
 	}
 }
@@ -85,7 +85,10 @@ func NewExecutor(chainID *big.Int, maxTxGas uint64) *Executor {
 // Config is the Ethereum chain configuration the executor runs.
 func (e *Executor) Config() *params.ChainConfig { return e.config }
 
-// Signer recovers transaction senders for this chain.
+// Signer recovers transaction senders for this chain. It is a
+// *CachingSigner: every user of the executor's signer (block execution,
+// the mempool, the APIs) shares one sender cache, so no transaction is
+// recovered twice.
 func (e *Executor) Signer() types.Signer { return e.signer }
 
 // Rules returns the fork rules of a block.
