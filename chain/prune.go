@@ -43,7 +43,7 @@ const releaseBudget = 32
 var ErrStatePruned = errors.New("state pruned")
 
 var (
-	bucketRefs  = []byte("staterefs")  // trie node hash → references (uvarint)
+	bucketRefs  = []byte("staterefs")  // trie node hash → references (uvarint), if more than one
 	bucketRoots = []byte("stateroots") // height → state root, for each kept height
 	// keyStateFrom is the lowest height whose state is kept; its presence
 	// also says the store counts references (stores written before
@@ -64,7 +64,10 @@ type StoreOptions struct {
 
 // refCounter applies one block's changes to the reference counts, in the
 // write transaction tx. Counts are read from the file once and then held
-// in counts until write.
+// in counts until write. Most stored nodes have exactly one reference (a
+// leaf under its branch), and for those no count is stored: a stored node
+// without one has one reference, which keeps the counts a small part of
+// the file.
 type refCounter struct {
 	s      *Store
 	state  *bolt.Bucket
@@ -82,14 +85,20 @@ func (r *refCounter) count(h common.Hash) (uint64, error) {
 	}
 	v := r.refs.Get(h[:])
 	if v == nil {
+		if r.state.Get(h[:]) != nil {
+			return 1, nil
+		}
 		return 0, nil
 	}
 	n, size := binary.Uvarint(v)
-	if size != len(v) {
-		return 0, r.s.damaged("reference count of trie node %x is not a number", h)
+	if size != len(v) || n < 2 {
+		return 0, r.s.damaged("reference count of trie node %x is not a number above 1", h)
 	}
 	return n, nil
 }
+
+// born records a node just stored: nothing refers to it yet.
+func (r *refCounter) born(h common.Hash) { r.counts[h] = 0 }
 
 func (r *refCounter) add(h common.Hash) error {
 	n, err := r.count(h)
@@ -143,8 +152,8 @@ func (r *refCounter) write() error {
 	slices.SortFunc(keys, func(a, b common.Hash) int { return bytes.Compare(a[:], b[:]) })
 	for _, h := range keys {
 		var err error
-		if n := r.counts[h]; n == 0 {
-			err = r.refs.Delete(h[:])
+		if n := r.counts[h]; n < 2 {
+			err = r.refs.Delete(h[:]) // none, or the one a stored node goes without
 		} else {
 			// bbolt holds keys and values until the commit: each its own.
 			err = r.refs.Put(bytes.Clone(h[:]), binary.AppendUvarint(nil, n))

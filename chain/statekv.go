@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethdb"
 	bolt "go.etcd.io/bbolt"
 )
@@ -112,7 +113,9 @@ func (s *stateKV) flush(tx *bolt.Tx) error {
 // 32-byte key) not yet stored is written and its children gain a
 // reference; one already stored is the same node (its key is its hash)
 // and changes nothing. Other keys, contract code, are written as they
-// are. Keys go in order, which keeps bbolt's page writes together.
+// are. Keys go in order, which keeps bbolt's page writes together; all
+// new nodes are stored before any reference is counted, so that a node
+// born in this block starts from none.
 func (s *stateKV) flushCounted(r *refCounter) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -121,6 +124,7 @@ func (s *stateKV) flushCounted(r *refCounter) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var born [][]byte
 	for _, k := range keys {
 		key, v := []byte(k), s.pending[k]
 		if len(key) != common.HashLength || v == nil {
@@ -135,9 +139,13 @@ func (s *stateKV) flushCounted(r *refCounter) error {
 		if err := r.state.Put(key, v); err != nil {
 			return err
 		}
+		r.born(common.BytesToHash(key))
+		born = append(born, v)
+	}
+	for _, v := range born {
 		children, err := trieChildren(v)
 		if err != nil {
-			return fmt.Errorf("new trie node %x: %w", key, err)
+			return fmt.Errorf("new trie node %x: %w", crypto.Keccak256(v), err)
 		}
 		for _, c := range children {
 			if err := r.add(c); err != nil {
