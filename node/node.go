@@ -131,6 +131,7 @@ func (n *Node) buildPool() error {
 	p := n.chain.Params()
 	n.pool = mempool.New(mempool.Config{
 		ChainID:       n.chain.ChainID(),
+		Signer:        n.chain.Signer(), // the executor's: one sender cache for admission and execution
 		BlockGasLimit: p.GasLimit,
 		MaxTxGas:      p.MaxTxGas,
 		MinBaseFee:    p.MinBaseFee.Int(),

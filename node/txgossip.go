@@ -118,15 +118,20 @@ func (n *Node) validateTx(from transport.PeerID, data []byte) (transport.Verdict
 		n.cfg.Logger.Debug("gossiped transaction batch rejected", "from", from, "txs", len(txs), "err", err)
 		return transport.Reject, nil
 	}
+	// The batch's senders are recovered in parallel before admission.
+	results, err := n.pool.AddRawBatch(txs, mempool.Remote)
+	if err != nil {
+		n.cfg.Logger.Debug("gossiped transaction batch rejected", "from", from, "txs", len(txs), "err", err)
+		return transport.Reject, nil
+	}
 	admitted := 0
-	for _, raw := range txs {
-		_, err := n.pool.AddRawFrom(raw, mempool.Remote)
-		if err == nil {
+	for _, r := range results {
+		if r.Err == nil {
 			admitted++
 			continue
 		}
-		if rej, ok := mempool.IsReject(err); ok && neverAdmissible(rej.Reason) {
-			n.cfg.Logger.Debug("gossiped transaction rejected", "from", from, "err", err)
+		if rej, ok := mempool.IsReject(r.Err); ok && neverAdmissible(rej.Reason) {
+			n.cfg.Logger.Debug("gossiped transaction rejected", "from", from, "err", r.Err)
 			return transport.Reject, nil
 		}
 	}

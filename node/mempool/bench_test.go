@@ -140,3 +140,48 @@ func BenchmarkSelect(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(raws)), "ns/tx")
 }
+
+// BenchmarkAddRawSerial admits the benchmark set one AddRawFrom at a
+// time, as one REST request per transaction did.
+func BenchmarkAddRawSerial(b *testing.B) {
+	raws := benchTxs(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		p, _ := newTestPool(b, testConfig())
+		b.StartTimer()
+		for _, raw := range raws {
+			if _, err := p.AddRawFrom(raw, Local); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(raws))/b.Elapsed().Seconds(), "tx/s")
+}
+
+// BenchmarkAddRawBatch admits the same set in batches of 500 with
+// AddRawBatch, which recovers each batch's senders on all cores first.
+func BenchmarkAddRawBatch(b *testing.B) {
+	const size = 500
+	raws := benchTxs(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		p, _ := newTestPool(b, testConfig())
+		b.StartTimer()
+		for j := 0; j < len(raws); j += size {
+			res, err := p.AddRawBatch(raws[j:min(j+size, len(raws))], Local)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range res {
+				if r.Err != nil {
+					b.Fatal(r.Err)
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(raws))/b.Elapsed().Seconds(), "tx/s")
+}

@@ -32,6 +32,11 @@ type Config struct {
 	// ChainID is the chain's EIP-155 ID; every transaction must be signed
 	// for it. Required.
 	ChainID *big.Int
+	// Signer recovers senders (default types.LatestSignerForChainID of
+	// ChainID). The node passes the executor's caching signer, so a
+	// sender recovered here is not recovered again in block execution.
+	// It must be a signer for ChainID.
+	Signer types.Signer
 	// BlockGasLimit bounds a transaction's gas (0: no block bound; the
 	// EIP-7825 cap of params.MaxTxGas still applies).
 	BlockGasLimit uint64

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/binary"
 	"math/big"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -138,3 +139,18 @@ func checkCounts(t testing.TB, p *Pool, pending, queued int) {
 		t.Fatalf("Pending() has %d pending, %d queued, %d bytes; stats say %d, %d, %d", np, nq, bytes, pending, queued, st.Bytes)
 	}
 }
+
+// countSigner counts the recoveries done through it.
+type countSigner struct {
+	types.Signer
+	n atomic.Int64
+}
+
+func (c *countSigner) Sender(tx *types.Transaction) (common.Address, error) {
+	c.n.Add(1)
+	return c.Signer.Sender(tx)
+}
+
+// Equal is true for c itself, so types.Sender's per-transaction cache
+// answers for it.
+func (c *countSigner) Equal(o types.Signer) bool { return o == types.Signer(c) }

@@ -93,6 +93,19 @@ func (p *Pool) AddRaw(raw []byte) (*types.Transaction, error) {
 // it came from, so the node gossips only what was submitted to it (a
 // gossiped transaction is forwarded by the gossip layer itself).
 func (p *Pool) AddRawFrom(raw []byte, origin Origin) (*types.Transaction, error) {
+	tx, err := p.decodeRaw(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.AddFrom(tx, origin); err != nil {
+		return nil, err
+	}
+	return tx, nil
+}
+
+// decodeRaw decodes one binary transaction, rejecting oversized and
+// undecodable bytes.
+func (p *Pool) decodeRaw(raw []byte) (*types.Transaction, error) {
 	if len(raw) > p.cfg.MaxTxBytes {
 		return nil, reject(ReasonOversized, "transaction is %d bytes, limit %d", len(raw), p.cfg.MaxTxBytes)
 	}
@@ -102,9 +115,6 @@ func (p *Pool) AddRawFrom(raw []byte, origin Origin) (*types.Transaction, error)
 			return nil, reject(ReasonUnsupportedType, "%v", err)
 		}
 		return nil, reject(ReasonMalformed, "decode transaction: %v", err)
-	}
-	if err := p.AddFrom(tx, origin); err != nil {
-		return nil, err
 	}
 	return tx, nil
 }

@@ -67,9 +67,13 @@ func newValidator(cfg Config) validator {
 	if cfg.MaxTxGas > 0 {
 		gasCap = min(gasCap, cfg.MaxTxGas)
 	}
+	signer := cfg.Signer
+	if signer == nil {
+		signer = types.LatestSignerForChainID(cc.ChainID)
+	}
 	return validator{
 		chainID:    cc.ChainID,
-		signer:     types.LatestSignerForChainID(cc.ChainID),
+		signer:     signer,
 		rules:      rules,
 		gasCap:     gasCap,
 		maxTxBytes: cfg.MaxTxBytes,
