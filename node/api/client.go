@@ -101,6 +101,25 @@ func (c *Client) SendRawTx(ctx context.Context, raw []byte) (common.Hash, error)
 	return out.Hash, nil
 }
 
+// SendRawTxs posts a batch to /v1/txs ({"txs":[…]}) and returns the
+// per-transaction results in order.
+func (c *Client) SendRawTxs(ctx context.Context, raws [][]byte) ([]TxResult, error) {
+	body := struct {
+		Txs []hexutil.Bytes `json:"txs"`
+	}{make([]hexutil.Bytes, len(raws))}
+	for i, raw := range raws {
+		body.Txs[i] = raw
+	}
+	var out sendTxsResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/txs", body, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Results) != len(raws) {
+		return nil, fmt.Errorf("send transactions: %d results for %d transactions", len(out.Results), len(raws))
+	}
+	return out.Results, nil
+}
+
 // Tx fetches GET /v1/txs/{hash}.
 func (c *Client) Tx(ctx context.Context, hash common.Hash) (*Tx, error) {
 	return fetch[Tx](ctx, c, http.MethodGet, "/v1/txs/"+hash.Hex(), nil)

@@ -13,7 +13,8 @@
 //	GET  /v1/status                 Status
 //	GET  /v1/blocks                 Blocks (?from=height|latest&limit=n)
 //	GET  /v1/blocks/{id}            Block (?full=true for transaction objects)
-//	POST /v1/txs                    SendRawTx ({"raw":"0x…"})
+//	POST /v1/txs                    SendRawTx ({"raw":"0x…"} → {"hash"}), or SendRawTxs
+//	                                ({"txs":["0x…",…]}, ≤1,000 → {"results":[{"hash"}|{"error"},…]})
 //	GET  /v1/txs/{hash}             Tx
 //	GET  /v1/accounts/{address}     Account
 //	GET  /v1/validators             Validators

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -58,23 +59,39 @@ func (s *server) blocks(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, r, bs)
 }
 
-// sendTxRequest is the body of POST /v1/txs.
+// sendTxRequest is the body of POST /v1/txs: one transaction in raw, or
+// a batch in txs.
 type sendTxRequest struct {
-	Raw *string `json:"raw"`
+	Raw *string  `json:"raw"`
+	Txs []string `json:"txs"`
 }
 
-// sendTxResponse is the answer to POST /v1/txs.
+// sendTxResponse is the answer to POST /v1/txs with raw.
 type sendTxResponse struct {
 	Hash common.Hash `json:"hash"`
 }
+
+// sendTxsResponse is the answer to POST /v1/txs with txs.
+type sendTxsResponse struct {
+	Results []TxResult `json:"results"`
+}
+
+// MaxBatchTxs is the most transactions one POST /v1/txs batch may hold.
+const MaxBatchTxs = 1000
 
 func (s *server) sendTx(w http.ResponseWriter, r *http.Request) error {
 	var req sendTxRequest
 	if err := s.decodeBody(w, r, &req); err != nil {
 		return err
 	}
+	if req.Txs != nil {
+		if req.Raw != nil {
+			return BadRequest(`send either "raw" or "txs", not both`)
+		}
+		return s.sendTxs(w, r, req.Txs)
+	}
 	if req.Raw == nil {
-		return BadRequest(`missing "raw": send {"raw":"0x…"} with the signed transaction`)
+		return BadRequest(`missing "raw": send {"raw":"0x…"} with the signed transaction, or {"txs":["0x…", …]}`)
 	}
 	raw, perr := parseHex(*req.Raw)
 	if perr != nil {
@@ -88,6 +105,37 @@ func (s *server) sendTx(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.writeJSON(w, r, sendTxResponse{Hash: hash})
+}
+
+// sendTxs submits a batch. Bytes that are not hex refuse the whole batch
+// (nothing is submitted); each transaction is then admitted or rejected
+// on its own.
+func (s *server) sendTxs(w http.ResponseWriter, r *http.Request, txs []string) error {
+	if len(txs) == 0 {
+		return BadRequest("txs: empty batch")
+	}
+	if len(txs) > MaxBatchTxs {
+		return BadRequest("txs: %d transactions, limit %d per request", len(txs), MaxBatchTxs)
+	}
+	raws := make([][]byte, len(txs))
+	for i, h := range txs {
+		raw, perr := parseHex(h)
+		if perr != nil {
+			return BadRequest("txs[%d]: %s", i, perr.Message)
+		}
+		if len(raw) == 0 {
+			return BadRequest("txs[%d]: empty transaction", i)
+		}
+		raws[i] = raw
+	}
+	results, err := s.svc.SendRawTxs(r.Context(), raws)
+	if err != nil {
+		return err
+	}
+	if len(results) != len(raws) {
+		return fmt.Errorf("submit batch: %d results for %d transactions", len(results), len(raws))
+	}
+	return s.writeJSON(w, r, sendTxsResponse{Results: results})
 }
 
 func (s *server) tx(w http.ResponseWriter, r *http.Request) error {

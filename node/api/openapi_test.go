@@ -98,7 +98,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Block": Block{}, "VRF": VRF{}, "Commit": Commit{}, "Tx": Tx{}, "Receipt": Receipt{}, "Log": Log{},
 		"Account": Account{}, "Mempool": Mempool{}, "MempoolTx": MempoolTx{}, "CallRequest": CallRequest{},
 		"CallResult": CallResult{}, "DroppedTx": DroppedTx{}, "SendTxRequest": sendTxRequest{},
-		"SendTxResponse": sendTxResponse{}, "ValidatorList": ValidatorList{}, "Validator": Validator{},
+		"SendTxResponse":  sendTxResponse{},
+		"SendTxsResponse": sendTxsResponse{}, "TxResult": TxResult{}, "ValidatorList": ValidatorList{}, "Validator": Validator{},
 		"Delegation": Delegation{}, "Unbonding": Unbonding{}, "Delegations": Delegations{},
 	}
 	for name, v := range types {

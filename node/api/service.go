@@ -37,6 +37,13 @@ type Service interface {
 	// encoding, as Ethereum wallets produce it, and returns its hash once
 	// the mempool has admitted it.
 	SendRawTx(ctx context.Context, raw []byte) (common.Hash, error)
+	// SendRawTxs submits a batch of signed transactions, each as SendRawTx
+	// would, in order, and returns one result per transaction: its hash
+	// when admitted, or the error that rejected it (a bad transaction
+	// rejects only itself). The error return is for the batch as a whole
+	// (too large, or the node could not take it); then nothing was
+	// submitted.
+	SendRawTxs(ctx context.Context, raws [][]byte) ([]TxResult, error)
 	// Tx finds a transaction: committed ones (status "included", with
 	// receipt) first, then the mempool (status "pending").
 	Tx(ctx context.Context, hash common.Hash) (*Tx, error)

@@ -320,3 +320,11 @@ type DroppedTx struct {
 	Hash   common.Hash `json:"hash"`
 	Reason string      `json:"reason"`
 }
+
+// TxResult is the outcome of one transaction of a POST /v1/txs batch:
+// its hash when the mempool admitted it, else the error that rejected it
+// (its code is the mempool's reason, as for a single transaction).
+type TxResult struct {
+	Hash  *common.Hash `json:"hash,omitempty"`
+	Error *Error       `json:"error,omitempty"`
+}

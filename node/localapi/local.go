@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"net/http"
 	"sync"
 	"time"
 
@@ -224,6 +225,32 @@ func (l *Local) SendRawTx(ctx context.Context, raw []byte) (common.Hash, error) 
 		return common.Hash{}, fmt.Errorf("add transaction: %w", err)
 	}
 	return tx.Hash(), nil
+}
+
+// SendRawTxs hands a batch to the mempool's AddRawBatch, which recovers
+// its senders in parallel; each result carries the hash or the rejection
+// as SendRawTx would report it.
+func (l *Local) SendRawTxs(ctx context.Context, raws [][]byte) ([]api.TxResult, error) {
+	res, err := l.pool.AddRawBatch(raws, mempool.Local)
+	if err != nil {
+		if errors.Is(err, mempool.ErrBatchTooLarge) {
+			return nil, &api.Error{Status: http.StatusRequestEntityTooLarge, Code: api.CodeBodyTooLarge, Message: err.Error()}
+		}
+		return nil, fmt.Errorf("add transactions: %w", err)
+	}
+	out := make([]api.TxResult, len(res))
+	for i, r := range res {
+		switch re, ok := mempool.IsReject(r.Err); {
+		case r.Err == nil:
+			h := r.Tx.Hash()
+			out[i].Hash = &h
+		case ok:
+			out[i].Error = rejectError(re)
+		default:
+			out[i].Error = &api.Error{Status: http.StatusInternalServerError, Code: api.CodeInternal, Message: r.Err.Error()}
+		}
+	}
+	return out, nil
 }
 
 // Tx finds a committed transaction, else a pooled one.

@@ -5,6 +5,7 @@ package fakenode
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"sort"
@@ -191,6 +192,24 @@ func (n *Node) Blocks(_ context.Context, from uint64, limit int) ([]*api.Block, 
 	}
 	for h := from; h < uint64(len(n.blocks)) && len(out) < limit; h++ {
 		out = append(out, n.blocks[h])
+	}
+	return out, nil
+}
+
+// SendRawTxs implements api.Service: each transaction as SendRawTx.
+func (n *Node) SendRawTxs(ctx context.Context, raws [][]byte) ([]api.TxResult, error) {
+	out := make([]api.TxResult, len(raws))
+	for i, raw := range raws {
+		h, err := n.SendRawTx(ctx, raw)
+		if err != nil {
+			var ae *api.Error
+			if !errors.As(err, &ae) {
+				ae = &api.Error{Status: 500, Code: "internal", Message: err.Error()}
+			}
+			out[i].Error = ae
+			continue
+		}
+		out[i].Hash = &h
 	}
 	return out, nil
 }
