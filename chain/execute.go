@@ -214,6 +214,9 @@ func (c *Chain) Execute(b *Block) (*Executed, error) {
 	if err := c.beginBlock(st, parent, b.Header, b.LastCommit, offences); err != nil {
 		return nil, err
 	}
+	// A block from a peer holds transactions decoded afresh: recover their
+	// senders on every core first (a failed one fails in Apply below).
+	vm.RecoverSenders(c.exec.Signer(), b.Txs)
 	run := c.exec.NewBlockRun(st, c.env(b.Header))
 	for i, tx := range b.Txs {
 		if _, err := run.Apply(tx); err != nil {
