@@ -15,9 +15,9 @@ var (
 	small     *testState
 )
 
-// smallState is 400 accounts, one of them with 600 slots.
+// smallState is 200 accounts, one of them with 500 slots.
 func smallState(t testing.TB) *testState {
-	smallOnce.Do(func() { small = buildState(t, 400, 600, 2) })
+	smallOnce.Do(func() { small = buildState(t, 200, 500, 2) })
 	return small
 }
 
@@ -47,8 +47,8 @@ var corruptions = map[string]func(c *Chunk){
 		e.Key[31]++
 		c.Entries = append(c.Entries, Entry{Key: e.Key, Value: bytes.Clone(e.Value)})
 	},
-	"forge proof node": func(c *Chunk) { c.Proof[0][len(c.Proof[0])-1] ^= 1 },
-	"drop proof node":  func(c *Chunk) { c.Proof = c.Proof[1:] },
+	"forge proof node":   func(c *Chunk) { c.Proof[0][len(c.Proof[0])-1] ^= 1 },
+	"drop proof node":    func(c *Chunk) { c.Proof = c.Proof[1:] },
 	"no more (no proof)": func(c *Chunk) { c.Proof = nil },
 	"no more (empty)":    func(c *Chunk) { c.Entries = nil },
 }
@@ -99,7 +99,7 @@ func TestCorruptChunkRefused(t *testing.T) {
 		for name, corrupt := range corruptions {
 			t.Run(kind.String()+"/"+name, func(t *testing.T) {
 				dst := rawdb.NewMemoryDatabase()
-				plan, err := NewPlan(ts.root, dst, Options{Intervals: 4, MaxBytes: 4 << 10})
+				plan, err := NewPlan(ts.root, dst, Options{Intervals: 4, MaxBytes: 2 << 10})
 				if err != nil {
 					t.Fatal(err)
 				}

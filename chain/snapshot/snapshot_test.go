@@ -12,7 +12,7 @@ const testMaxBytes = 16 << 10
 
 func TestSnapshotRoundTrip(t *testing.T) {
 	ts := sharedState(t)
-	for _, intervals := range []int{1, 16} {
+	for _, intervals := range []int{16} {
 		dst := rawdb.NewMemoryDatabase()
 		plan, err := NewPlan(ts.root, dst, Options{Intervals: intervals, MaxBytes: testMaxBytes})
 		if err != nil {
