@@ -28,7 +28,7 @@ func TestParallelPeers(t *testing.T) {
 	peer := func(id, tasks int) {
 		defer wg.Done()
 		serve := roundTrip(s)
-		for n := 0; n != tasks && !plan.Complete(); {
+		for n := 0; n != tasks && !plan.Complete() && plan.Err() == nil; {
 			task := plan.Next()
 			if task == nil {
 				runtime.Gosched()

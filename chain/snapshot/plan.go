@@ -63,6 +63,7 @@ type Plan struct {
 	intervals int
 	progress  Progress
 	finished  bool
+	err       error // a rebuild failure: the plan cannot complete
 }
 
 // Task is one request of a Plan in flight: send Request to a peer, then
@@ -132,6 +133,9 @@ func (p *Plan) Root() common.Hash { return p.root }
 func (p *Plan) Next() *Task {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.err != nil {
+		return nil
+	}
 	var t *Task
 	switch {
 	case len(p.workQ) > 0:
@@ -149,7 +153,18 @@ func (p *Plan) Next() *Task {
 	return t
 }
 
-// Complete reports whether every task is done (Finish may be called).
+// Err is the failure that stopped the plan, if any: a rebuild that cannot
+// go on (a write order the stack trie refuses, which verified chunks do not
+// cause). A downloader stops when it is set; Next then returns nil and
+// Finish the error.
+func (p *Plan) Err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// Complete reports whether every task is done (Finish may be called). A
+// plan that failed (Err) is never complete.
 func (p *Plan) Complete() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -157,7 +172,7 @@ func (p *Plan) Complete() bool {
 }
 
 func (p *Plan) complete() bool {
-	return len(p.accountQ) == 0 && len(p.workQ) == 0 && len(p.codeQ) == 0 && len(p.inFlight) == 0
+	return p.err == nil && len(p.accountQ) == 0 && len(p.workQ) == 0 && len(p.codeQ) == 0 && len(p.inFlight) == 0
 }
 
 // Progress returns the counts so far.
@@ -227,6 +242,9 @@ func (t *Task) Done(c *Chunk) error {
 		p.requeue(t)
 		return fmt.Errorf("%s task from %x: %w", t.req.Kind, t.req.Origin, err)
 	}
+	if p.err != nil {
+		return p.err
+	}
 	switch t.req.Kind {
 	case KindAccounts:
 		err = p.applyAccounts(t, r)
@@ -259,7 +277,9 @@ func (p *Plan) applyAccounts(t *Task, r *Range) error {
 			})
 		}
 		if err := t.partT.Update(e.Key[1:], e.Value); err != nil {
-			return fmt.Errorf("rebuild account %x: %w", e.Key, err)
+			// The partition holds part of the chunk: it cannot be resumed.
+			p.err = fmt.Errorf("snapshot: rebuild account %x: %w", e.Key, err)
+			return p.err
 		}
 		acc := &r.Accounts[i]
 		if acc.Root != types.EmptyRootHash && !p.storage[acc.Root] {
@@ -351,6 +371,9 @@ func (p *Plan) Finish() error {
 	defer p.mu.Unlock()
 	if p.finished {
 		return nil
+	}
+	if p.err != nil {
+		return p.err
 	}
 	if !p.complete() {
 		return fmt.Errorf("%w: %d account intervals, %d storage tasks and %d code hashes waiting, %d in flight",
