@@ -27,6 +27,7 @@ type Node struct {
 	store  *chain.Store
 	chain  *chain.Chain
 	pool   *mempool.Pool
+	memory *memoryReleaser
 	bus    events.Bus
 	engine consensusEngine
 	// self is this node's validator entry: the operator its consensus key
@@ -83,7 +84,7 @@ func New(cfg Config) (*Node, error) {
 		store.Close()
 		return nil, err
 	}
-	n := &Node{cfg: cfg, store: store, chain: c, stopped: make(chan struct{})}
+	n := &Node{cfg: cfg, store: store, chain: c, memory: newMemoryReleaser(), stopped: make(chan struct{})}
 	genesis, err := c.BlockByHeight(0)
 	if err != nil {
 		n.closeStore()
@@ -186,6 +187,7 @@ func (n *Node) committed(b *chain.Block, dropped []chain.Dropped) {
 	} else {
 		n.pool.Update(headState{st}, n.chain.NextBaseFee(b.Header))
 	}
+	n.memory.observe(n.pool.Stats().Memory)
 	if n.engine != nil {
 		n.engine.HeadCommitted(b)
 	}
