@@ -16,9 +16,11 @@ type router struct {
 	origins originPolicy
 }
 
-func newRouter(srv *rpc.Server, origins []string) http.Handler {
+// newRouter serves HTTP requests with httpH (the rpc server, behind the
+// sender warm-up) and WebSocket connections with srv.
+func newRouter(httpH http.Handler, srv *rpc.Server, origins []string) http.Handler {
 	p := newOriginPolicy(origins)
-	return &router{http: srv, ws: srv.WebsocketHandler(p.wsList()), origins: p}
+	return &router{http: httpH, ws: srv.WebsocketHandler(p.wsList()), origins: p}
 }
 
 // ServeHTTP routes one request.

@@ -141,7 +141,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{rpc: srv, backend: b}
-	s.handler = newRouter(srv, cfg.CORSOrigins)
+	s.handler = newRouter(&warmSenders{next: srv, signer: cfg.Chain.Signer(), maxBody: cfg.MaxBodyBytes, maxItems: cfg.MaxBatchItems}, srv, cfg.CORSOrigins)
 	return s, nil
 }
 
