@@ -34,6 +34,7 @@ type loadgenFlags struct {
 	funded       int
 	rate         float64
 	concurrency  int
+	batch        int
 	timeout      time.Duration
 	chainID      uint64
 	feeCap       string
@@ -94,6 +95,7 @@ tx event per transaction).`,
 	fl.IntVar(&f.senders, "senders", loadgen.DefaultFunded, "sending accounts (mnemonic indexes 0..senders-1, at most 1000)")
 	fl.IntVar(&f.funded, "funded", loadgen.DefaultFunded, "how many of the first accounts already hold funds")
 	fl.Float64Var(&f.rate, "rate", 0, "submission rate in transfers per second (0: as fast as possible)")
+	fl.IntVar(&f.batch, "batch", 1, "transfers of one sender per request: a {\"txs\":[…]} body to POST /v1/txs, or a JSON-RPC batch with --rpc (1 to 1000)")
 	fl.IntVar(&f.concurrency, "concurrency", loadgen.DefaultConcurrency, "HTTP requests in flight at most (and at most one per sender, to keep nonce order)")
 	fl.DurationVar(&f.timeout, "timeout", loadgen.DefaultTimeout, "bound on the whole run; when it passes, report what was seen")
 	fl.Uint64Var(&f.chainID, "chain-id", 0, "chain ID to sign for (default: asked from the target)")
@@ -179,6 +181,8 @@ func (f *loadgenFlags) config() (loadgen.Config, error) {
 		return loadgen.Config{}, usageErr("--senders must be 1..%d", wallet.MaxDevKeys)
 	case f.funded <= 0:
 		return loadgen.Config{}, usageErr("--funded must be positive")
+	case f.batch < 1 || f.batch > loadgen.MaxBatch:
+		return loadgen.Config{}, usageErr("--batch must be between 1 and 1000")
 	case f.concurrency <= 0:
 		return loadgen.Config{}, usageErr("--concurrency must be positive")
 	case f.rate < 0:
@@ -200,7 +204,7 @@ func (f *loadgenFlags) config() (loadgen.Config, error) {
 		return loadgen.Config{}, err
 	}
 	cfg := loadgen.Config{
-		Txs: f.txs, Keys: keys, Funded: f.funded, Rate: f.rate, Concurrency: f.concurrency,
+		Txs: f.txs, Keys: keys, Funded: f.funded, Rate: f.rate, Concurrency: f.concurrency, Batch: f.batch,
 		Timeout: f.timeout, Legacy: f.legacy, To: f.to,
 	}
 	if f.chainID != 0 {

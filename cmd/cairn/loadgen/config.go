@@ -14,7 +14,9 @@ import (
 const (
 	DefaultTxs         = 10_000
 	DefaultConcurrency = 32
-	DefaultTimeout     = 5 * time.Minute
+	// MaxBatch is the largest Batch: what one POST /v1/txs takes.
+	MaxBatch       = 1000
+	DefaultTimeout = 5 * time.Minute
 	// DefaultFunded is how many of the first senders hold funds already:
 	// the devnet (like Hardhat and Anvil) funds the first 10 accounts of
 	// its mnemonic.
@@ -47,6 +49,10 @@ type Config struct {
 	// Concurrency is how many requests are in flight at most
 	// (DefaultConcurrency if zero). A sender never has more than one.
 	Concurrency int
+	// Batch is how many of one sender's transfers go in one request (a
+	// POST /v1/txs batch, or a JSON-RPC batch); 0 or 1 sends one per
+	// request. It needs a Target that is a BatchTarget.
+	Batch int
 	// Timeout bounds the whole run, funding included (DefaultTimeout if
 	// zero). When it passes, the run reports what it saw.
 	Timeout time.Duration
@@ -118,6 +124,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Rate < 0 {
 		errs = append(errs, fmt.Sprintf("rate %g is negative", c.Rate))
+	}
+	if c.Batch < 0 || c.Batch > MaxBatch {
+		errs = append(errs, fmt.Sprintf("batch %d is not between 0 and %d", c.Batch, MaxBatch))
 	}
 	if c.Concurrency < 0 {
 		errs = append(errs, fmt.Sprintf("concurrency %d is negative", c.Concurrency))

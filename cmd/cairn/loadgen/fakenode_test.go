@@ -46,6 +46,9 @@ type fakeNode struct {
 	// sendStatus, if set, answers POST /v1/txs with this status and a
 	// plain-text body instead of admitting.
 	sendStatus int
+	// sendRequests counts the requests that submitted transactions, and
+	// largestBatch the most transactions one of them carried.
+	sendRequests, largestBatch int
 }
 
 type fakeAccount struct {
@@ -296,10 +299,25 @@ func (n *fakeNode) restSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Raw hexutil.Bytes `json:"raw"`
+		Raw hexutil.Bytes   `json:"raw"`
+		Txs []hexutil.Bytes `json:"txs"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		restError(w, 400, "bad_request", err.Error())
+		return
+	}
+	n.countSend(max(1, len(body.Txs)))
+	if body.Txs != nil {
+		results := make([]map[string]any, len(body.Txs))
+		for i, raw := range body.Txs {
+			hash, code, msg := n.admit(raw)
+			if code != "" {
+				results[i] = map[string]any{"error": map[string]any{"code": code, "message": msg}}
+			} else {
+				results[i] = map[string]any{"hash": hash}
+			}
+		}
+		writeJSON(w, 200, map[string]any{"results": results})
 		return
 	}
 	hash, code, msg := n.admit(body.Raw)
@@ -308,6 +326,14 @@ func (n *fakeNode) restSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, 200, map[string]any{"hash": hash})
+}
+
+// countSend records one submitting request of size transactions.
+func (n *fakeNode) countSend(size int) {
+	n.mu.Lock()
+	n.sendRequests++
+	n.largestBatch = max(n.largestBatch, size)
+	n.mu.Unlock()
 }
 
 type fakeRPCReq struct {
@@ -327,6 +353,9 @@ func (n *fakeNode) rpc(w http.ResponseWriter, r *http.Request) {
 		if err := json.Unmarshal(body, &reqs); err != nil {
 			w.WriteHeader(400)
 			return
+		}
+		if len(reqs) > 0 && reqs[0].Method == "eth_sendRawTransaction" {
+			n.countSend(len(reqs))
 		}
 		out := make([]any, len(reqs))
 		for i, req := range reqs {

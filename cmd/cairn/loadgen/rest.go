@@ -93,6 +93,25 @@ func (r *REST) Send(ctx context.Context, raw []byte) error {
 	return err
 }
 
+// SendBatch posts the transactions to /v1/txs as one {"txs":[…]} batch.
+func (r *REST) SendBatch(ctx context.Context, raws [][]byte) ([]error, error) {
+	res, err := r.c.SendRawTxs(ctx, raws)
+	if err != nil {
+		var apiErr *api.Error
+		if errors.As(err, &apiErr) {
+			return nil, &Rejection{Reason: apiErr.Code, Message: apiErr.Message}
+		}
+		return nil, err
+	}
+	errs := make([]error, len(raws))
+	for i, x := range res {
+		if x.Error != nil {
+			errs[i] = &Rejection{Reason: x.Error.Code, Message: x.Error.Message}
+		}
+	}
+	return errs, nil
+}
+
 // Track polls the height and reads every new block after from.
 func (r *REST) Track(ctx context.Context, from uint64, _ Watch, seen func([]Inclusion)) error {
 	next := from + 1

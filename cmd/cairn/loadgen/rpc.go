@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -137,6 +138,67 @@ func (c *RPC) Send(ctx context.Context, raw []byte) error {
 		return &Rejection{Reason: classifyRPCError(r.Error.Message), Message: r.Error.Message}
 	}
 	return nil
+}
+
+// SendBatch sends one JSON-RPC batch of eth_sendRawTransaction calls.
+// A call's JSON-RPC error is its *Rejection, as for Send.
+func (c *RPC) SendBatch(ctx context.Context, raws [][]byte) ([]error, error) {
+	if len(raws) == 0 {
+		return nil, nil
+	}
+	ids := make(map[string]int, len(raws))
+	body := make([]byte, 0, len(raws)*(2*len(raws[0])+96))
+	body = append(body, '[')
+	for i, raw := range raws {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		id := c.id.Add(1)
+		ids[strconv.FormatUint(id, 10)] = i
+		body = append(body, `{"jsonrpc":"2.0","id":`...)
+		body = strconv.AppendUint(body, id, 10)
+		body = append(body, `,"method":"eth_sendRawTransaction","params":["0x`...)
+		body = hex.AppendEncode(body, raw)
+		body = append(body, `"]}`...)
+	}
+	body = append(body, ']')
+	resp, err := c.post(ctx, body)
+	if err != nil {
+		return nil, fmt.Errorf("send batch: %w", err)
+	}
+	var answers []rpcResponse
+	if t := bytes.TrimSpace(resp); len(t) == 0 || t[0] != '[' {
+		// A refused batch is one error object.
+		var one rpcResponse
+		if err := decodeJSON(t, &one, "eth_sendRawTransaction batch answer"); err != nil {
+			return nil, fmt.Errorf("send batch: %w", err)
+		}
+		if one.Error != nil {
+			return nil, fmt.Errorf("send batch: %w", one.Error)
+		}
+		return nil, errors.New("send batch: answer is not a batch")
+	}
+	if err := decodeJSON(resp, &answers, "eth_sendRawTransaction batch answer"); err != nil {
+		return nil, fmt.Errorf("send batch: %w", err)
+	}
+	errs := make([]error, len(raws))
+	seen := make([]bool, len(raws))
+	for _, a := range answers {
+		i, ok := ids[strings.Trim(string(a.ID), `"`)]
+		if !ok {
+			continue
+		}
+		seen[i] = true
+		if a.Error != nil {
+			errs[i] = &Rejection{Reason: classifyRPCError(a.Error.Message), Message: a.Error.Message}
+		}
+	}
+	for i, ok := range seen {
+		if !ok {
+			errs[i] = errors.New("send batch: no answer for this transaction")
+		}
+	}
+	return errs, nil
 }
 
 // Track follows blocks or polls receipts, as configured.

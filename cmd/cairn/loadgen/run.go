@@ -207,7 +207,7 @@ func runPhase(ctx context.Context, t Target, cfg Config, txs []signedTx, lanes [
 		trackErr <- err
 	})
 	wg.Go(func() {
-		submit(ctx, t, txs, lanes, workers, newPacer(cfg.Clock, cfg.Clock.Now(), rate), rec)
+		submit(ctx, t, txs, lanes, workers, cfg.Batch, newPacer(cfg.Clock, cfg.Clock.Now(), rate), rec)
 	})
 	var tick <-chan time.Time
 	if progress && cfg.Progress > 0 {

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -10,9 +11,15 @@ import (
 // sender has at most one transfer in flight. Senders take turns through a
 // FIFO queue, so the load spreads over all of them; with fewer senders
 // than workers, only as many workers are busy as there are senders. pace
-// (nil for none) bounds the rate. submit returns when every transfer was
-// sent or ctx ended.
-func submit(ctx context.Context, t Target, txs []signedTx, lanes [][]int, workers int, pace *pacer, rec *recorder) {
+// (nil for none) bounds the rate. With batch > 1 and a BatchTarget, a
+// worker sends up to batch consecutive transfers of its sender in one
+// request, which the target admits in order. submit returns when every
+// transfer was sent or ctx ended.
+func submit(ctx context.Context, t Target, txs []signedTx, lanes [][]int, workers, batch int, pace *pacer, rec *recorder) {
+	bt, _ := t.(BatchTarget)
+	if bt == nil || batch < 1 {
+		batch = 1
+	}
 	defer rec.finishSends()
 	ready := make(chan int, len(lanes))
 	live := 0
@@ -46,18 +53,18 @@ func submit(ctx context.Context, t Target, txs []signedTx, lanes [][]int, worker
 					return
 				}
 				// Only the worker holding lane s touches pos[s].
-				i := lanes[s][pos[s]]
-				pos[s]++
-				due, err := pace.wait(ctx)
-				if err != nil {
-					return
+				take := lanes[s][pos[s]:min(pos[s]+batch, len(lanes[s]))]
+				pos[s] += len(take)
+				for _, i := range take {
+					due, err := pace.wait(ctx)
+					if err != nil {
+						return
+					}
+					rec.sending(i, due)
 				}
-				rec.sending(i, due)
-				err = t.Send(ctx, txs[i].raw)
-				if err != nil && ctx.Err() != nil {
+				if !send(ctx, t, bt, txs, take, rec) {
 					return // cut off by the end of the run: no answer to count
 				}
-				rec.sent(i, err)
 				if pos[s] < len(lanes[s]) {
 					ready <- s
 					continue
@@ -74,4 +81,38 @@ func submit(ctx context.Context, t Target, txs []signedTx, lanes [][]int, worker
 		}()
 	}
 	wg.Wait()
+}
+
+// send submits the transfers take (one, or a batch through bt) and records
+// each answer. It reports false when ctx ended before the answer came.
+func send(ctx context.Context, t Target, bt BatchTarget, txs []signedTx, take []int, rec *recorder) bool {
+	if len(take) == 1 || bt == nil {
+		for _, i := range take {
+			err := t.Send(ctx, txs[i].raw)
+			if err != nil && ctx.Err() != nil {
+				return false
+			}
+			rec.sent(i, err)
+		}
+		return true
+	}
+	raws := make([][]byte, len(take))
+	for k, i := range take {
+		raws[k] = txs[i].raw
+	}
+	errs, err := bt.SendBatch(ctx, raws)
+	if err != nil && ctx.Err() != nil {
+		return false
+	}
+	for k, i := range take {
+		switch {
+		case err != nil:
+			rec.sent(i, err)
+		case k < len(errs):
+			rec.sent(i, errs[k])
+		default:
+			rec.sent(i, errors.New("send batch: no answer for this transaction"))
+		}
+	}
+	return true
 }

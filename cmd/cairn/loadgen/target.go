@@ -32,6 +32,15 @@ type Target interface {
 	Track(ctx context.Context, from uint64, watch Watch, seen func([]Inclusion)) error
 }
 
+// BatchTarget is a Target that takes several transactions in one request.
+type BatchTarget interface {
+	Target
+	// SendBatch submits raws in order in one request. errs[i] is the
+	// outcome of raws[i] as Send would report it (nil: accepted); err is a
+	// failure of the whole request, and then errs is nil.
+	SendBatch(ctx context.Context, raws [][]byte) (errs []error, err error)
+}
+
 // Watch returns up to max hashes of submitted transactions not yet seen in
 // a block, oldest first.
 type Watch func(max int) []common.Hash
