@@ -1,41 +1,45 @@
 package node
 
 import (
+	"runtime"
 	"runtime/debug"
 	"sync"
 )
 
-// releaseAfterBytes is how much mempool memory a burst must have held
-// for the node to hand the freed heap back to the system once it drains.
-const releaseAfterBytes = 64 << 20
+// releaseAfterTxs is how many transactions a burst must have committed
+// for the node to hand the heap it grew back to the system once the load
+// is over.
+const releaseAfterTxs = 20_000
 
 // memoryReleaser gives the heap a burst of transactions grew back to the
-// operating system once the mempool has drained. Go's collector keeps
-// freed pages for reuse and returns them only slowly, so after a burst of
-// 200,000 transfers a node would otherwise sit at its peak resident size
-// for many minutes while holding a fraction of it. One forced collection
-// when the pool empties costs a few milliseconds of an idle node.
+// operating system once the load is over: the mempool is empty and a
+// block carried nothing. Go's collector keeps freed pages for reuse and
+// returns them only slowly, so after a burst of 200,000 transfers a node
+// would otherwise sit near its peak resident size for many minutes while
+// holding a fraction of it. Two forced collections (the second frees what
+// the first left in sync.Pools, such as bbolt's page buffers) cost an idle
+// node a few tens of milliseconds.
 type memoryReleaser struct {
 	mu      sync.Mutex
-	peak    int  // the most pool memory seen since the last release
+	txs     int  // transactions committed since the last release
 	running bool // a release is under way
 	free    func()
 }
 
 func newMemoryReleaser() *memoryReleaser {
-	return &memoryReleaser{free: debug.FreeOSMemory}
+	return &memoryReleaser{free: func() { runtime.GC(); debug.FreeOSMemory() }}
 }
 
-// observe is told the pool's accounted memory after each block; it starts
-// a release when the pool has drained after holding a burst.
-func (m *memoryReleaser) observe(poolMemory int) {
+// observe is told, after each block, how many transactions it carried and
+// how many the pool still holds.
+func (m *memoryReleaser) observe(blockTxs, pooled int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.peak = max(m.peak, poolMemory)
-	if m.running || m.peak < releaseAfterBytes || poolMemory > m.peak/64 {
+	m.txs += blockTxs
+	if m.running || m.txs < releaseAfterTxs || blockTxs > 0 || pooled > 0 {
 		return
 	}
-	m.peak, m.running = poolMemory, true
+	m.txs, m.running = 0, true
 	go func() {
 		m.free()
 		m.mu.Lock()

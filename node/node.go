@@ -187,7 +187,8 @@ func (n *Node) committed(b *chain.Block, dropped []chain.Dropped) {
 	} else {
 		n.pool.Update(headState{st}, n.chain.NextBaseFee(b.Header))
 	}
-	n.memory.observe(n.pool.Stats().Memory)
+	st := n.pool.Stats()
+	n.memory.observe(len(b.Txs), st.Pending+st.Queued)
 	if n.engine != nil {
 		n.engine.HeadCommitted(b)
 	}
