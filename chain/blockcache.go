@@ -7,7 +7,7 @@ import (
 )
 
 // blockCacheBytes bounds the memory of the decoded blocks the store keeps.
-const blockCacheBytes = 64 << 20
+const blockCacheBytes = 32 << 20
 
 // decodedTxBytes is what a decoded transaction holds on the heap beyond
 // its encoding (its fields, big.Ints and cached hash and sender; the
