@@ -12,7 +12,7 @@ import (
 )
 
 // DefaultSenderCacheBytes is the memory budget of the sender cache that
-// NewExecutor gives its signer: about 370,000 senders, more than the
+// NewExecutor gives its signer: about 277,000 senders, more than the
 // mempool holds at its default limits.
 const DefaultSenderCacheBytes = 32 << 20
 
