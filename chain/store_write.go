@@ -1,0 +1,98 @@
+package chain
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rlp"
+	bolt "go.etcd.io/bbolt"
+)
+
+// failWrite, set by tests only, fails a block write after everything but
+// the transaction index is in its bbolt transaction.
+var failWrite func() error
+
+// writeBlock stores a block, the commit that finalized it, its receipts,
+// its transaction index entries and the state changes pending in the state
+// store, and moves head and finalized to it — all in one bbolt transaction.
+//
+// nextSet, if not nil, is a validator set the block chose: it validates
+// the blocks from the next height on.
+func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, genesis bool, nextSet *ValidatorSet) error {
+	data, err := b.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("encode block %d: %w", b.Height(), err)
+	}
+	var sdata []byte
+	if nextSet != nil {
+		if sdata, err = nextSet.encode(); err != nil {
+			return fmt.Errorf("encode validator set of block %d: %w", b.Height()+1, err)
+		}
+	}
+	stored := make([]*types.ReceiptForStorage, len(receipts))
+	for i, r := range receipts {
+		stored[i] = (*types.ReceiptForStorage)(r)
+	}
+	rdata, err := rlp.EncodeToBytes(stored)
+	if err != nil {
+		return fmt.Errorf("encode receipts %d: %w", b.Height(), err)
+	}
+	var cdata []byte
+	if commit != nil {
+		if cdata, err = rlp.EncodeToBytes(commit); err != nil {
+			return fmt.Errorf("encode commit %d: %w", b.Height(), err)
+		}
+	}
+	height, hash := b.Height(), b.Hash()
+	err = s.update(func(tx *bolt.Tx) error {
+		if err := s.writeState(tx, height, b.Header.StateRoot); err != nil {
+			return fmt.Errorf("write state: %w", err)
+		}
+		key := u64(height)
+		puts := []struct{ bucket, k, v []byte }{
+			{bucketBlocks, key, data},
+			{bucketHashes, hash[:], key},
+			{bucketReceipts, key, rdata},
+			{bucketMeta, keyHead, key},
+			{bucketMeta, keyFinalized, key},
+		}
+		if cdata != nil {
+			puts = append(puts, struct{ bucket, k, v []byte }{bucketCommits, key, cdata})
+		}
+		if genesis {
+			puts = append(puts, struct{ bucket, k, v []byte }{bucketMeta, keyGenesis, hash[:]})
+		}
+		if sdata != nil {
+			puts = append(puts, struct{ bucket, k, v []byte }{bucketSets, u64(height + 1), sdata})
+		}
+		for _, p := range puts {
+			if err := tx.Bucket(p.bucket).Put(p.k, p.v); err != nil {
+				return err
+			}
+		}
+		if failWrite != nil {
+			if err := failWrite(); err != nil {
+				return err
+			}
+		}
+		txs := tx.Bucket(bucketTxs)
+		for i, t := range b.Txs {
+			loc := make([]byte, 12)
+			binary.BigEndian.PutUint64(loc, height)
+			binary.BigEndian.PutUint32(loc[8:], uint32(i))
+			h := t.Hash()
+			if err := txs.Put(h[:], loc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.kv.reset()
+	if err != nil {
+		return fmt.Errorf("write block %d: %w", height, err)
+	}
+	s.stateFrom.Store(s.pendingFrom)
+	s.blocks.add(height, b, len(data))
+	return nil
+}
