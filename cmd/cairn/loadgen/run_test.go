@@ -322,7 +322,7 @@ func TestRunInterruptedReportsWhatItSaw(t *testing.T) {
 	for _, a := range addrs {
 		node.fundAccount(a, 100, 0)
 	}
-	spy := &trackSpy{Target: restTarget(t, node), seen: make(chan int, 100)}
+	spy := &trackSpy{Target: restTarget(t, node), seen: make(chan int, 100), sent: make(chan error, 100)}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan runResult, 1)
@@ -330,10 +330,12 @@ func TestRunInterruptedReportsWhatItSaw(t *testing.T) {
 		rep, err := Run(ctx, spy, Config{Txs: 10, Keys: keys})
 		done <- runResult{rep, err}
 	}()
-	// Once all 10 transfers have arrived, include each sender's first two,
-	// wait until the generator has seen them, then interrupt.
-	for len(node.allArrivals()) < 10 {
-		<-node.arrived
+	// Once the generator has had all 10 transfers accepted, include each
+	// sender's first two, wait until it has seen them, then interrupt.
+	for range 10 {
+		if err := <-spy.sent; err != nil {
+			t.Fatalf("send: %v", err)
+		}
 	}
 	if got := node.includeBelow(2); got != 4 {
 		t.Fatalf("included %d, want 4", got)
@@ -355,10 +357,20 @@ func TestRunInterruptedReportsWhatItSaw(t *testing.T) {
 }
 
 // trackSpy is a target that tells the test how many inclusions it passed
-// on, after passing them on.
+// on, after passing them on, and the outcome of each send once the target
+// answered it.
 type trackSpy struct {
 	Target
 	seen chan int
+	sent chan error
+}
+
+func (s *trackSpy) Send(ctx context.Context, raw []byte) error {
+	err := s.Target.Send(ctx, raw)
+	if s.sent != nil {
+		s.sent <- err
+	}
+	return err
 }
 
 func (s *trackSpy) Track(ctx context.Context, from uint64, w Watch, seen func([]Inclusion)) error {
