@@ -168,45 +168,37 @@ func (r *refCounter) write() error {
 // writeState writes the state changes pending for the block at height
 // with state root root, in tx: the new trie nodes with their references,
 // and, on a pruning store, the release of the roots that left the window.
-func (s *Store) writeState(tx *bolt.Tx, height uint64, root common.Hash) error {
-	meta := tx.Bucket(bucketMeta)
-	fromKey := meta.Get(keyStateFrom)
-	if fromKey == nil {
-		return s.kv.flush(tx) // a store from before pruning: no counts, keeps all
-	}
-	from, err := s.readU64("the lowest height with state", fromKey)
-	if err != nil {
-		return err
+// It returns the lowest height whose state is kept once tx commits.
+func (s *Store) writeState(tx *bolt.Tx, height uint64, root common.Hash) (uint64, error) {
+	from := s.StateFrom()
+	if !s.counted {
+		return from, s.kv.flush(tx) // a store from before pruning: no counts, keeps all
 	}
 	r := s.newRefCounter(tx)
 	if err := s.kv.flushCounted(r); err != nil {
-		return err
+		return 0, err
 	}
 	if root != types.EmptyRootHash {
 		if err := r.add(root); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	roots := tx.Bucket(bucketRoots)
 	if err := roots.Put(u64(height), root[:]); err != nil {
-		return err
+		return 0, err
 	}
 	if s.window > 0 {
 		for i := 0; i < releaseBudget && from+s.window < height; i++ {
 			if err := s.releaseRoot(r, roots, from); err != nil {
-				return err
+				return 0, err
 			}
 			from++
 		}
 	}
 	if err := r.write(); err != nil {
-		return err
+		return 0, err
 	}
-	if err := meta.Put(keyStateFrom, u64(from)); err != nil {
-		return err
-	}
-	s.pendingFrom = from
-	return nil
+	return from, tx.Bucket(bucketMeta).Put(keyStateFrom, u64(from))
 }
 
 // releaseRoot takes the reference the block at height holds on its root.

@@ -57,9 +57,9 @@ type Store struct {
 	receiptsOK *lru.Cache[uint64, uint32]
 	broken     atomic.Pointer[error] // set when a failed write could not be rolled back
 
-	window      uint64        // states kept before the head; 0 keeps all
-	stateFrom   atomic.Uint64 // the lowest height whose state is kept
-	pendingFrom uint64        // stateFrom once the write in progress commits
+	window    uint64        // states kept before the head; 0 keeps all
+	counted   bool          // the store counts trie node references (see prune.go)
+	stateFrom atomic.Uint64 // the lowest height whose state is kept
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -140,16 +140,17 @@ func (s *Store) init() error {
 				return err
 			}
 		}
-		switch v := meta.Get(keyStateFrom); {
-		case v == nil:
+		v := meta.Get(keyStateFrom)
+		if v == nil {
 			s.window = 0 // written before pruning existed: it keeps all state
-		default:
-			from, err := s.readU64("the lowest height with state", v)
-			if err != nil {
-				return err
-			}
-			s.stateFrom.Store(from)
+			return meta.Put(keyVersion, u64(storeVersion))
 		}
+		from, err := s.readU64("the lowest height with state", v)
+		if err != nil {
+			return err
+		}
+		s.counted = true
+		s.stateFrom.Store(from)
 		return meta.Put(keyVersion, u64(storeVersion))
 	})
 }
@@ -157,14 +158,7 @@ func (s *Store) init() error {
 // Counted reports whether the store counts trie node references, which
 // pruning needs; a store written before pruning existed does not, and
 // keeps every state whatever its options.
-func (s *Store) Counted() bool {
-	var ok bool
-	_ = s.view(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bucketMeta).Get(keyStateFrom) != nil
-		return nil
-	})
-	return ok
-}
+func (s *Store) Counted() bool { return s.counted }
 
 // Close closes the file. A store left broken by a write that could not be
 // rolled back is not closed (bbolt would wait for that write forever): its

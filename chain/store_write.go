@@ -45,8 +45,10 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 		}
 	}
 	height, hash := b.Height(), b.Hash()
+	var stateFrom uint64
 	err = s.update(func(tx *bolt.Tx) error {
-		if err := s.writeState(tx, height, b.Header.StateRoot); err != nil {
+		var err error
+		if stateFrom, err = s.writeState(tx, height, b.Header.StateRoot); err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
 		key := u64(height)
@@ -92,7 +94,7 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 	if err != nil {
 		return fmt.Errorf("write block %d: %w", height, err)
 	}
-	s.stateFrom.Store(s.pendingFrom)
+	s.stateFrom.Store(stateFrom)
 	s.blocks.add(height, b, len(data))
 	return nil
 }

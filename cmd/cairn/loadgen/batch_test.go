@@ -19,10 +19,7 @@ func TestRunBatches(t *testing.T) {
 			for i, a := range addrs {
 				node.fundAccount(a, 100, start[i])
 			}
-			var target Target = restTarget(t, node)
-			if proto == "rpc" {
-				target = rpcTarget(t, node, false)
-			}
+			target := protoTarget(t, node, proto)
 			rep, err := runAgainst(t, t.Context(), node, target, Config{Txs: 31, Keys: keys, To: ToRing, Concurrency: 8, Batch: 4})
 			if err != nil {
 				t.Fatal(err)
@@ -54,10 +51,7 @@ func TestRunBatchCountsRejections(t *testing.T) {
 				}
 				return ""
 			}
-			var target Target = restTarget(t, node)
-			if proto == "rpc" {
-				target = rpcTarget(t, node, false)
-			}
+			target := protoTarget(t, node, proto)
 			rep, err := runAgainst(t, t.Context(), node, target, Config{Txs: 12, Keys: keys, Batch: 3})
 			if err != nil {
 				t.Fatal(err)
@@ -78,4 +72,14 @@ func TestConfigBatchBounds(t *testing.T) {
 			t.Errorf("batch %d accepted", b)
 		}
 	}
+}
+
+// protoTarget is the fake node's REST target, or its JSON-RPC one for
+// proto "rpc".
+func protoTarget(t *testing.T, node *fakeNode, proto string) Target {
+	t.Helper()
+	if proto == "rpc" {
+		return rpcTarget(t, node, false)
+	}
+	return restTarget(t, node)
 }

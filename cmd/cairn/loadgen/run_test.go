@@ -184,10 +184,7 @@ func TestRunCountsRejections(t *testing.T) {
 				}
 				return ""
 			}
-			var target Target = restTarget(t, node)
-			if proto == "rpc" {
-				target = rpcTarget(t, node, false)
-			}
+			target := protoTarget(t, node, proto)
 			rep, err := runAgainst(t, t.Context(), node, target, Config{Txs: 20, Keys: keys})
 			if err != nil {
 				t.Fatal(err)
