@@ -31,7 +31,7 @@ var (
 	bucketState    = []byte("state")    // trie nodes and contract code
 	bucketSets     = []byte("valsets")  // first height a validator set validates → set
 
-	allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketHashes, bucketCommits, bucketReceipts, bucketTxs, bucketState, bucketSets, bucketRefs, bucketRoots}
+	allBuckets = [][]byte{bucketMeta, bucketBlocks, bucketHashes, bucketCommits, bucketReceipts, bucketTxs, bucketState, bucketSets, bucketRefs, bucketRoots, bucketAnchor}
 
 	keyHead      = []byte("head")
 	keyFinalized = []byte("finalized")
@@ -60,6 +60,7 @@ type Store struct {
 	window    uint64        // states kept before the head; 0 keeps all
 	counted   bool          // the store counts trie node references (see prune.go)
 	stateFrom atomic.Uint64 // the lowest height whose state is kept
+	base      atomic.Uint64 // the first block after genesis held (see store_base.go)
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -143,6 +144,13 @@ func (s *Store) init() error {
 		v := meta.Get(keyStateFrom)
 		if v == nil {
 			s.window = 0 // written before pruning existed: it keeps all state
+		if v := meta.Get(keyBase); v != nil {
+			base, err := s.readU64("the first block held", v)
+			if err != nil {
+				return err
+			}
+			s.base.Store(base)
+		}
 			return meta.Put(keyVersion, u64(storeVersion))
 		}
 		from, err := s.readU64("the lowest height with state", v)
@@ -316,6 +324,9 @@ func (s *Store) BlockByHeight(height uint64) (*Block, error) {
 	if errors.Is(err, ErrStoreDamaged) {
 		return nil, err
 	}
+			if height > 0 && height < s.Base() {
+				return s.beforeBase(height)
+			}
 	if err != nil {
 		return nil, fmt.Errorf("load block %d: %w", height, err)
 	}

@@ -108,12 +108,14 @@ type storedValidator struct {
 	Name    string
 }
 
-func (s *ValidatorSet) encode() ([]byte, error) {
+func (s *ValidatorSet) encode() ([]byte, error) { return rlp.EncodeToBytes(s.stored()) }
+
+func (s *ValidatorSet) stored() []storedValidator {
 	enc := make([]storedValidator, len(s.Validators))
 	for i, v := range s.Validators {
 		enc[i] = storedValidator{v.Address, v.PubKey, v.Power, v.Name}
 	}
-	return rlp.EncodeToBytes(enc)
+	return enc
 }
 
 func decodeValidatorSet(data []byte) (*ValidatorSet, error) {
@@ -121,6 +123,11 @@ func decodeValidatorSet(data []byte) (*ValidatorSet, error) {
 	if err := rlp.DecodeBytes(data, &dec); err != nil {
 		return nil, err
 	}
+	return setFromStored(dec)
+}
+
+// setFromStored checks and builds a set from its stored form.
+func setFromStored(dec []storedValidator) (*ValidatorSet, error) {
 	vals := make([]*Validator, len(dec))
 	for i, v := range dec {
 		if len(v.PubKey) != ed25519.PublicKeySize {
