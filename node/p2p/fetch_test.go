@@ -222,12 +222,16 @@ func TestOversizedAnswerRefused(t *testing.T) {
 	rogue(r, protoBlocks, huge)
 	rogue(r, protoTxs, huge)
 	rogue(r, protoStatus, huge)
+	rogue(r, protoSnapshot, huge)
 	ctx := context.Background()
 	if _, err := a.FetchBlocks(ctx, r.Self(), 1, 1); !errors.Is(err, errTooLarge) {
 		t.Fatalf("blocks: %v", err)
 	}
 	if _, err := a.FetchTxs(ctx, r.Self(), common.Hash{}, nil); !errors.Is(err, errTooLarge) {
 		t.Fatalf("txs: %v", err)
+	}
+	if _, err := a.FetchSnapshot(ctx, r.Self(), []byte{1}); !errors.Is(err, errTooLarge) {
+		t.Fatalf("snapshot: %v", err)
 	}
 	if _, err := a.askStatus(ctx, r.self); !errors.Is(err, errTooLarge) {
 		t.Fatalf("status: %v", err)

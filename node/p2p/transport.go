@@ -77,7 +77,7 @@ func newOnHost(cfg Config, h host.Host, g *gater) (*Transport, error) {
 		return nil, err
 	}
 	t.bootstrap = bs
-	for _, name := range []string{protoStatus, protoBlocks, protoTxs} {
+	for _, name := range []string{protoStatus, protoBlocks, protoTxs, protoSnapshot} {
 		t.traffic.add(trafficRequest + name)
 	}
 	if err := t.start(); err != nil {
@@ -92,6 +92,7 @@ func (t *Transport) start() error {
 	t.handle(protoStatus, t.serveStatus)
 	t.handle(protoBlocks, t.serveBlocks)
 	t.handle(protoTxs, t.serveTxs)
+	t.handle(protoSnapshot, t.serveSnapshot)
 	if err := t.startGossip(); err != nil {
 		return err
 	}
@@ -245,6 +246,6 @@ func (t *Transport) Peers() []transport.PeerInfo {
 
 // Bytes is how many bytes went each way, by key: "gossip/consensus" and
 // "gossip/tx" count gossip payloads (every copy sent to or received from a
-// peer), "req/status", "req/blocks" and "req/txs" everything written and
+// peer), "req/status", "req/blocks", "req/txs" and "req/snapshot" everything written and
 // read on those protocols' streams.
 func (t *Transport) Bytes() map[string]Traffic { return t.traffic.snapshot() }

@@ -280,6 +280,25 @@ func (t *memTransport) FetchTxs(ctx context.Context, id PeerID, block common.Has
 	return out, nil
 }
 
+func (t *memTransport) FetchSnapshot(ctx context.Context, id PeerID, req []byte) ([]byte, error) {
+	p, err := t.peer(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ss, ok := p.src.(SnapshotSource)
+	if !ok {
+		return nil, fmt.Errorf("peer %s does not serve snapshots", id)
+	}
+	out, err := ss.ServeSnapshot(append([]byte(nil), req...))
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), out...), nil
+}
+
 func (t *memTransport) Peers() []PeerInfo {
 	var out []PeerInfo
 	for _, p := range t.hub.reachable(t.id) {

@@ -100,6 +100,15 @@ type Source interface {
 	ProposalTxs(block common.Hash, indices []uint32) ([][]byte, error)
 }
 
+// SnapshotSource is a Source that also serves state snapshots to new
+// nodes. A transport answers peers' snapshot requests only if its Source
+// is one; the requests and answers are the node's encoding, carried as
+// they are.
+type SnapshotSource interface {
+	// ServeSnapshot answers one snapshot request.
+	ServeSnapshot(req []byte) ([]byte, error)
+}
+
 // ErrNoPeerHasIt is returned when no reachable peer has a requested block.
 var ErrNoPeerHasIt = errors.New("no reachable peer has the block")
 
@@ -141,6 +150,9 @@ type Transport interface {
 	// FetchTxs asks one peer for transactions of a proposed block by index
 	// (Source.ProposalTxs on its side).
 	FetchTxs(ctx context.Context, peer PeerID, block common.Hash, indices []uint32) ([][]byte, error)
+	// FetchSnapshot sends one snapshot request to peer and returns its
+	// answer (SnapshotSource.ServeSnapshot on its side), unverified.
+	FetchSnapshot(ctx context.Context, peer PeerID, req []byte) ([]byte, error)
 	// Peers are the peers connected now, with what is known of them.
 	Peers() []PeerInfo
 	// Penalize lowers a peer's score for a fault the node found itself (a
