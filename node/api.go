@@ -42,6 +42,10 @@ func (n *Node) info() localapi.NodeInfo {
 	if n.sync != nil {
 		info.Syncing = n.sync.Status()
 	}
+	if n.snap != nil {
+		info.Snapshot = n.snap.Status()
+	}
+	info.State = api.StateKept{Window: n.store.StateWindow(), From: n.store.StateFrom(), Archive: n.store.StateWindow() == 0, Base: n.store.Base()}
 	return info
 }
 

@@ -74,6 +74,14 @@ func (s *lazySource) Status() transport.Status {
 	return transport.Status{}
 }
 
+func (s *lazySource) ServeSnapshot(req []byte) ([]byte, error) {
+	n := s.n.Load()
+	if n == nil {
+		return nil, fmt.Errorf("node not started")
+	}
+	return n.ServeSnapshot(req)
+}
+
 func (s *lazySource) ProposalTxs(b common.Hash, idx []uint32) ([][]byte, error) {
 	n := s.n.Load()
 	if n == nil {

@@ -39,6 +39,11 @@ type Config struct {
 	RPCCORSOrigins []string
 	// BlockTime overrides the genesis block interval when non-zero.
 	BlockTime time.Duration
+	// Sync is how a new node catches up: SyncFull (the default) executes
+	// every block from genesis; SyncSnapshot downloads the state of a
+	// peer's head, verified, and executes from there. A node whose store
+	// holds blocks already goes on from its head either way.
+	Sync string
 	// StateWindow is how many blocks before the head keep their state
 	// (default chain.DefaultStateWindow); older state is pruned.
 	StateWindow uint64
@@ -94,6 +99,9 @@ func (c Config) withDefaults() Config {
 	if c.Clock == nil {
 		c.Clock = clock.Wall{}
 	}
+	if c.Sync == "" {
+		c.Sync = SyncFull
+	}
 	return c
 }
 
@@ -111,3 +119,9 @@ func ConfigPath(home string) string { return filepath.Join(home, "config.toml") 
 
 // ValidatorKeyPath is where a home keeps its consensus key.
 func ValidatorKeyPath(home string) string { return filepath.Join(home, "validator_key.json") }
+
+// The ways a new node catches up (Config.Sync).
+const (
+	SyncFull     = "full"
+	SyncSnapshot = "snapshot"
+)

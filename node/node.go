@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/chain/snapshot"
 	"cairn/node/api"
 	"cairn/node/events"
 	"cairn/node/mempool"
@@ -45,6 +46,11 @@ type Node struct {
 	txOut       *txBatcher // nil when alone
 	commitMu    sync.Mutex // see commitBlock
 
+	snapServeOnce sync.Once
+	snapServe     *snapshot.Server
+	snap          *snapSync   // nil unless starting from a snapshot
+	snapping      atomic.Bool // set until the snapshot is adopted
+
 	listener net.Listener
 	server   *http.Server
 
@@ -64,6 +70,9 @@ func New(cfg Config) (*Node, error) {
 		return nil, errors.New("node: no genesis")
 	}
 	cfg = cfg.withDefaults()
+	if cfg.Sync != SyncFull && cfg.Sync != SyncSnapshot {
+		return nil, fmt.Errorf("node: sync %q: want %q or %q", cfg.Sync, SyncFull, SyncSnapshot)
+	}
 	marks := readHomeMarks(cfg.Home)
 	if err := checkStoreExists(StorePath(cfg.Home), marks, cfg.Resync); err != nil {
 		return nil, err
@@ -109,6 +118,9 @@ func New(cfg Config) (*Node, error) {
 	if n.tr != nil {
 		n.installValidators()
 		n.sync = newBlockSync(n)
+		if cfg.Sync == SyncSnapshot {
+			n.prepareSnapshot()
+		}
 		n.txOut = &txBatcher{tr: n.tr, clock: cfg.Clock, logf: cfg.Logger.Debug}
 	}
 	n.buildService()
@@ -212,6 +224,37 @@ func (n *Node) Start(ctx context.Context) error {
 		n.cfg.Logger.Warn("the validator key is not registered on this chain: following; once a createValidator " +
 			"transaction registers it, this node validates from the epoch its validator joins the set")
 	}
+	if n.tr != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.logTraffic(ctx)
+		}()
+	}
+	if n.snap != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			if err := n.snap.run(ctx); err != nil {
+				n.fail(fmt.Errorf("snapshot sync: %w", err))
+				return
+			}
+			if ctx.Err() == nil {
+				n.adopted()
+				n.follow(ctx)
+			}
+		}()
+	} else {
+		n.follow(ctx)
+	}
+	n.cfg.Logger.Info("node started", "chainId", n.chain.ChainID(), "height", n.chain.Head().Height(),
+		"validator", n.validatorAddress(), "api", n.APIAddr())
+	return nil
+}
+
+// follow starts consensus and block sync, which carry the node along the
+// chain from its head.
+func (n *Node) follow(ctx context.Context) {
 	if n.engine != nil {
 		n.wg.Add(1)
 		go func() {
@@ -222,21 +265,14 @@ func (n *Node) Start(ctx context.Context) error {
 		}()
 	}
 	if n.sync != nil {
-		n.wg.Add(2)
+		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
 			if err := n.sync.run(ctx); err != nil {
 				n.fail(fmt.Errorf("block sync: %w", err))
 			}
 		}()
-		go func() {
-			defer n.wg.Done()
-			n.logTraffic(ctx)
-		}()
 	}
-	n.cfg.Logger.Info("node started", "chainId", n.chain.ChainID(), "height", n.chain.Head().Height(),
-		"validator", n.validatorAddress(), "api", n.APIAddr())
-	return nil
 }
 
 // Close stops the engine and the API, waits for them, and closes the

@@ -113,6 +113,9 @@ func decodeTxBatch(data []byte) ([][]byte, error) {
 // to other peers; one with nothing new (all known, stale or priced out
 // here) is dropped quietly.
 func (n *Node) validateTx(from transport.PeerID, data []byte) (transport.Verdict, any) {
+	if n.snapping.Load() {
+		return transport.Ignore, nil // no state to check them against yet
+	}
 	txs, err := decodeTxBatch(data)
 	if err != nil || len(txs) == 0 || len(txs) > txBatchMax {
 		n.cfg.Logger.Debug("gossiped transaction batch rejected", "from", from, "txs", len(txs), "err", err)

@@ -39,6 +39,49 @@ type Status struct {
 	// Syncing is set while the node fetches finalized blocks it is behind
 	// on; nil when it is in step with its peers.
 	Syncing *SyncStatus `json:"syncing"`
+	// Snapshot is set on a node that starts from a state snapshot, with
+	// its progress; nil on a node that replays blocks from genesis.
+	Snapshot *SnapshotStatus `json:"snapshot,omitempty"`
+	// State says which blocks' state this node keeps.
+	State StateKept `json:"state"`
+}
+
+// StateKept is which blocks' state a node keeps and which blocks it holds.
+type StateKept struct {
+	// Window is how many blocks before the head keep their state; 0 on an
+	// archive node, which keeps every state.
+	Window uint64 `json:"window"`
+	// From is the lowest height whose state is kept.
+	From uint64 `json:"from"`
+	// Archive says the node keeps every state (--archive, or a store
+	// written before pruning existed).
+	Archive bool `json:"archive"`
+	// Base is the first block after genesis the node holds: 0 when it
+	// holds them all, the snapshot's height when it started from one.
+	Base uint64 `json:"base"`
+}
+
+// The phases of a snapshot sync, in order.
+const (
+	SnapshotFindingPeers = "finding peers"
+	SnapshotAnchoring    = "verifying a peer's head"
+	SnapshotDownloading  = "downloading state"
+	SnapshotAdopting     = "adopting"
+	SnapshotDone         = "done"
+)
+
+// SnapshotStatus is the progress of a snapshot sync.
+type SnapshotStatus struct {
+	Phase     string      `json:"phase"`
+	Height    uint64      `json:"height"`    // the block whose state is downloaded (0 until chosen)
+	StateRoot common.Hash `json:"stateRoot"` // its state root, which every chunk is checked against
+	Accounts  uint64      `json:"accounts"`  // accounts verified and written
+	Slots     uint64      `json:"slots"`     // storage slots verified and written
+	Codes     uint64      `json:"codes"`     // contract codes verified and written
+	Bytes     uint64      `json:"bytes"`     // entry bytes verified
+	Peers     int         `json:"peers"`     // peers being downloaded from
+	Refused   int         `json:"refused"`   // chunks refused because they did not verify
+	LastError string      `json:"lastError,omitempty"`
 }
 
 // SyncStatus is the progress of block sync: it started at From, has

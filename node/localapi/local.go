@@ -44,6 +44,8 @@ type NodeInfo struct {
 	Listen    []string        // addresses peers can dial
 	Peers     int             // connected peers
 	Syncing   *api.SyncStatus // nil unless block sync is running
+	Snapshot  *api.SnapshotStatus
+	State     api.StateKept
 }
 
 // Config wires a Local to the node's parts. Chain, Pool and Bus are
@@ -141,6 +143,7 @@ func (l *Local) Status(ctx context.Context) (*api.Status, error) {
 		Validator: info.Validator, NodeVersion: info.Version,
 		BlockTimeMs: l.chain.Params().BlockTimeMs, Consensus: info.Consensus,
 		NodeID: info.NodeID, Listen: info.Listen, Peers: info.Peers, Syncing: info.Syncing,
+		Snapshot: info.Snapshot, State: info.State,
 	}
 	if !info.Started.IsZero() {
 		if up := l.cfg.Now().Sub(info.Started); up > 0 {
