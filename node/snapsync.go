@@ -83,7 +83,11 @@ func (s *snapSync) run(ctx context.Context) error {
 		case errors.Is(err, errStoreFailed):
 			return err
 		}
-		s.log.Warn("snapshot sync attempt failed; trying again", "err", err)
+		if errors.Is(err, errNoSnapshotPeer) {
+			s.log.Debug("waiting for a peer past genesis")
+		} else {
+			s.log.Warn("snapshot sync attempt failed; trying again", "err", err)
+		}
 		s.setStatus(func(st *api.SnapshotStatus) { st.LastError = err.Error() })
 		wait, stop := after(s.clock, snapRetry)
 		select {
@@ -94,6 +98,9 @@ func (s *snapSync) run(ctx context.Context) error {
 		}
 	}
 }
+
+// errNoSnapshotPeer: no peer to ask yet.
+var errNoSnapshotPeer = errors.New("no peer past genesis to take a snapshot from")
 
 // errStoreFailed wraps a write the store refused: sync cannot go on.
 var errStoreFailed = errors.New("store write failed")
@@ -139,7 +146,7 @@ func (s *snapSync) attempt(ctx context.Context) error {
 func (s *snapSync) anchor(ctx context.Context) (*chain.TrustedAnchor, transport.PeerID, error) {
 	peers := s.peers(1)
 	if len(peers) == 0 {
-		return nil, "", errors.New("no peer past genesis to take a snapshot from")
+		return nil, "", errNoSnapshotPeer
 	}
 	s.setStatus(func(st *api.SnapshotStatus) { st.Phase = api.SnapshotAnchoring })
 	var errs []error
@@ -164,8 +171,8 @@ func (s *snapSync) anchor(ctx context.Context) (*chain.TrustedAnchor, transport.
 	return nil, "", fmt.Errorf("no peer gave a verifiable anchor: %w", errors.Join(errs...))
 }
 
-// peers are the connected peers not found bad, finalized at least at
-// height, the furthest along first.
+// peers are the connected peers of this chain not found bad, finalized
+// at least at height, the furthest along first.
 func (s *snapSync) peers(height uint64) []transport.PeerInfo {
 	var out []transport.PeerInfo
 	for _, p := range s.tr.Peers() {
@@ -204,7 +211,10 @@ func (s *snapSync) download(ctx context.Context, plan *snapshot.Plan, w *chain.S
 	defer cancel()
 	var lastProgress time.Time
 	for {
-		for _, p := range s.peers(height) {
+		// Peers' reported heads lag (the anchor's peer may report less than
+		// the head it proved): every peer past genesis is asked, and one
+		// that lacks the state fails its way out.
+		for _, p := range s.peers(1) {
 			if !d.working[p.ID] {
 				d.working[p.ID] = true
 				for range snapPerPeer {

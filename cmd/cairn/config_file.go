@@ -23,6 +23,7 @@ unknown key is an error. The keys, with the flag each one mirrors:
   block_time = "1s"                  # --block-time: overrides the genesis interval
   state_window = 128                 # --state-window: blocks before the head that keep their state
   archive = false                    # --archive: keep the state of every block
+  sync = "full"                      # --sync: how a new node catches up: full or snapshot
   log_level = "info"                 # --log-level: debug, info, warn, error
   pprof = ""                         # --pprof: Go profiler address, "" is off
   genesis = "genesis.json"           # --genesis: relative paths are from <home>
@@ -48,6 +49,7 @@ type fileConfig struct {
 	BlockTime    *time.Duration `toml:"block_time"`
 	StateWindow  *uint64        `toml:"state_window"`
 	Archive      *bool          `toml:"archive"`
+	Sync         *string        `toml:"sync"`
 	LogLevel     *string        `toml:"log_level"`
 	Pprof        *string        `toml:"pprof"`
 	Genesis      *string        `toml:"genesis"`
@@ -150,6 +152,7 @@ func encodeConfigFile(title string, fc *fileConfig) []byte {
 		fmt.Fprintf(&b, "state_window = %d\n", *fc.StateWindow)
 	}
 	boolean("archive", fc.Archive)
+	str("sync", fc.Sync)
 	str("log_level", fc.LogLevel)
 	str("pprof", fc.Pprof)
 	str("genesis", fc.Genesis)

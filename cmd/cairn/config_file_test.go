@@ -278,3 +278,24 @@ func TestStatePruningSettings(t *testing.T) {
 		t.Fatalf("--state-window 0: %v, want an error pointing at --archive", err)
 	}
 }
+
+func TestSyncSetting(t *testing.T) {
+	home := t.TempDir()
+	cfg, err := testNodeConfig(t, "--home", home, "--devnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Sync != node.SyncFull {
+		t.Fatalf("default sync %q, want %q", cfg.Sync, node.SyncFull)
+	}
+	writeFile(t, node.ConfigPath(home), "sync = \"snapshot\"\n")
+	if cfg, err = testNodeConfig(t, "--home", home, "--devnet"); err != nil || cfg.Sync != node.SyncSnapshot {
+		t.Fatalf("from the file: %q (%v), want %q", cfg.Sync, err, node.SyncSnapshot)
+	}
+	if cfg, err = testNodeConfig(t, "--home", home, "--devnet", "--sync", "full"); err != nil || cfg.Sync != node.SyncFull {
+		t.Fatalf("flag over the file: %q (%v), want %q", cfg.Sync, err, node.SyncFull)
+	}
+	if _, err := testNodeConfig(t, "--home", home, "--devnet", "--sync", "fast"); err == nil || !strings.Contains(err.Error(), "snapshot") {
+		t.Fatalf("--sync fast: %v, want an error naming the choices", err)
+	}
+}

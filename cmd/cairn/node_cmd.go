@@ -31,6 +31,7 @@ type nodeFlags struct {
 	blockTime        time.Duration
 	stateWindow      uint64
 	archive          bool
+	sync             string
 	logLevel         string
 	pprofAddr        string
 	// Recovery switches: flags only, never config.toml, so that they are
@@ -60,6 +61,8 @@ func (f *nodeFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.blockTime, "block-time", 0, "block interval (default: the genesis value, 1s)")
 	fl.Uint64Var(&f.stateWindow, "state-window", chain.DefaultStateWindow, "keep the state of this many blocks before the head; older state is pruned")
 	fl.BoolVar(&f.archive, "archive", false, "keep the state of every block (no pruning)")
+	fl.StringVar(&f.sync, "sync", node.SyncFull, "how a new node catches up: full (execute every block from genesis) or snapshot "+
+		"(download the verified state of a peer's head, then execute from there; blocks before it are not kept)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.pprofAddr, "pprof", "", "serve Go's profiler on this address (e.g. 127.0.0.1:6060)")
 	fl.BoolVar(&f.resync, "resync", false, "start on a store that is behind this home's consensus WAL and sign state (lost or rolled back) and rebuild it from peers")
@@ -91,6 +94,7 @@ func (f *nodeFlags) applyFile() error {
 	take("api", fc.API, &f.apiAddr, same)
 	take("log-level", fc.LogLevel, &f.logLevel, same)
 	take("pprof", fc.Pprof, &f.pprofAddr, same)
+	take("sync", fc.Sync, &f.sync, same)
 	take("validator-key", fc.ValidatorKey, &f.validatorKeyPath, inHome)
 	if !f.changed("devnet") {
 		take("genesis", fc.Genesis, &f.genesisPath, inHome)
@@ -123,6 +127,9 @@ func (f *nodeFlags) config() (node.Config, error) {
 	if f.stateWindow == 0 {
 		return node.Config{}, usageErr("--state-window must be at least 1 (--archive keeps every state)")
 	}
+	if f.sync != node.SyncFull && f.sync != node.SyncSnapshot {
+		return node.Config{}, usageErr("--sync %q: want %s or %s", f.sync, node.SyncFull, node.SyncSnapshot)
+	}
 	if f.devnetIfNoGenesis && f.genesisPath == "" && !f.devnet {
 		if _, err := os.Stat(node.GenesisPath(f.home)); errors.Is(err, fs.ErrNotExist) {
 			f.devnet = true
@@ -130,7 +137,7 @@ func (f *nodeFlags) config() (node.Config, error) {
 	}
 	cfg := node.Config{Home: f.home, APIAddr: f.apiAddr, BlockTime: f.blockTime, Logger: log,
 		Resync: f.resync, SignStateGone: f.signStateGone, RPCCORSOrigins: splitList(f.rpcCORS),
-		StateWindow: f.stateWindow, Archive: f.archive}
+		StateWindow: f.stateWindow, Archive: f.archive, Sync: f.sync}
 	switch {
 	case f.genesisPath != "" && f.devnet:
 		return cfg, usageErr("--devnet and --genesis are exclusive")
