@@ -312,6 +312,9 @@ func (s *Store) BlockByHeight(height uint64) (*Block, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		data := tx.Bucket(bucketBlocks).Get(u64(height))
 		if data == nil {
+			if height > 0 && height < s.Base() {
+				return s.beforeBase(height)
+			}
 			return ErrNotFound
 		}
 		size = len(data)
@@ -324,9 +327,6 @@ func (s *Store) BlockByHeight(height uint64) (*Block, error) {
 	if errors.Is(err, ErrStoreDamaged) {
 		return nil, err
 	}
-			if height > 0 && height < s.Base() {
-				return s.beforeBase(height)
-			}
 	if err != nil {
 		return nil, fmt.Errorf("load block %d: %w", height, err)
 	}
