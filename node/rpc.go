@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cairn/node/api"
 	"context"
 	"runtime"
 
@@ -29,6 +30,13 @@ func (n *Node) rpcPeerCount() int {
 }
 
 func (n *Node) rpcSyncing() *ethrpc.SyncStatus {
+	if n.snap != nil {
+		// Until a snapshot is adopted the node is at genesis, however far
+		// its peers are: it is syncing, towards the snapshot's block.
+		if sn := n.snap.Status(); sn.Phase != api.SnapshotDone {
+			return &ethrpc.SyncStatus{Highest: max(sn.Height, 1)}
+		}
+	}
 	if n.sync == nil {
 		return nil
 	}

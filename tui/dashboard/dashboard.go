@@ -162,6 +162,8 @@ func (m *Model) network(st *api.Status) string {
 		line = "1 peer"
 	}
 	switch sy := st.Syncing; {
+	case st.Snapshot != nil && st.Snapshot.Phase != api.SnapshotDone:
+		return line + s.Warning.Render(" · snapshot: "+snapshotProgress(st.Snapshot))
 	case sy != nil:
 		return line + s.Warning.Render(fmt.Sprintf(" · syncing %d/%d", sy.Current, sy.Target))
 	case st.Peers == 0:
@@ -192,4 +194,13 @@ func byteSize(n int) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// snapshotProgress is a snapshot sync's phase and, once it downloads,
+// what it has verified so far.
+func snapshotProgress(sn *api.SnapshotStatus) string {
+	if sn.Phase != api.SnapshotDownloading {
+		return sn.Phase
+	}
+	return fmt.Sprintf("block %d, %d accounts, %s", sn.Height, sn.Accounts, byteSize(int(sn.Bytes)))
 }

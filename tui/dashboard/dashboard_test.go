@@ -106,3 +106,13 @@ func TestDashboardWaitingForPeers(t *testing.T) {
 		t.Errorf("networked without peers:\n%s", v)
 	}
 }
+
+func TestDashboardShowsASnapshotSync(t *testing.T) {
+	c, node, s := setup(t, 100, 24)
+	node.SetNetwork(fakenode.FixtureNodeID, fakenode.FixtureListen, nil)
+	node.SetSnapshot(&api.SnapshotStatus{Phase: api.SnapshotDownloading, Height: 9000, Accounts: 5000, Bytes: 3 << 20}, 0)
+	c.Status, _ = node.Status(context.Background())
+	if v := tuitest.Plain(s.View()); !strings.Contains(v, "snapshot: block 9000, 5000 accounts, 3.0 MiB") {
+		t.Errorf("downloading a snapshot:\n%s", v)
+	}
+}

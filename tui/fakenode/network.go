@@ -54,6 +54,18 @@ func (n *Node) SetNetwork(id string, listen []string, sync *api.SyncStatus) {
 	n.status.Syncing = sync
 }
 
+// SetSnapshot sets the snapshot sync Status reports (nil: none) and the
+// first block the fake holds.
+func (n *Node) SetSnapshot(snap *api.SnapshotStatus, base uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if snap != nil {
+		c := *snap
+		snap = &c
+	}
+	n.status.Snapshot, n.status.State.Base = snap, base
+}
+
 // SetPeers replaces the connected peers (Status counts them).
 func (n *Node) SetPeers(peers []api.Peer) {
 	n.mu.Lock()

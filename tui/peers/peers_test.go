@@ -271,3 +271,19 @@ func TestFormatting(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapshotSyncShown(t *testing.T) {
+	_, node, m := setup(t, 120, 40, true)
+	node.SetNetwork(fakenode.FixtureNodeID, fakenode.FixtureListen, nil)
+	node.SetSnapshot(&api.SnapshotStatus{Phase: api.SnapshotDownloading, Height: 9000, Accounts: 120_000, Slots: 40, Codes: 2, Bytes: 12 << 20, Peers: 3, Refused: 1}, 0)
+	reloadStatus(t, m)
+	want := "snapshot: downloading block 9,000 · 120,000 accounts, 40 slots, 2 codes · 12.0 MiB · 3 peers · 1 refused"
+	if v := tuitest.Plain(m.View()); !strings.Contains(v, want) {
+		t.Fatalf("downloading: the view lacks %q:\n%s", want, v)
+	}
+	node.SetSnapshot(&api.SnapshotStatus{Phase: api.SnapshotDone, Height: 9000}, 9000)
+	reloadStatus(t, m)
+	if v := tuitest.Plain(m.View()); !strings.Contains(v, "in step with peers at height 12 · from a snapshot at 9,000") {
+		t.Fatalf("after the snapshot:\n%s", v)
+	}
+}

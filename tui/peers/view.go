@@ -91,7 +91,9 @@ func addrList(addrs []string, w int) string {
 func (m *Model) syncLine(st *api.Status, w int) string {
 	s := m.c.Styles
 	sy := st.Syncing
-	switch {
+	switch sn := st.Snapshot; {
+	case sn != nil && sn.Phase != api.SnapshotDone:
+		return m.label("Sync") + s.Warning.Render(snapshotLine(sn))
 	case sy != nil:
 		done := 1.0
 		if sy.Target > sy.From {
@@ -108,7 +110,32 @@ func (m *Model) syncLine(st *api.Status, w int) string {
 	case st.NodeID == "" || st.Peers == 0:
 		return m.label("Sync") + s.Subtle.Render("at height "+txview.Num(st.Height)+" · no peers to compare with")
 	}
-	return m.label("Sync") + s.Success.Render("in step with peers") + s.Value.Render(" at height "+txview.Num(st.Height))
+	line := m.label("Sync") + s.Success.Render("in step with peers") + s.Value.Render(" at height "+txview.Num(st.Height))
+	if st.State.Base > 0 {
+		line += s.Subtle.Render(" · from a snapshot at " + txview.Num(st.State.Base))
+	}
+	return line
+}
+
+func mebibytes(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// snapshotLine is a snapshot sync in progress: its phase, then the block
+// whose state it downloads and what it has verified.
+func snapshotLine(sn *api.SnapshotStatus) string {
+	if sn.Phase != api.SnapshotDownloading && sn.Phase != api.SnapshotAdopting {
+		return "snapshot: " + sn.Phase
+	}
+	verb := "downloading"
+	if sn.Phase == api.SnapshotAdopting {
+		verb = "adopting"
+	}
+	text := fmt.Sprintf("snapshot: %s block %s · %s accounts, %s slots, %s codes · %s · %s",
+		verb, txview.Num(sn.Height), txview.Num(sn.Accounts), txview.Num(sn.Slots), txview.Num(sn.Codes),
+		mebibytes(sn.Bytes), plural(uint64(sn.Peers), "peer"))
+	if sn.Refused > 0 {
+		text += fmt.Sprintf(" · %d refused", sn.Refused)
+	}
+	return text
 }
 
 // bar draws a progress bar of w cells, done (0…1) of it filled.
