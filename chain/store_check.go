@@ -5,11 +5,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -21,8 +26,10 @@ import (
 var ErrStoreDamaged = errors.New("store damaged")
 
 // damaged is the error for a damaged store file at path: what is wrong,
-// and the way out.
+// and the way out. It notes the path as damaged (damageSeen), so that
+// closing it leaves no clean-close marker.
 func damaged(path, format string, args ...any) error {
+	damageSeen.Store(path, struct{}{})
 	return fmt.Errorf("%w: %s; restore %s from a backup, or move it aside and start with --resync to rebuild it from peers",
 		ErrStoreDamaged, fmt.Sprintf(format, args...), path)
 }
@@ -60,28 +67,55 @@ func boltView(db *bolt.DB, fn func(*bolt.Tx) error) error {
 	return guard(db.Path(), func() error { return db.View(fn) })
 }
 
-// checkStoreFile checks the structure of an existing store file before
-// bbolt opens it for writing. With NoFreelistSync, bbolt's writable open
-// walks every page reachable from the root to rebuild its free list, in a
-// goroutine of its own where a damaged page is an assertion panic and a
-// page past the end of a cut-short file is a SIGBUS: either kills the
-// process with no word of what to do. So the same walk is done here
-// first (walkPages), reading the file rather than mapping it, and checking
-// all that bbolt's walk and its cursors will trust: the file reaches the
+// checkStoreFile checks an existing store file before bbolt opens it for
+// writing, so that damage is an error wrapping ErrStoreDamaged with the
+// way out rather than a crash inside bbolt, and removes the marker a clean
+// close left (cleanMarkerPath), syncing the directory, before anything
+// writes to the file: a crash after the open is never taken for a clean
+// close.
+//
+// A file that was not closed cleanly — no marker (a process killed leaves
+// none), or one that does not describe the file as it is now (another
+// meta page, size or free list page: something wrote to it since, or it
+// is another file), or one damage was found in while open — gets the full
+// walk (walkPages). The file is read rather than mapped, and all that
+// bbolt's walk and its cursors will trust is checked: the file reaches the
 // meta page's high-water mark, each page is where its parent says and of
 // the right type, no page is used twice, every element lies within its
-// page, keys are in the order bbolt's own check demands, and bucket
-// headers are whole. (bbolt's tx.Check cannot do it: it loads the free
-// list first, which starts that same walk.)
+// page, keys are in the order bbolt's own check demands, bucket headers
+// are whole, and the free list lists only pages that exist and are not in
+// use (bbolt would hand those out to be overwritten). A store written
+// before the free list was persisted has none, and bbolt rebuilds it by
+// walking every page, once, in a goroutine of its own where a damaged page
+// is an assertion panic and a page past the end of a cut-short file a
+// SIGBUS, either of which kills the process with no word of what to do; so
+// such a file always gets the full walk first. (bbolt's tx.Check cannot do
+// it: it loads the free list first, which starts that same walk.)
+//
+// A file its marker matches gets the quick check (quickCheck): what bbolt
+// reads at open — both meta pages, the high-water mark against the size,
+// the free list page (the same bytes as at the close) and its entries.
+// The rest of the file is trusted to be as it was when it was closed:
+// damage done to it while the node was stopped (a failing disk, a hand
+// edit) is not found at open, but when the page is read. Every bbolt
+// transaction of the store runs in guard (boltView, Store.update), and
+// with the free list persisted nothing of bbolt walks pages outside it, so
+// such a page is an error wrapping ErrStoreDamaged then, not a crash; a
+// block read is checked against its header as always; and a store damage
+// was found in is closed without a marker, so its next open walks it and
+// refuses it. What only the walk finds — a page header's overflow count
+// or a key size changed so that bbolt reads or frees past the page — may
+// go unnoticed until a write frees that page.
 //
 // A missing or empty file (a new store) is not checked; nor is one whose
 // meta pages are both invalid, which bbolt refuses with an error of its
 // own. The file is read under bbolt's shared lock, so a node that has it
 // open is reported as such, not read mid-write.
 func checkStoreFile(path string) error {
+	damageSeen.Delete(path)
 	info, err := os.Stat(path)
 	if err != nil || info.Size() == 0 {
-		return nil
+		return removeCleanMarker(path)
 	}
 	var ro *bolt.DB
 	err = guard(path, func() (err error) {
@@ -97,16 +131,25 @@ func checkStoreFile(path string) error {
 	case errors.Is(err, ErrStoreDamaged):
 		return err
 	case err != nil:
-		return nil // not a bbolt file, or unreadable: the writable open says so
+		// Not a bbolt file, or unreadable: the writable open says so.
+		return removeCleanMarker(path)
 	}
 	defer ro.Close()
-	return guard(path, func() error {
+	err = guard(path, func() error {
 		f, err := os.Open(path)
 		if err != nil {
 			return fmt.Errorf("open store %s: %w", path, err)
 		}
 		defer f.Close()
-		switch what := walkPages(f, nil); {
+		var what error
+		if mark, ok := readCleanMarker(path); ok && mark.matches(f) {
+			storeOpenChecks.quick.Add(1)
+			what = quickCheck(f)
+		} else {
+			storeOpenChecks.full.Add(1)
+			what = walkPages(f, nil)
+		}
+		switch {
 		case errors.Is(what, errNoValidMeta):
 			return nil // bbolt refuses it with an error of its own
 		case what != nil:
@@ -114,6 +157,192 @@ func checkStoreFile(path string) error {
 		}
 		return nil
 	})
+	if rerr := removeCleanMarker(path); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// damageSeen holds the store paths damage was found in since they were
+// last opened: Store.Close leaves such a file no clean-close marker, so
+// the next open walks all of it again.
+var damageSeen sync.Map
+
+// storeOpenChecks counts the checks checkStoreFile made, by kind (for
+// tests, and for a benchmark to say which one it measured).
+var storeOpenChecks struct{ full, quick atomic.Uint64 }
+
+// cleanMarkerPath is the file a clean Store.Close leaves next to the
+// store file at path. It says which meta page and size the file had when
+// bbolt closed it; it is removed at the next open, before bbolt writes.
+func cleanMarkerPath(path string) string { return path + ".clean" }
+
+// cleanMarker is what the marker records: the meta bbolt will use (as
+// readMeta finds it), the file's size, and a CRC-32C of the free list
+// page (the page bbolt reads at open, and whose entries it hands out to be
+// overwritten: a free list changed since the close gets the full walk,
+// which checks that it lists no page in use).
+type cleanMarker struct {
+	meta    boltMeta
+	size    int64
+	freeCRC uint32
+}
+
+const cleanMarkerMagic = "cairn store closed cleanly v1"
+
+func (c cleanMarker) encode() []byte {
+	body := fmt.Sprintf("%s pagesize=%d txid=%d root=%d freelist=%d pgid=%d size=%d freecrc=%08x",
+		cleanMarkerMagic, c.meta.pageSize, c.meta.txid, c.meta.root, c.meta.freelist, c.meta.pgid, c.size, c.freeCRC)
+	return fmt.Appendf(nil, "%s crc=%08x\n", body, crc32.Checksum([]byte(body), castagnoli))
+}
+
+// readCleanMarker reads the marker next to the store file at path; ok is
+// false if there is none or it is not whole.
+func readCleanMarker(path string) (c cleanMarker, ok bool) {
+	data, err := os.ReadFile(cleanMarkerPath(path))
+	if err != nil || len(data) > 512 {
+		return c, false
+	}
+	var sum uint32
+	_, err = fmt.Sscanf(string(data), cleanMarkerMagic+" pagesize=%d txid=%d root=%d freelist=%d pgid=%d size=%d freecrc=%x crc=%x\n",
+		&c.meta.pageSize, &c.meta.txid, &c.meta.root, &c.meta.freelist, &c.meta.pgid, &c.size, &c.freeCRC, &sum)
+	if err != nil {
+		return c, false
+	}
+	c.meta.valid = true
+	return c, bytes.Equal(c.encode(), data)
+}
+
+// matches says whether f is the file the marker describes: the file as
+// markerOf sees it now is the one it saw at the close.
+func (c cleanMarker) matches(f *os.File) bool {
+	now, ok := markerOf(f)
+	return ok && now == c
+}
+
+// markerOf reads what a marker records of f. ok is false where a file
+// must get the full walk whatever its marker says: a meta page is not
+// valid (one that is not is damage since the close), or the free list is
+// not persisted (bbolt then walks every page at open), or its page cannot
+// be read.
+func markerOf(f *os.File) (c cleanMarker, ok bool) {
+	info, err := f.Stat()
+	if err != nil {
+		return c, false
+	}
+	c.size = info.Size()
+	if c.meta, ok = readMeta(f, c.size); !ok || c.meta.freelist == pgidNoFreelist {
+		return c, false
+	}
+	ps := c.meta.pageSize
+	pages := make([]byte, 2*ps)
+	if _, err := f.ReadAt(pages, 0); err != nil || !parseMeta(pages[:ps]).valid || !parseMeta(pages[ps:]).valid {
+		return c, false
+	}
+	var hdr [pageHeaderSize]byte
+	if c.meta.freelist >= c.meta.pgid {
+		return c, false
+	}
+	if _, err := f.ReadAt(hdr[:], int64(c.meta.freelist*ps)); err != nil {
+		return c, false
+	}
+	n := 1 + uint64(parsePageHeader(hdr[:]).overflow)
+	if n > c.meta.pgid-c.meta.freelist || (c.meta.freelist+n)*ps > uint64(c.size) {
+		return c, false
+	}
+	page := make([]byte, n*ps)
+	if _, err := f.ReadAt(page, int64(c.meta.freelist*ps)); err != nil {
+		return c, false
+	}
+	c.freeCRC = crc32.Checksum(page, castagnoli)
+	return c, true
+}
+
+// markClean writes the marker for the store file at path, which bbolt
+// has just closed: atomically (a temporary file, synced, renamed over the
+// marker, the directory synced), so that a marker that is there is whole.
+// A marker lost to a crash only costs the next open the full walk. A file
+// damage was found in while it was open gets none.
+func markClean(path string) error {
+	if _, seen := damageSeen.LoadAndDelete(path); seen {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	mark, ok := markerOf(f)
+	f.Close()
+	if !ok {
+		return nil // a file that gets the full walk anyway: no marker
+	}
+	marker := cleanMarkerPath(path)
+	tmp := marker + ".tmp"
+	w, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(mark.encode())
+	if err == nil {
+		err = w.Sync()
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, marker)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// removeCleanMarker removes the marker next to the store file at path,
+// if there is one, and syncs the directory so that the removal is on disk
+// before bbolt writes to the file: a crash after that is never taken for
+// a clean close.
+func removeCleanMarker(path string) error {
+	err := os.Remove(cleanMarkerPath(path))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("open store %s: remove its clean-close marker: %w", path, err)
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("open store %s: remove its clean-close marker: %w", path, err)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// quickCheck is checkStoreFile's check of a file its marker matches (so
+// both meta pages are valid): what bbolt reads when it opens it. The file
+// must reach the meta page's high-water mark, and the free list page must
+// be whole and list only pages that exist, none twice.
+func quickCheck(f *os.File) error {
+	w, m, err := newPageWalk(f, nil)
+	if err != nil {
+		return err
+	}
+	ids, err := w.freelist(m.freelist)
+	if err != nil {
+		return err
+	}
+	return w.markFree(m.freelist, ids)
 }
 
 // The on-disk layout of bbolt 1.x (go.etcd.io/bbolt/internal/common), in
@@ -299,23 +528,13 @@ var errNoValidMeta = errors.New("no valid meta page")
 // nil) with each page of a bucket tree; nil means bbolt can walk it
 // safely, else the error says what is wrong.
 func walkPages(f *os.File, visit func(*page)) error {
-	info, err := f.Stat()
+	w, m, err := newPageWalk(f, visit)
 	if err != nil {
 		return err
 	}
-	size := info.Size()
-	m, ok := readMeta(f, size)
-	if !ok {
-		return errNoValidMeta
-	}
-	if m.pgid < 2 || m.pgid > uint64(size)/m.pageSize {
-		return fmt.Errorf("the file is %d bytes, but its meta page counts %d pages of %d bytes (%d bytes): it was cut short",
-			size, m.pgid, m.pageSize, m.pgid*m.pageSize)
-	}
-	w := &pageWalk{f: f, pageSize: m.pageSize, hwm: m.pgid, seen: make([]uint64, (m.pgid+63)/64), visit: visit}
-	w.mark(0, 1)
+	var free []uint64
 	if m.freelist != pgidNoFreelist {
-		if err := w.freelist(m.freelist); err != nil {
+		if free, err = w.freelist(m.freelist); err != nil {
 			return err
 		}
 	}
@@ -325,6 +544,42 @@ func walkPages(f *os.File, visit func(*page)) error {
 		w.buckets = w.buckets[:len(w.buckets)-1]
 		if _, err := w.tree(root, nil, nil, 0); err != nil {
 			return err
+		}
+	}
+	return w.markFree(m.freelist, free)
+}
+
+// newPageWalk reads f's meta, checks that the file reaches its high-water
+// mark, and starts a walk with the meta pages marked as reached.
+func newPageWalk(f *os.File, visit func(*page)) (*pageWalk, boltMeta, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, boltMeta{}, err
+	}
+	size := info.Size()
+	m, ok := readMeta(f, size)
+	if !ok {
+		return nil, m, errNoValidMeta
+	}
+	if m.pgid < 2 || m.pgid > uint64(size)/m.pageSize {
+		return nil, m, fmt.Errorf("the file is %d bytes, but its meta page counts %d pages of %d bytes (%d bytes): it was cut short",
+			size, m.pgid, m.pageSize, m.pgid*m.pageSize)
+	}
+	w := &pageWalk{f: f, pageSize: m.pageSize, hwm: m.pgid, seen: make([]uint64, (m.pgid+63)/64), visit: visit}
+	w.mark(0, 1)
+	return w, m, nil
+}
+
+// markFree marks the pages the free list (page id) lists as reached: each
+// must be one of the file's pages and not reached already — a page in use
+// that bbolt took for free would be handed out and overwritten.
+func (w *pageWalk) markFree(id uint64, ids []uint64) error {
+	for _, p := range ids {
+		if p < 2 || p >= w.hwm {
+			return fmt.Errorf("free list page %d lists page %d, outside the file's pages 2..%d", id, p, w.hwm-1)
+		}
+		if !w.mark(p, 0) {
+			return fmt.Errorf("free list page %d lists page %d, which is in use or listed twice", id, p)
 		}
 	}
 	return nil
@@ -381,28 +636,33 @@ func (w *pageWalk) read(id uint64, depth int) (*page, error) {
 		}
 		p.data = buf
 	}
-	if pageHeaderSize+p.count*pageElementSize > len(p.data) {
+	if p.flags != freelistPageFlag && pageHeaderSize+p.count*pageElementSize > len(p.data) { // a free list's entries are 8 bytes: see freelist
 		return nil, fmt.Errorf("page %d: its %d entries do not fit in it", id, p.count)
 	}
 	return &p, nil
 }
 
-func (w *pageWalk) freelist(id uint64) error {
+// freelist reads the free list page id and returns the pages it lists.
+func (w *pageWalk) freelist(id uint64) ([]uint64, error) {
 	p, err := w.read(id, 0)
 	if err != nil {
-		return fmt.Errorf("free list: %w", err)
+		return nil, fmt.Errorf("free list: %w", err)
 	}
 	if p.flags != freelistPageFlag {
-		return fmt.Errorf("free list page %d is a %s page", id, pageType(p.flags))
+		return nil, fmt.Errorf("free list page %d is a %s page", id, pageType(p.flags))
 	}
 	first, n := uint64(0), uint64(p.count)
 	if p.count == 0xFFFF {
 		first, n = 1, ne.Uint64(p.data[pageHeaderSize:])
 	}
 	if n > uint64(len(p.data)-pageHeaderSize)/8-first {
-		return fmt.Errorf("free list page %d: %d entries do not fit in it", id, n)
+		return nil, fmt.Errorf("free list page %d: %d entries do not fit in it", id, n)
 	}
-	return nil
+	ids := make([]uint64, n)
+	for i := range ids {
+		ids[i] = ne.Uint64(p.data[pageHeaderSize+8*(first+uint64(i)):])
+	}
+	return ids, nil
 }
 
 // tree walks the bucket tree under page id, whose keys must lie in

@@ -325,7 +325,8 @@ func openMustFail(t *testing.T, path, what string, parts ...string) {
 	}
 }
 
-// A file cut short used to end in SIGBUS inside bbolt.
+// A file cut short used to end in SIGBUS inside bbolt. It is refused
+// whether or not it was closed cleanly before it was cut.
 func TestTruncatedStoreIsRefusedOnOpen(t *testing.T) {
 	d := buildDamageStore(t, 8)
 	pgid, pageSize := highWater(t, d.path)
@@ -340,32 +341,42 @@ func TestTruncatedStoreIsRefusedOnOpen(t *testing.T) {
 		{"to the meta pages", 2 * pageSize},
 	} {
 		t.Run(cut.name, func(t *testing.T) {
+			// Cut after a clean close: the marker does not match the
+			// file's size, so the open walks it.
+			d.write(t, full)
+			d.markClean(t)
 			d.write(t, full[:cut.size])
+			walks := storeOpenChecks.full.Load()
 			openMustFail(t, d.path, "cut to "+cut.name, "cut short")
+			if storeOpenChecks.full.Load() != walks+1 {
+				t.Fatal("the open did not walk the file")
+			}
 		})
 	}
 	d.write(t, full)
 	d.open(t)
 }
 
-// Page headers overwritten on a branch or a leaf page used to end in
-// bbolt's "assertion failed: Page expected to be…" panic in a goroutine of
-// its own, where nothing could recover it.
-func TestDamagedPagesAreRefusedOnOpen(t *testing.T) {
-	d := buildDamageStore(t, 8)
+// pageDamage is one way of damaging a page of a bucket tree, and what the
+// full walk says of it.
+type pageDamage struct {
+	name, says string
+	apply      func(data []byte) // damages a copy of the whole file
+}
+
+// pageDamages returns the intact file of d and the ways of damaging its
+// pages that TestDamagedPagesAreRefusedOnOpen checks.
+func pageDamages(t testing.TB, d *damageStore) (full []byte, cases []pageDamage) {
+	t.Helper()
 	branches, leaves, pageSize := pagesOf(t, d.path)
 	if len(branches) == 0 || len(leaves) < 2 {
 		t.Fatalf("test store has %d branch and %d leaf pages; want some of each", len(branches), len(leaves))
 	}
-	full := d.read(t)
+	full = d.read(t)
 	header := func(p uint64) []byte { return full[p*pageSize : p*pageSize+pageHeaderSize] }
-	type damage struct {
-		name string
-		page uint64
-		hdr  func(h []byte) // changes a copy of the page header
-		says string
+	onHeader := func(name string, p uint64, says string, hdr func(h []byte)) pageDamage {
+		return pageDamage{name, says, func(data []byte) { hdr(data[p*pageSize : p*pageSize+pageHeaderSize]) }}
 	}
-	var cases []damage
 	for _, target := range []struct {
 		kind string
 		page uint64
@@ -376,42 +387,75 @@ func TestDamagedPagesAreRefusedOnOpen(t *testing.T) {
 			other = leaves[1]
 		}
 		cases = append(cases,
-			damage{kind + " zeroed", p, func(h []byte) { clear(h) }, "is marked as page 0"},
-			damage{kind + " another page's header", p, func(h []byte) { copy(h, header(other)) }, "is marked as page"},
-			damage{kind + " id bit", p, func(h []byte) { h[0] ^= 1 }, "is marked as page"},
-			damage{kind + " unknown type", p, func(h []byte) { h[8] = 0x03 }, "no valid page type"},
-			damage{kind + " meta type", p, func(h []byte) { h[8] = metaPageFlag }, "meta page"},
-			damage{kind + " freelist type", p, func(h []byte) { h[8] = freelistPageFlag }, "freelist page"},
-			damage{kind + " huge count", p, func(h []byte) { h[10], h[11] = 0xff, 0xff }, "do not fit"},
-			damage{kind + " huge overflow", p, func(h []byte) { h[12], h[13], h[14], h[15] = 0xff, 0xff, 0xff, 0x0f }, "overflow pages"},
+			onHeader(kind+" zeroed", p, "is marked as page 0", func(h []byte) { clear(h) }),
+			onHeader(kind+" another page's header", p, "is marked as page", func(h []byte) { copy(h, header(other)) }),
+			onHeader(kind+" id bit", p, "is marked as page", func(h []byte) { h[0] ^= 1 }),
+			onHeader(kind+" unknown type", p, "no valid page type", func(h []byte) { h[8] = 0x03 }),
+			onHeader(kind+" meta type", p, "meta page", func(h []byte) { h[8] = metaPageFlag }),
+			onHeader(kind+" freelist type", p, "freelist page", func(h []byte) { h[8] = freelistPageFlag }),
+			onHeader(kind+" huge count", p, "do not fit", func(h []byte) { h[10], h[11] = 0xff, 0xff }),
+			onHeader(kind+" huge overflow", p, "overflow pages", func(h []byte) { h[12], h[13], h[14], h[15] = 0xff, 0xff, 0xff, 0x0f }),
 		)
 	}
 	// Past the header: a branch pointing outside the file, and an entry
 	// whose key runs out of its page.
+	b, l := branches[0]*pageSize, leaves[len(leaves)/2]*pageSize
 	cases = append(cases,
-		damage{"branch child out of range", branches[0], nil, "outside the file's pages"},
-		damage{"leaf key past the page", leaves[len(leaves)/2], nil, "outside the page"},
+		pageDamage{"branch child out of range", "outside the file's pages", func(data []byte) {
+			copy(data[b+pageHeaderSize+8:], u64le(1<<40)) // element 0: pos, ksize, pgid
+		}},
+		pageDamage{"leaf key past the page", "outside the page", func(data []byte) {
+			copy(data[l+pageHeaderSize+8:], []byte{0xff, 0xff, 0, 0}) // element 0: flags, pos, ksize, vsize
+		}},
 	)
+	return full, cases
+}
+
+// Page headers overwritten on a branch or a leaf page used to end in
+// bbolt's "assertion failed: Page expected to be…" panic in a goroutine of
+// its own, where nothing could recover it. A store that was not closed
+// cleanly (its clean-close marker is removed, as a crash leaves none) gets
+// the full walk at open, which refuses them all.
+func TestDamagedPagesAreRefusedOnOpen(t *testing.T) {
+	d := buildDamageStore(t, 8)
+	full, cases := pageDamages(t, d)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			data := bytes.Clone(full)
-			off := c.page * pageSize
-			switch {
-			case c.hdr != nil:
-				c.hdr(data[off : off+pageHeaderSize])
-			case strings.HasPrefix(c.name, "branch"):
-				// element 0: pos, ksize, pgid
-				copy(data[off+pageHeaderSize+8:], u64le(1<<40))
-			default:
-				// element 0: flags, pos, ksize, vsize
-				copy(data[off+pageHeaderSize+8:], []byte{0xff, 0xff, 0, 0})
-			}
+			c.apply(data)
 			d.write(t, data)
+			d.unclean(t)
+			walks := storeOpenChecks.full.Load()
 			openMustFail(t, d.path, c.name, c.says)
+			if storeOpenChecks.full.Load() != walks+1 {
+				t.Fatal("the open did not walk the file")
+			}
 		})
 	}
 	d.write(t, full)
 	d.open(t)
+}
+
+// markClean leaves the marker of a clean close for the store file as it
+// is now (as if its last close had been clean, and no damage found since).
+func (d *damageStore) markClean(t testing.TB) {
+	t.Helper()
+	damageSeen.Delete(d.path)
+	if err := markClean(d.path); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := readCleanMarker(d.path); !ok {
+		t.Fatal("no clean-close marker written")
+	}
+}
+
+// unclean removes the clean-close marker of the store, as a node that
+// was killed leaves none.
+func (d *damageStore) unclean(t testing.TB) {
+	t.Helper()
+	if err := os.Remove(cleanMarkerPath(d.path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
 }
 
 func u64le(v uint64) []byte {
