@@ -149,9 +149,6 @@ func (s *Store) init() error {
 				return err
 			}
 		}
-		v := meta.Get(keyStateFrom)
-		if v == nil {
-			s.window = 0 // written before pruning existed: it keeps all state
 		if v := meta.Get(keyBase); v != nil {
 			base, err := s.readU64("the first block held", v)
 			if err != nil {
@@ -159,6 +156,9 @@ func (s *Store) init() error {
 			}
 			s.base.Store(base)
 		}
+		v := meta.Get(keyStateFrom)
+		if v == nil {
+			s.window = 0 // written before pruning existed: it keeps all state
 			return meta.Put(keyVersion, u64(storeVersion))
 		}
 		from, err := s.readU64("the lowest height with state", v)
