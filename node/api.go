@@ -68,7 +68,9 @@ func (n *Node) startAPI(ctx context.Context) error {
 		return fmt.Errorf("json-rpc: %w", err)
 	}
 	n.closeRPCWhenDone(ctx, rpc)
-	handler := api.NewServer(n.service, api.ServerOptions{Root: rpc.Handler(), Log: n.cfg.Logger.With("part", "api")})
+	m := n.startMetrics(ctx)
+	handler := api.NewServer(n.service, api.ServerOptions{Root: rpc.Handler(), Log: n.cfg.Logger.With("part", "api"),
+		Metrics: m.Handler(), ObserveRequest: m.ObserveRequest})
 	n.server = api.NewHTTPServer(handler, api.HTTPOptions{})
 	// Requests live no longer than the node: stopping it ends event
 	// streams instead of waiting for their clients to leave.

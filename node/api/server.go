@@ -35,7 +35,8 @@ const (
 // ServerOptions configure NewServer. Zero values take the defaults.
 type ServerOptions struct {
 	// Root serves every path outside /v1 (the Ethereum JSON-RPC endpoint at
-	// "/" and "/ws"). Nil answers them with a JSON 404.
+	// "/" and "/ws") but /metrics when Metrics is set. Nil answers them
+	// with a JSON 404.
 	Root http.Handler
 	// Log receives handler failures and recovered panics (default: discarded).
 	Log *slog.Logger
@@ -63,6 +64,15 @@ type ServerOptions struct {
 	// 10 s); a client that takes no bytes for that long is cut. It stands
 	// in for the http.Server's WriteTimeout, which a stream lifts.
 	StreamWriteTimeout time.Duration
+	// Metrics, when set, serves GET /metrics (the node's Prometheus
+	// metrics), outside /v1 and ahead of Root.
+	Metrics http.Handler
+	// ObserveRequest, when set, hears of every request to /v1 and to Root
+	// once it is answered (WebSocket connections, which live on, aside):
+	// the route that served it, from a fixed set (the pattern such as
+	// "GET /v1/blocks/{id}", "/" or "/ws" for JSON-RPC, "unmatched"),
+	// never the raw path; the status written; and how long it took.
+	ObserveRequest func(route string, status int, d time.Duration)
 }
 
 // route is one REST endpoint. The table is the single source of the mux's
@@ -100,7 +110,8 @@ type server struct {
 // NewServer returns the REST API over svc: the routes under /v1 (see the
 // OpenAPI document at /v1/openapi.json), JSON errors for unknown routes and
 // wrong methods, request body limits, and recovery from handler panics.
-// Everything outside /v1 goes to opts.Root.
+// Everything outside /v1 goes to opts.Root, but /metrics to opts.Metrics
+// when it is set.
 func NewServer(svc Service, opts ServerOptions) http.Handler {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -141,9 +152,22 @@ func NewServer(svc Service, opts ServerOptions) http.Handler {
 	return s
 }
 
-// ServeHTTP routes /v1 to the API and the rest to the root handler, and
-// turns a handler panic into a logged 500.
+// ServeHTTP routes /metrics to the metrics handler, /v1 to the API and the
+// rest to the root handler, times requests for ObserveRequest, and turns a
+// handler panic into a logged 500.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/metrics" && s.opts.Metrics != nil {
+		s.serveMetrics(w, r)
+		return
+	}
+	if s.opts.ObserveRequest != nil && !isWebsocket(r) {
+		rec := &statusRecorder{ResponseWriter: w}
+		route, start := s.routeOf(r), time.Now()
+		// Deferred before the recovery below, so it runs after it and
+		// sees the 500 a panic turns into.
+		defer func() { s.opts.ObserveRequest(route, rec.statusCode(), time.Since(start)) }()
+		w = rec
+	}
 	defer func() {
 		v := recover()
 		if v == nil {
@@ -168,6 +192,82 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.v1.ServeHTTP(w, r)
+}
+
+// serveMetrics answers GET and HEAD /metrics with opts.Metrics.
+func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		s.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed,
+			Message: r.Method + " is not allowed on /metrics (allowed: GET, HEAD)"})
+		return
+	}
+	s.opts.Metrics.ServeHTTP(w, r)
+}
+
+// routeOf names the route r goes to for ObserveRequest: the /v1 pattern
+// that matches it, "/" or "/ws" for JSON-RPC, else "unmatched". The set
+// is fixed, whatever paths clients send.
+func (s *server) routeOf(r *http.Request) string {
+	switch p := r.URL.Path; {
+	case p == "/v1" || strings.HasPrefix(p, "/v1/"):
+		if _, pattern := s.v1.Handler(r); pattern != "" {
+			return pattern
+		}
+	case p == "/" || p == "/ws":
+		if s.opts.Root != nil {
+			return p
+		}
+	}
+	return "unmatched"
+}
+
+// isWebsocket reports a WebSocket upgrade request.
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// statusRecorder passes a response through and remembers its status.
+// Unwrap lets http.ResponseController reach the connection beneath
+// (flushes and deadlines of event streams).
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (rec *statusRecorder) WriteHeader(code int) {
+	if rec.status == 0 && code >= 200 { // 1xx are not the final status
+		rec.status = code
+	}
+	rec.ResponseWriter.WriteHeader(code)
+}
+
+func (rec *statusRecorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return rec.ResponseWriter.Write(b)
+}
+
+// Flush flushes the response beneath, for handlers that assert
+// http.Flusher rather than use a ResponseController.
+func (rec *statusRecorder) Flush() {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	_ = http.NewResponseController(rec.ResponseWriter).Flush()
+}
+
+// Unwrap is the response beneath, for http.ResponseController.
+func (rec *statusRecorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
+
+// statusCode is the status written, 200 when the handler wrote nothing
+// (as net/http then answers).
+func (rec *statusRecorder) statusCode() int {
+	if rec.status == 0 {
+		return http.StatusOK
+	}
+	return rec.status
 }
 
 // noRoute answers a /v1 request no pattern matched. The mux knows whether
