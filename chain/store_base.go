@@ -47,12 +47,12 @@ func (s *Store) beforeBase(height uint64) error {
 // headerAt returns the header at height and the commit stored for it (nil
 // if none): from the block, or from the anchor entries below the base.
 func (s *Store) headerAt(height uint64) (*Header, *Commit, error) {
-	if b, err := s.BlockByHeight(height); err == nil {
+	if h, err := s.blockHeader(height); err == nil {
 		c, err := s.CommitAt(height)
 		if errors.Is(err, ErrNotFound) {
-			return b.Header, nil, nil
+			return h, nil, nil
 		}
-		return b.Header, c, err
+		return h, c, err
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, nil, err
 	}
@@ -74,6 +74,43 @@ func (s *Store) headerAt(height uint64) (*Header, *Commit, error) {
 		return e.Header, e.Commit[0], nil
 	}
 	return e.Header, nil, nil
+}
+
+// blockHeader reads only the header of the stored block at height (an
+// anchor reads hundreds of them; their bodies may be megabytes), checked
+// against the block hash index.
+func (s *Store) blockHeader(height uint64) (*Header, error) {
+	if b, ok := s.blocks.get(height); ok {
+		return b.Header, nil
+	}
+	var h Header
+	err := s.view(func(tx *bolt.Tx) error {
+		data := tx.Bucket(bucketBlocks).Get(u64(height))
+		if data == nil {
+			return ErrNotFound
+		}
+		// A block is a list whose first item is the header.
+		_, content, _, err := rlp.Split(data)
+		if err != nil {
+			return s.damaged("block %d: %v", height, err)
+		}
+		_, _, rest, err := rlp.Split(content)
+		if err != nil {
+			return s.damaged("block %d: header: %v", height, err)
+		}
+		if err := rlp.DecodeBytes(content[:len(content)-len(rest)], &h); err != nil {
+			return s.damaged("block %d: header: %v", height, err)
+		}
+		hash := h.Hash()
+		if v := tx.Bucket(bucketHashes).Get(hash[:]); len(v) != 8 || binary.BigEndian.Uint64(v) != height {
+			return s.damaged("block %d: its header's hash %x is not the one the hash index holds for it", height, hash)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("header %d: %w", height, err)
+	}
+	return &h, nil
 }
 
 // setFirsts lists the first heights of the stored validator sets, up to

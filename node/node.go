@@ -48,6 +48,9 @@ type Node struct {
 
 	snapServeOnce sync.Once
 	snapServe     *snapshot.Server
+	anchorMu      sync.Mutex // guards the anchor of anchorHead, encoded
+	anchorHead    common.Hash
+	anchorWire    []byte
 	snap          *snapSync   // nil unless starting from a snapshot
 	snapping      atomic.Bool // set until the snapshot is adopted
 

@@ -46,11 +46,7 @@ func (n *Node) ServeSnapshot(raw []byte) ([]byte, error) {
 	}
 	switch req.Kind {
 	case snapAnchor:
-		a, err := n.chain.Anchor()
-		if err != nil {
-			return nil, err
-		}
-		return chain.EncodeAnchor(a)
+		return n.encodedAnchor()
 	case snapChunk:
 		r, err := snapshot.DecodeRequest(req.Body)
 		if err != nil {
@@ -63,6 +59,27 @@ func (n *Node) ServeSnapshot(raw []byte) ([]byte, error) {
 		return snapshot.EncodeChunk(c)
 	}
 	return nil, errors.New("unknown snapshot request")
+}
+
+// encodedAnchor is the anchor of the head, built once per head: every
+// new node asks for it, and it reads hundreds of headers.
+func (n *Node) encodedAnchor() ([]byte, error) {
+	head := n.chain.Head().Hash()
+	n.anchorMu.Lock()
+	defer n.anchorMu.Unlock()
+	if n.anchorHead == head && n.anchorWire != nil {
+		return n.anchorWire, nil
+	}
+	a, err := n.chain.Anchor()
+	if err != nil {
+		return nil, err
+	}
+	wire, err := chain.EncodeAnchor(a)
+	if err != nil {
+		return nil, err
+	}
+	n.anchorHead, n.anchorWire = a.Block.Hash(), wire
+	return wire, nil
 }
 
 // snapServer is the chain's snapshot server, built once.
