@@ -79,7 +79,7 @@ cairn_consensus_height 42
 # HELP cairn_consensus_round Round the consensus engine is in at that height (0 is the first).
 # TYPE cairn_consensus_round gauge
 cairn_consensus_round 2
-# HELP cairn_consensus_step Step of the round: 1 propose, 2 prevote, 3 precommit (0 unknown).
+# HELP cairn_consensus_step Step of the round: 1 propose, 2 prevote, 3 precommit, 4 commit (the height is decided; 0 unknown).
 # TYPE cairn_consensus_step gauge
 cairn_consensus_step 2
 # HELP cairn_mempool_transactions Transactions in the mempool: pending ones are ready to be included, queued ones wait behind a nonce gap.
@@ -132,7 +132,7 @@ cairn_node_info{chain_id="7777",version="0.1.0"} 1
 # HELP cairn_height Height of the last committed (and so finalized) block.
 # TYPE cairn_height gauge
 cairn_height 95
-# HELP cairn_consensus_step Step of the round: 1 propose, 2 prevote, 3 precommit (0 unknown).
+# HELP cairn_consensus_step Step of the round: 1 propose, 2 prevote, 3 precommit, 4 commit (the height is decided; 0 unknown).
 # TYPE cairn_consensus_step gauge
 cairn_consensus_step 3
 # HELP cairn_syncing 1 while the node catches up: block sync fetches blocks it is behind on, or a snapshot sync has not finished.

@@ -14,7 +14,7 @@ import (
 )
 
 // The numbers cairn_consensus_step takes, one per step of a round.
-var stepNumbers = map[string]float64{"propose": 1, "prevote": 2, "precommit": 3}
+var stepNumbers = map[string]float64{"propose": 1, "prevote": 2, "precommit": 3, "commit": 4}
 
 func desc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc(prometheus.BuildFQName(Namespace, "", name), help, labels, nil)
@@ -45,7 +45,7 @@ func newStatusCollector(src Source, timeout time.Duration, log *slog.Logger) *st
 		headTime:       desc("head_time_seconds", "Header time of the last committed block, in seconds since the Unix epoch."),
 		consHeight:     desc("consensus_height", "Height the consensus engine is working on."),
 		consRound:      desc("consensus_round", "Round the consensus engine is in at that height (0 is the first)."),
-		consStep:       desc("consensus_step", "Step of the round: 1 propose, 2 prevote, 3 precommit (0 unknown)."),
+		consStep:       desc("consensus_step", "Step of the round: 1 propose, 2 prevote, 3 precommit, 4 commit (the height is decided; 0 unknown)."),
 		mempoolTxs:     desc("mempool_transactions", "Transactions in the mempool: pending ones are ready to be included, queued ones wait behind a nonce gap.", "state"),
 		mempoolBytes:   desc("mempool_bytes", "Encoded size of every transaction in the mempool."),
 		peers:          desc("peers", "Peers connected now."),
