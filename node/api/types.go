@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -370,4 +372,24 @@ type DroppedTx struct {
 type TxResult struct {
 	Hash  *common.Hash `json:"hash,omitempty"`
 	Error *Error       `json:"error,omitempty"`
+}
+
+// LogLine is one of a node's own log lines, as the console shows it. The
+// node keeps its recent lines in memory (cairn/node/logs) for a console in
+// the same process; the REST API does not serve them, so a console
+// attached over the network has none (the node's logs stay on its host).
+type LogLine struct {
+	Time    time.Time  `json:"time"`
+	Level   slog.Level `json:"level"`
+	Message string     `json:"message"`
+	Attrs   string     `json:"attrs"` // "key=value key=value"
+}
+
+// String renders the line as slog's text handler would.
+func (l LogLine) String() string {
+	s := l.Time.Format("15:04:05.000") + " " + l.Level.String() + " " + l.Message
+	if l.Attrs != "" {
+		s += " " + l.Attrs
+	}
+	return s
 }

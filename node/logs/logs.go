@@ -9,25 +9,13 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"time"
+
+	"cairn/node/api"
 )
 
-// Line is one formatted log record.
-type Line struct {
-	Time    time.Time
-	Level   slog.Level
-	Message string
-	Attrs   string // "key=value key=value"
-}
-
-// String renders the line as the text handler would.
-func (l Line) String() string {
-	s := l.Time.Format("15:04:05.000") + " " + l.Level.String() + " " + l.Message
-	if l.Attrs != "" {
-		s += " " + l.Attrs
-	}
-	return s
-}
+// Line is one formatted log record: the API's view of a log line, so a
+// console reads a Buffer without importing this package.
+type Line = api.LogLine
 
 // Buffer holds the last lines and the subscribers. The zero value is not
 // ready: use NewBuffer.
