@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/events"
+	"cairn/node/metrics"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -79,6 +82,22 @@ func TestMetricsEndpointOnADevnetNode(t *testing.T) {
 	head := waitBlock(t, sub, func(b *chain.Block) bool { return b.Height() >= max(included.Height()+1, 3) })
 	get("/v1/status")
 	get("/v1/status")
+	// The timing wrapper must leave event streams streaming: a block
+	// arrives only if flushes reach the connection through it.
+	streamCtx, cancelStream := context.WithTimeout(context.Background(), 10*time.Second)
+	req, _ := http.NewRequestWithContext(streamCtx, "GET", base+"/v1/events?types=block", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(resp.Body)
+	for lines.Scan() && lines.Text() != "event: block" {
+	}
+	if lines.Text() != "event: block" {
+		t.Fatalf("event stream ended without a block: %v", lines.Err())
+	}
+	cancelStream()
+	resp.Body.Close()
 	post("/", `{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}`)
 
 	// The block histograms are fed by the node's own subscriber, which
@@ -134,6 +153,70 @@ func TestMetricsEndpointOnADevnetNode(t *testing.T) {
 	}
 	if metricOf(fams, "go_goroutines", nil) == nil {
 		t.Error("no Go runtime metrics")
+	}
+}
+
+// TestMetricsFeedReadsLostBlocksBackFromTheChain hands the feeder only
+// the last of several blocks, as a bus that dropped the others would, and
+// checks that every block was still counted from the chain.
+func TestMetricsFeedReadsLostBlocksBackFromTheChain(t *testing.T) {
+	n := startDevnet(t, t.TempDir())
+	defer n.Close()
+	sub := n.Events().Subscribe(64)
+	defer sub.Close()
+	last := waitBlock(t, sub, func(b *chain.Block) bool { return b.Height() >= 6 })
+	start, err := n.Chain().BlockByHeight(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	m := metrics.New(metricsSource{n}, metrics.Options{})
+	var bus events.Bus
+	feed := bus.Subscribe(8)
+	bus.Publish(events.Event{Block: start}) // at or below the start: skipped
+	bus.Publish(events.Event{Block: last})
+	feed.Close() // the feeder reads what is queued, then returns
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n.feedMetrics(context.Background(), m, feed, start)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the feeder did not return once its subscription closed")
+	}
+
+	mfs, err := m.Gatherer().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fams := map[string]*dto.MetricFamily{}
+	for _, mf := range mfs {
+		fams[mf.GetName()] = mf
+	}
+	blocks := last.Height() - start.Height() // 2..last
+	var txs int
+	for h := start.Height() + 1; h <= last.Height(); h++ {
+		b, err := n.Chain().BlockByHeight(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs += len(b.Txs)
+	}
+	h := metricMust(t, fams, "cairn_block_transactions", nil).GetHistogram()
+	if h.GetSampleCount() != blocks || h.GetSampleSum() != float64(txs) {
+		t.Errorf("block_transactions: %d blocks %v txs, want %d and %d", h.GetSampleCount(), h.GetSampleSum(), blocks, txs)
+	}
+	if c := metricHistCount(t, fams, "cairn_block_interval_seconds", nil); c != blocks {
+		t.Errorf("block intervals: %d, want one per block (%d)", c, blocks)
+	}
+	// Only the block whose event arrived was committed live.
+	if c := metricHistCount(t, fams, "cairn_finality_latency_seconds", nil); c != 1 {
+		t.Errorf("finality latencies: %d, want 1", c)
+	}
+	if v := metricCounter(t, fams, "cairn_validator_signed_blocks_total"); v != float64(blocks) {
+		t.Errorf("signed blocks %v, want %d: the only validator signs every commit", v, blocks)
 	}
 }
 
