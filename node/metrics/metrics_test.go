@@ -220,7 +220,7 @@ func TestObserveBlock(t *testing.T) {
 		{"cairn_block_transactions", 4, 1010, 10, 3},
 		{"cairn_finality_latency_seconds", 3, 0.2 + 0.5 + 0, 0.25, 2},
 	} {
-		h := histogram(t, m, c.name, nil)
+		h := histogram(t, m, c.name)
 		if h.GetSampleCount() != c.count || !near(h.GetSampleSum(), c.sum) {
 			t.Errorf("%s: count %d sum %v, want %d and %v", c.name, h.GetSampleCount(), h.GetSampleSum(), c.count, c.sum)
 		}
@@ -363,7 +363,7 @@ func gaugeValue(t *testing.T, m *Metrics, name string) float64 {
 	return family(t, m, name).GetMetric()[0].GetGauge().GetValue()
 }
 
-func histogram(t *testing.T, m *Metrics, name string, _ map[string]string) *dto.Histogram {
+func histogram(t *testing.T, m *Metrics, name string) *dto.Histogram {
 	t.Helper()
 	return family(t, m, name).GetMetric()[0].GetHistogram()
 }
