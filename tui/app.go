@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"cairn/node/api"
-	"cairn/node/logs"
 	"cairn/tui/common"
 	"cairn/tui/styles"
 	"cairn/wallet"
@@ -25,8 +24,12 @@ const DefaultIdleLock = 5 * time.Minute
 
 // Node is a started node as the console uses it.
 type Node struct {
+	// Service is everything the console asks of the node: the node in this
+	// process, or an api.Client of one elsewhere.
 	Service api.Service
-	Logs    common.Logs // may be nil
+	// Logs are the node's own log lines; nil when they are not here (a
+	// node attached to over the network keeps its logs on its host).
+	Logs common.Logs
 }
 
 // Options configure the console.
@@ -35,8 +38,14 @@ type Options struct {
 	WalletPath    string
 	WalletOptions []wallet.Option
 	// StartNode starts the node once the wallet is open; the console
-	// starts no node before the user is in.
+	// starts no node before the user is in. A console attached to a node
+	// elsewhere returns an api.Client here.
 	StartNode func(ctx context.Context) (Node, error)
+	// Remote is the API URL of the node when StartNode attaches to one in
+	// another process ("" when it runs one in this process). It changes
+	// what the console says (attaching, connection lost to Remote, where
+	// the logs are), not how it talks to the node.
+	Remote string
 	// Home is the Cairn home, where the address book of contracts lives
 	// (default: the wallet file's directory).
 	Home string
@@ -75,10 +84,11 @@ type Model struct {
 	ctx         context.Context
 	cancel      context.CancelFunc
 	events      <-chan api.Event
-	logLines    <-chan logs.Line
+	logLines    <-chan api.LogLine
 	stopLogs    func()
 	statusBusy  bool
 	statusAgain bool
+	feed        feed
 }
 
 // New returns the console's root model. The wallet at opts.WalletPath is
@@ -92,6 +102,7 @@ func New(opts Options) (*Model, error) {
 		c.Now = opts.Now
 	}
 	c.Home = opts.Home
+	c.Remote = opts.Remote
 	if c.Home == "" && opts.WalletPath != "" {
 		c.Home = filepath.Dir(opts.WalletPath)
 	}
@@ -110,6 +121,7 @@ func New(opts Options) (*Model, error) {
 // Close ends the console's subscriptions.
 func (m *Model) Close() {
 	m.cancel()
+	m.feed.stop()
 	if m.stopLogs != nil {
 		m.stopLogs()
 	}
@@ -159,10 +171,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case nodeStartedMsg:
 		return m, m.onNodeStarted(msg.node)
 	case nodeFailedMsg:
-		m.setNotice("node failed to start: "+msg.err.Error(), true)
+		if m.opts.Remote != "" {
+			m.setNotice("cannot attach to "+m.opts.Remote+": "+msg.err.Error(), true)
+		} else {
+			m.setNotice("node failed to start: "+msg.err.Error(), true)
+		}
 		return m, nil
 	case idleMsg:
 		return m, m.onIdle(msg.gen)
+	case common.EventsEndedMsg:
+		return m, m.onFeedEnded()
+	case subscribedMsg:
+		return m, m.onSubscribed(msg)
+	case subscribeFailedMsg:
+		return m, m.onSubscribeFailed(msg.err)
+	case resubscribeMsg:
+		return m, m.onResubscribe(msg.gen)
 	case common.EventBatchMsg:
 		cmds := []tea.Cmd{common.WaitEvents(m.events)}
 		block := false
@@ -246,7 +270,11 @@ func (m *Model) onWalletReady(w *wallet.Wallet) tea.Cmd {
 	switch m.phase {
 	case phaseGate:
 		m.phase = phaseStarting
-		m.setNotice("starting the node…", false)
+		if m.opts.Remote != "" {
+			m.setNotice("attaching to "+m.opts.Remote+"…", false)
+		} else {
+			m.setNotice("starting the node…", false)
+		}
 		return m.startNode()
 	case phaseLocked:
 		m.phase = phaseMain
@@ -266,13 +294,7 @@ func (m *Model) onNodeStarted(n Node) tea.Cmd {
 	for _, s := range m.screens {
 		cmds = append(cmds, s.Init())
 	}
-	cmds = append(cmds, m.tell(m.active, common.FocusMsg{Focused: true}))
-	if events, err := n.Service.Subscribe(m.ctx); err == nil {
-		m.events = events
-		cmds = append(cmds, common.WaitEvents(events))
-	} else {
-		m.setNotice("live updates unavailable: "+err.Error(), true)
-	}
+	cmds = append(cmds, m.tell(m.active, common.FocusMsg{Focused: true}), m.subscribe())
 	if n.Logs != nil {
 		m.logLines, m.stopLogs = n.Logs.Subscribe(1024)
 		cmds = append(cmds, common.WaitLog(m.logLines))

@@ -88,6 +88,11 @@ func (m *Model) tabs(short bool) string {
 
 func (m *Model) noticeView() string {
 	s := m.c.Styles
+	if m.feed.lost && m.phase != phaseGate && m.phase != phaseStarting {
+		// Stands over the notices: while the node is away, what fails is
+		// the connection, whatever a screen was asking.
+		return common.Fit(s.Error.Render("✗ "+m.lostLine()), m.width, 1)
+	}
 	if m.notice == "" {
 		return ""
 	}

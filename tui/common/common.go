@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"cairn/node/api"
-	"cairn/node/logs"
 	"cairn/tui/keymap"
 	"cairn/tui/styles"
 	"cairn/wallet"
@@ -16,10 +15,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// Logs is where the console reads the node's own log lines.
+// Logs is where the console reads the node's own log lines: the node's
+// in-memory buffer (cairn/node/logs) when it runs in the console's process.
 type Logs interface {
-	Recent() []logs.Line
-	Subscribe(buffer int) (<-chan logs.Line, func())
+	// Recent returns the lines kept, oldest first.
+	Recent() []api.LogLine
+	// Subscribe returns a channel of new lines (a slow reader misses
+	// some) and a function that ends the subscription.
+	Subscribe(buffer int) (<-chan api.LogLine, func())
 }
 
 // Common is shared by the root and every screen. Screens hold a pointer,
@@ -30,8 +33,11 @@ type Common struct {
 	Keys          *keymap.KeyMap
 	// Node is the node the console shows: the same calls that back the
 	// REST API, so the console could attach to a remote node.
-	Node   api.Service
-	Logs   Logs // nil when the node's logs are not available
+	Node api.Service
+	Logs Logs // nil when the node's logs are not available
+	// Remote is the URL of the node's API when the console is attached to
+	// a node in another process ("" for a node in this one).
+	Remote string
 	Wallet *wallet.Wallet
 	// Home is the Cairn home, where the address book of contracts lives
 	// ("" when there is none).

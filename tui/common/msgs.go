@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"cairn/node/api"
-	"cairn/node/logs"
 	"cairn/wallet"
 
 	tea "charm.land/bubbletea/v2"
@@ -20,7 +19,7 @@ type EventMsg struct{ api.Event }
 type StatusMsg struct{ Status *api.Status }
 
 // LogMsg is one new log line of the node.
-type LogMsg struct{ Line logs.Line }
+type LogMsg struct{ Line api.LogLine }
 
 // ErrMsg reports a failure to show in the status line.
 type ErrMsg struct{ Err error }
@@ -33,18 +32,24 @@ type NoticeMsg struct{ Text string }
 // once for the whole batch instead of once per event.
 type EventBatchMsg []api.Event
 
+// EventsEndedMsg says the node's event feed closed: the node went away
+// (a console attached over the network lost its connection) or the
+// console is closing. The root resubscribes.
+type EventsEndedMsg struct{}
+
 // maxEventBatch bounds one batch, so a flood cannot starve key handling.
 const maxEventBatch = 1024
 
 // WaitEvents returns a command that waits for the next node event on ch
 // and delivers it with every event already queued behind it (up to
 // maxEventBatch); the receiver re-arms it after each batch (a push feed,
-// not a polling loop). A closed channel ends the feed.
+// not a polling loop). A closed channel ends the feed: the command
+// returns what was queued, then EventsEndedMsg.
 func WaitEvents(ch <-chan api.Event) tea.Cmd {
 	return func() tea.Msg {
 		e, ok := <-ch
 		if !ok {
-			return nil
+			return EventsEndedMsg{}
 		}
 		batch := EventBatchMsg{e}
 		for len(batch) < maxEventBatch {
@@ -63,7 +68,7 @@ func WaitEvents(ch <-chan api.Event) tea.Cmd {
 }
 
 // WaitLog is WaitEvent for log lines.
-func WaitLog(ch <-chan logs.Line) tea.Cmd {
+func WaitLog(ch <-chan api.LogLine) tea.Cmd {
 	return func() tea.Msg {
 		l, ok := <-ch
 		if !ok {

@@ -17,7 +17,7 @@ func TestWaitEventsBatchesWhatIsQueued(t *testing.T) {
 		t.Fatalf("batches of %d and %d, want %d and %d", len(first), len(second), maxEventBatch, 1500-maxEventBatch)
 	}
 	close(ch)
-	if msg := WaitEvents(ch)(); msg != nil {
-		t.Fatalf("closed feed gave %v, want nil", msg)
+	if msg := WaitEvents(ch)(); msg != (EventsEndedMsg{}) {
+		t.Fatalf("closed feed gave %#v, want EventsEndedMsg", msg)
 	}
 }

@@ -44,12 +44,15 @@ type Node struct {
 	CallRevertData []byte
 
 	staking *stakingFixture // nil: the one devnet validator
+
+	down    error         // set by Disconnect: what Subscribe and Status fail with
+	changed chan struct{} // closed and replaced when the subscribers change
 }
 
 // New returns a fake devnet node at height 12: blocks 1..12 a second apart,
 // a few transfers among the dev accounts, and three pending transactions.
 func New() *Node {
-	n := &Node{txs: map[common.Hash]*api.Tx{}, accounts: map[common.Address]*api.Account{}}
+	n := &Node{txs: map[common.Hash]*api.Tx{}, accounts: map[common.Address]*api.Account{}, changed: make(chan struct{})}
 	val := chain.DevnetAccounts[0] // the devnet validator's operator
 	n.status = api.Status{ChainID: chain.DevnetChainID, Validator: &val, NodeVersion: "0.1.0",
 		UptimeSeconds: 754, BlockTimeMs: 1000}
@@ -136,6 +139,9 @@ func (n *Node) refreshStatus() {
 func (n *Node) Status(context.Context) (*api.Status, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.down != nil {
+		return nil, n.down
+	}
 	st := n.status
 	return &st, nil
 }
@@ -288,10 +294,16 @@ func (n *Node) Call(context.Context, api.CallRequest) (*api.CallResult, error) {
 
 // Subscribe implements api.Service: events pushed with Push (and the fake's
 // own) until ctx ends.
+// While the fake is disconnected, it fails.
 func (n *Node) Subscribe(ctx context.Context) (<-chan api.Event, error) {
 	c := make(chan api.Event, 64)
 	n.mu.Lock()
+	if n.down != nil {
+		n.mu.Unlock()
+		return nil, n.down
+	}
 	n.subs = append(n.subs, c)
+	n.signalLocked()
 	n.mu.Unlock()
 	go func() {
 		<-ctx.Done()
@@ -301,11 +313,54 @@ func (n *Node) Subscribe(ctx context.Context) (<-chan api.Event, error) {
 			if s == c {
 				n.subs = append(n.subs[:i], n.subs[i+1:]...)
 				close(c)
+				n.signalLocked()
 				break
 			}
 		}
 	}()
 	return c, nil
+}
+
+func (n *Node) signalLocked() {
+	close(n.changed)
+	n.changed = make(chan struct{})
+}
+
+// Disconnect plays a node that went away: every event feed closes, and
+// Subscribe and Status fail with err until Reconnect.
+func (n *Node) Disconnect(err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.down = err
+	for _, c := range n.subs {
+		close(c)
+	}
+	n.subs = nil
+	n.signalLocked()
+}
+
+// Reconnect ends Disconnect.
+func (n *Node) Reconnect() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.down = nil
+}
+
+// WaitSubscribers waits until at least k event feeds are open, or ctx ends.
+func (n *Node) WaitSubscribers(ctx context.Context, k int) error {
+	for {
+		n.mu.Lock()
+		got, changed := len(n.subs), n.changed
+		n.mu.Unlock()
+		if got >= k {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("%d event feeds open, waiting for %d: %w", got, k, ctx.Err())
+		}
+	}
 }
 
 func (n *Node) publish(e api.Event) {

@@ -7,11 +7,12 @@ import (
 	"log/slog"
 	"strings"
 
-	"cairn/node/logs"
+	"cairn/node/api"
 	"cairn/tui/common"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // keep is how many lines the screen holds.
@@ -27,7 +28,7 @@ var (
 // Model is the Logs screen.
 type Model struct {
 	c      *common.Common
-	lines  []logs.Line
+	lines  []api.LogLine
 	min    int  // index into levels
 	offset int  // first shown line among the filtered ones
 	follow bool // stick to the newest line
@@ -104,12 +105,12 @@ func (m *Model) top(shown int) int {
 
 func (m *Model) rows() int { return max(m.c.Height-1, 1) }
 
-func (m *Model) filtered() []logs.Line {
+func (m *Model) filtered() []api.LogLine {
 	min := levels[m.min]
 	if min == slog.LevelDebug {
 		return m.lines
 	}
-	out := make([]logs.Line, 0, len(m.lines))
+	out := make([]api.LogLine, 0, len(m.lines))
 	for _, l := range m.lines {
 		if l.Level >= min {
 			out = append(out, l)
@@ -145,6 +146,9 @@ func (m *Model) View() string {
 	}
 	header := s.Header.Render(fmt.Sprintf("level ≥ %s · %d lines · %s", levels[m.min], len(lines), mode))
 	if m.c.Logs == nil {
+		if m.c.Remote != "" {
+			return m.remoteView()
+		}
 		header = s.Subtle.Render("this node's logs are not available here")
 	}
 	out := []string{header}
@@ -154,7 +158,22 @@ func (m *Model) View() string {
 	return common.Fit(strings.Join(out, "\n"), m.c.Width, m.c.Height)
 }
 
-func (m *Model) render(l logs.Line) string {
+// remoteView is the screen of a console attached to a node elsewhere: the
+// API does not serve the node's logs, so they are read on its host.
+func (m *Model) remoteView() string {
+	s := m.c.Styles
+	wrap := lipgloss.NewStyle().Width(max(m.c.Width, 1))
+	text := []string{
+		s.Header.Render("The node's logs are on its host"),
+		"",
+		wrap.Render(s.Value.Render("This console is attached to ") + s.Subtle.Render(m.c.Remote) +
+			s.Value.Render(" over its API, which does not serve the node's logs.")),
+		wrap.Render(s.Value.Render("Read them where the node runs: the output of `cairn node`, or <home>/console.log of a console that runs one.")),
+	}
+	return common.Fit(strings.Join(text, "\n"), m.c.Width, m.c.Height)
+}
+
+func (m *Model) render(l api.LogLine) string {
 	s := m.c.Styles
 	lvl := s.Subtle
 	switch {
