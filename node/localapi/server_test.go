@@ -30,7 +30,10 @@ func TestStatus(t *testing.T) {
 		"chainId": "number", "height": "number", "headHash": "hash", "headTime": "number",
 		"finalizedHeight": "number", "genesisHash": "hash", "devnet": "bool", "mempool": "object",
 		"validator": "address", "nodeVersion": "string", "uptimeSeconds": "number", "blockTimeMs": "number",
-		"peers": "number", "syncing": "null",
+		"peers": "number", "syncing": "null", "state": "object",
+	})
+	checkShape(t, "status.state", st["state"].(map[string]any), map[string]string{
+		"window": "number", "from": "number", "archive": "bool", "base": "number",
 	})
 	checkShape(t, "status.mempool", st["mempool"].(map[string]any), map[string]string{
 		"pending": "number", "queued": "number", "bytes": "number",
