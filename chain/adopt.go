@@ -10,6 +10,10 @@ import (
 // any state root the store still holds.
 func (c *Chain) SnapshotServer() *snapshot.Server { return snapshot.NewKVServer(c.store.kv) }
 
+// Base is the first block after genesis the chain holds: 0, or the block
+// it started from a snapshot at.
+func (c *Chain) Base() uint64 { return c.store.Base() }
+
 // AdoptSnapshot makes the pivot of a the head of a chain that holds only
 // its genesis block, once the state at the pivot's root has been
 // downloaded, verified (snapshot.Plan.Finish) and written into the store

@@ -93,7 +93,11 @@ func (f *feed) block(blk *chain.Block) {
 	if blk.Height() <= f.last {
 		return
 	}
-	for h := f.last + 1; h < blk.Height(); h++ {
+	from := f.last + 1
+	if b, ok := f.b.chain.(interface{ Base() uint64 }); ok {
+		from = max(from, b.Base()) // a node started from a snapshot has nothing before its base
+	}
+	for h := from; h < blk.Height(); h++ {
 		missed, err := f.b.chain.BlockByHeight(h)
 		if err != nil {
 			f.b.cfg.Log.Warn("json-rpc feed: read a block the event bus dropped", "height", h, "err", err)
