@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -12,19 +14,34 @@ import (
 
 	"cairn/chain"
 	"cairn/node"
+	"cairn/node/api"
 	"cairn/node/logs"
 	"cairn/tui"
 	"cairn/wallet"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // consoleFlags are the node flags plus the console's own.
 type consoleFlags struct {
 	nodeFlags
 	idleLock string
+	attach   string
 }
+
+// attachFlags are the flags that still mean something with --attach: the
+// console runs no node, so the node's flags do not apply.
+var attachFlags = map[string]bool{"attach": true, "home": true, "idle-lock": true, "help": true}
+
+// Bounds of an attached console's requests: attachTimeout for the first
+// status (a URL that does not answer fails the attach), requestTimeout for
+// every request after (the event stream lifts it).
+const (
+	attachTimeout  = 10 * time.Second
+	requestTimeout = 30 * time.Second
+)
 
 func newConsoleCmd() *cobra.Command {
 	var f consoleFlags
@@ -35,12 +52,20 @@ func newConsoleCmd() *cobra.Command {
 			"It reads --home as `cairn node` does (genesis, validator key, config.toml);\n" +
 			"without a genesis there (and without --genesis) it runs the built-in devnet.\n" +
 			"The node's logs go to the Logs screen and to <home>/console.log. If the node stops\n" +
-			"on a fatal error, the console quits and shows the error.\n\n" + configFileHelp,
+			"on a fatal error, the console quits and shows the error.\n\n" +
+			"With --attach URL it runs no node: it drives the node whose API is at URL (as\n" +
+			"`cairn node` serves it, e.g. http://127.0.0.1:8545) through that API, and every\n" +
+			"screen works as with its own node but Logs (the node's logs stay on its host).\n" +
+			"The wallet stays here, in --home: keys never leave this machine, transactions are\n" +
+			"signed here and sent signed. If the connection drops, the status line says so and\n" +
+			"the console reconnects by itself when the node answers again. Only --home and\n" +
+			"--idle-lock apply with --attach.\n\n" + configFileHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runConsole(cmd.Context(), &f) },
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&f.idleLock, "idle-lock", tui.DefaultIdleLock.String(), "lock the wallet after this long without a key press (0 never)")
+	cmd.Flags().StringVar(&f.attach, "attach", "", "run no node: drive the node whose API is at this URL (e.g. http://127.0.0.1:8545); the wallet stays in --home")
 	return cmd
 }
 
@@ -57,6 +82,9 @@ func runConsole(ctx context.Context, f *consoleFlags) error {
 	idle, err := parseIdleLock(f.idleLock)
 	if err != nil {
 		return err
+	}
+	if f.attach != "" {
+		return runAttached(ctx, f, idle)
 	}
 	f.devnetIfNoGenesis = true
 	cfg, err := f.config()
@@ -117,6 +145,69 @@ func runConsole(ctx context.Context, f *consoleFlags) error {
 		return runErr
 	}
 	return nil
+}
+
+// runAttached runs the console over the API of a node elsewhere.
+func runAttached(ctx context.Context, f *consoleFlags, idle time.Duration) error {
+	var stray []string
+	f.cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if fl.Changed && !attachFlags[fl.Name] {
+			stray = append(stray, "--"+fl.Name)
+		}
+	})
+	if len(stray) > 0 {
+		return usageErr("--attach runs no node here, so %v do not apply (only --home and --idle-lock do)", stray)
+	}
+	model, err := newAttachedConsole(f.attach, f.home, idle, walletOptions()...)
+	if err != nil {
+		return err
+	}
+	defer model.Close()
+	_, err = tea.NewProgram(model, tea.WithContext(ctx)).Run()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// newAttachedConsole returns the console attached to the node whose API is
+// at rawURL, with the wallet of home (opened or created with wopts). Its node is an api.Client: the
+// console asks for the status once when the wallet is open (a URL that
+// does not answer fails there, on the console's status line) and then
+// follows the node's event stream, resubscribing if it drops.
+func newAttachedConsole(rawURL, home string, idle time.Duration, wopts ...wallet.Option) (*tui.Model, error) {
+	base, err := attachURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	client := api.NewClient(base, &http.Client{Transport: tr, Timeout: requestTimeout})
+	return tui.New(tui.Options{
+		WalletPath:    wallet.DefaultPath(home),
+		WalletOptions: wopts,
+		Home:          home,
+		IdleLock:      idle,
+		Remote:        base,
+		StartNode: func(ctx context.Context) (tui.Node, error) {
+			ctx, cancel := context.WithTimeout(ctx, attachTimeout)
+			defer cancel()
+			if _, err := client.Status(ctx); err != nil {
+				return tui.Node{}, err
+			}
+			return tui.Node{Service: client}, nil
+		},
+	})
+}
+
+// attachURL checks what --attach names: an http(s) URL with a host (a
+// bare host:port means http), and returns it as the client's base URL.
+func attachURL(raw string) (string, error) {
+	base := api.NormalizeURL(raw)
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", usageErr("--attach %q: want the node's API URL, such as http://127.0.0.1:8545", raw)
+	}
+	return base, nil
 }
 
 // fatalSlot holds the fatal error the console's node stopped on.

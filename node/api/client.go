@@ -30,8 +30,9 @@ var _ Service = (*Client)(nil)
 // NewClient returns a client for the node whose API is at baseURL
 // ("http://127.0.0.1:8545"; a bare "host:port" means http). A nil
 // httpClient gets one whose transport keeps up to 256 idle connections to
-// the node, for heavy concurrent use. Don't give the client an overall
-// Timeout if you Subscribe: bound requests with their contexts instead.
+// the node, for heavy concurrent use. An overall Timeout on httpClient
+// bounds every request but the event stream (Subscribe, Stream), which
+// lasts as long as its context.
 func NewClient(baseURL string, httpClient *http.Client) *Client {
 	if httpClient == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"cairn/tui/tuitest"
+	"cairn/wallet"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+)
+
+// attachWait bounds each wait on the attached console's screen: a node
+// process that starts, or restarts from its home, under the race detector
+// on a busy machine.
+const attachWait = 60 * time.Second
+
+var tabHeight = regexp.MustCompile(`chain 7777 · #(\d+)`)
+
+// heightOn reads the head the tab bar shows (0 when it shows none).
+func heightOn(frame string) uint64 {
+	m := tabHeight.FindStringSubmatch(frame)
+	if m == nil {
+		return 0
+	}
+	h, _ := strconv.ParseUint(m[1], 10, 64)
+	return h
+}
+
+// TestConsoleAttachesToANodeAndRidesOutItsRestart runs `cairn console
+// --attach` as the command builds it (newAttachedConsole: an api.Client, the
+// wallet in a home of its own) against a separate `cairn node --devnet`
+// process: the console follows the chain, its faucet funds the new account
+// (the devnet detected through /v1/status, the transfer signed here and
+// sent signed), and when the node is killed with SIGKILL the status line
+// says the connection is lost; restarted on the same home and port, the
+// node is found again by itself and the head moves on.
+func TestConsoleAttachesToANodeAndRidesOutItsRestart(t *testing.T) {
+	nodeHome, consoleHome := t.TempDir(), t.TempDir()
+	p := startNode(t, nodeHome)
+	url := "http://" + p.addr
+
+	words, err := wallet.NewMnemonic(12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "correct horse battery"
+	fast := []wallet.Option{wallet.WithKDFIterations(1000), wallet.WithKeystoreScrypt(1<<10, 1)}
+	if _, err := wallet.Create(filepath.Join(consoleHome, "wallet.json"), words, "", password, fast...); err != nil {
+		t.Fatal(err)
+	}
+	m, err := newAttachedConsole(p.addr, consoleHome, -1, fast...) // a bare host:port, as a user may type it
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	screen := tuitest.NewFrames(m)
+	tm := teatest.NewTestModel(t, screen, teatest.WithInitialTermSize(120, 40))
+	send := func(msgs ...tea.Msg) {
+		for _, msg := range msgs {
+			tm.Send(msg)
+		}
+	}
+
+	screen.Must(t, attachWait, "Unlock")
+	send(tuitest.Typed(password, "enter")...)
+	first := heightOn(screen.Await(t, attachWait, "the node's head", func(fr string) bool { return heightOn(fr) > 0 }))
+	screen.Await(t, attachWait, "the head moving", func(fr string) bool { return heightOn(fr) > first })
+
+	// The faucet, over the API: the new account gets 100 CRN.
+	send(tuitest.Key("2"))
+	screen.Must(t, attachWait, "Balance")
+	send(tuitest.Key("f"))
+	screen.Must(t, attachWait, "total 100 CRN") // the balance, not the notice ("100 CRN on the way")
+
+	// The Logs screen says where the logs are.
+	send(tuitest.Key("5"))
+	screen.Must(t, attachWait, "The node's logs are on its host", url)
+	send(tuitest.Key("1"))
+
+	p.kill()
+	lost := screen.Must(t, attachWait, "connection lost to "+url+", retrying…")
+	before := heightOn(lost)
+
+	p = startNode(t, nodeHome, "--api", p.addr)
+	screen.Must(t, attachWait, "connection to "+url+" restored")
+	after := heightOn(screen.Await(t, attachWait, "the head moving on after the restart", func(fr string) bool {
+		return heightOn(fr) > before+1
+	}))
+	t.Logf("attached console: head %d at the loss, %d after the restart", before, after)
+
+	send(tuitest.Key("ctrl+c"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
