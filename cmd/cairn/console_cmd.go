@@ -37,10 +37,13 @@ var attachFlags = map[string]bool{"attach": true, "home": true, "idle-lock": tru
 
 // Bounds of an attached console's requests: attachTimeout for the first
 // status (a URL that does not answer fails the attach), requestTimeout for
-// every request after (the event stream lifts it).
+// every request after (the event stream lifts it), streamIdle for the
+// event stream, which ends (and the console reconnects) when it brings
+// nothing, not even the node's heartbeat, for three heartbeats.
 const (
 	attachTimeout  = 10 * time.Second
 	requestTimeout = 30 * time.Second
+	streamIdle     = 3 * api.DefaultHeartbeat
 )
 
 func newConsoleCmd() *cobra.Command {
@@ -181,7 +184,7 @@ func newAttachedConsole(rawURL, home string, idle time.Duration, wopts ...wallet
 		return nil, err
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	client := api.NewClient(base, &http.Client{Transport: tr, Timeout: requestTimeout})
+	client := api.NewClient(base, &http.Client{Transport: tr, Timeout: requestTimeout}).WithStreamIdleTimeout(streamIdle)
 	return tui.New(tui.Options{
 		WalletPath:    wallet.DefaultPath(home),
 		WalletOptions: wopts,

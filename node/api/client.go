@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -23,6 +25,9 @@ const maxResponseBytes = 256 << 20
 type Client struct {
 	base string
 	hc   *http.Client
+	// idle, when set, ends an event stream that brings no bytes (not even
+	// a heartbeat) for this long: see WithStreamIdleTimeout.
+	idle time.Duration
 }
 
 var _ Service = (*Client)(nil)
@@ -51,6 +56,18 @@ func NormalizeURL(s string) string {
 		s = "http://" + s
 	}
 	return strings.TrimRight(s, "/")
+}
+
+// WithStreamIdleTimeout returns a copy of c whose event streams end, with
+// an error, when no bytes arrive for d: the node writes a heartbeat every
+// 15 s by default (ServerOptions.Heartbeat), so a stream silent for
+// several heartbeats is a connection that died without a word (the node's
+// host gone, a network that dropped it), which TCP alone notices only
+// minutes later. d <= 0 turns the watch off (the default).
+func (c *Client) WithStreamIdleTimeout(d time.Duration) *Client {
+	cp := *c
+	cp.idle = max(d, 0)
+	return &cp
 }
 
 // BaseURL is the URL the client sends requests to.
@@ -202,8 +219,10 @@ func (s *EventStream) Err() error {
 // all). A node that refuses the stream answers an *Error (503
 // too_many_subscribers past its cap).
 func (c *Client) Stream(ctx context.Context, types ...string) (*EventStream, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+EventsPath(types...), nil)
+	rctx, cancel := context.WithCancel(ctx) // also ended by the idle watch
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, c.base+EventsPath(types...), nil)
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}
 	req.Header.Set("Accept", "text/event-stream")
@@ -211,19 +230,32 @@ func (c *Client) Stream(ctx context.Context, types ...string) (*EventStream, err
 	hc.Timeout = 0 // a stream lasts as long as ctx
 	resp, err := hc.Do(req)
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("subscribe to %s: %w", c.base, err)
 	}
 	if resp.StatusCode != http.StatusOK {
+		defer cancel()
 		defer resp.Body.Close()
 		return nil, responseError(resp)
+	}
+	var body io.Reader = resp.Body
+	var idled atomic.Bool
+	var watch *time.Timer
+	if c.idle > 0 {
+		watch = time.AfterFunc(c.idle, func() { idled.Store(true); cancel() })
+		body = &idleReader{r: resp.Body, t: watch, d: c.idle}
 	}
 	out := make(chan Event, 64)
 	st := &EventStream{C: out, done: make(chan struct{})}
 	go func() {
 		defer close(st.done)
 		defer close(out)
+		defer cancel()
 		defer resp.Body.Close()
-		err := readEvents(resp.Body, func(ev Event) bool {
+		if c.idle > 0 {
+			defer watch.Stop()
+		}
+		err := readEvents(body, func(ev Event) bool {
 			select {
 			case out <- ev:
 				return true
@@ -231,6 +263,10 @@ func (c *Client) Stream(ctx context.Context, types ...string) (*EventStream, err
 				return false
 			}
 		})
+		if ctx.Err() == nil && idled.Load() {
+			st.err = fmt.Errorf("event stream from %s: no data for %v", c.base, c.idle)
+			return
+		}
 		if ctx.Err() == nil && err != nil {
 			if e, ok := err.(*Error); ok {
 				st.err = e
@@ -240,6 +276,21 @@ func (c *Client) Stream(ctx context.Context, types ...string) (*EventStream, err
 		}
 	}()
 	return st, nil
+}
+
+// idleReader restarts an idle timer on every read that brings bytes.
+type idleReader struct {
+	r io.Reader
+	t *time.Timer
+	d time.Duration
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.t.Reset(r.d)
+	}
+	return n, err
 }
 
 // fetch sends one request and decodes the answer into a new T.
