@@ -216,3 +216,26 @@ func TestAttachedConsoleLosesAndRecoversTheNode(t *testing.T) {
 	tm.Send(tuitest.Key("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }
+
+// TestAttachThatFailsSaysSo: a node that does not answer when the wallet
+// opens leaves the console on its starting line with why, naming the URL.
+func TestAttachThatFailsSaysSo(t *testing.T) {
+	m, err := New(Options{
+		WalletPath: devWallet(t), WalletOptions: fastKDF, IdleLock: -1, Remote: fakeRemote,
+		StartNode: func(context.Context) (Node, error) {
+			return Node{}, errors.New("GET " + fakeRemote + "/v1/status: connection refused")
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	drive(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	drive(t, m, tuitest.Type(password)...)
+	drive(t, m, tuitest.Key("enter"))
+	want := "cannot attach to " + fakeRemote + ": GET " + fakeRemote + "/v1/status: connection refused"
+	settle(t, m, func() bool { return strings.Contains(tuitest.Plain(m.render()), want) })
+	if v := tuitest.Plain(m.render()); m.phase != phaseStarting || !strings.Contains(v, want) {
+		t.Fatalf("phase %d, view:\n%s", m.phase, v)
+	}
+}

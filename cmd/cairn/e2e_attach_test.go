@@ -1,9 +1,11 @@
 package main
 
 import (
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,4 +97,23 @@ func TestConsoleAttachesToANodeAndRidesOutItsRestart(t *testing.T) {
 
 	send(tuitest.Key("ctrl+c"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// TestAttachRefusesWhatDoesNotApply: with --attach the console runs no
+// node, so a node flag is a usage error rather than silently ignored, and
+// --attach must name an http(s) URL; both fail before any terminal UI.
+func TestAttachRefusesWhatDoesNotApply(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"console", "--attach", "http://127.0.0.1:8545", "--devnet"}, "[--devnet] do not apply"},
+		{[]string{"--attach", "127.0.0.1:8545", "--block-time", "1s"}, "[--block-time] do not apply"},
+		{[]string{"console", "--attach", "ftp://127.0.0.1:8545"}, `--attach "ftp://127.0.0.1:8545": want the node's API URL`},
+	} {
+		out, err := exec.Command(cairnBin, append(tc.args, "--home", t.TempDir())...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), tc.want) {
+			t.Errorf("cairn %v: err %v, output %q, want %q", tc.args, err, out, tc.want)
+		}
+	}
 }
