@@ -47,8 +47,8 @@ type snapSync struct {
 	mu    sync.Mutex // orders setStatus's read-modify-write
 	state atomic.Pointer[api.SnapshotStatus]
 
-	// Owned by run's goroutine.
-	bad map[transport.PeerID]bool
+	badMu sync.Mutex
+	bad   map[transport.PeerID]bool // peers that sent something false
 }
 
 func newSnapSync(n *Node) *snapSync {
@@ -175,6 +175,8 @@ func (s *snapSync) anchor(ctx context.Context) (*chain.TrustedAnchor, transport.
 // at least at height, the furthest along first.
 func (s *snapSync) peers(height uint64) []transport.PeerInfo {
 	var out []transport.PeerInfo
+	s.badMu.Lock()
+	defer s.badMu.Unlock()
 	for _, p := range s.tr.Peers() {
 		if !s.bad[p.ID] && p.Status.Finalized >= height && p.Status.GenesisHash == s.n.genesisHash {
 			out = append(out, p)
@@ -193,7 +195,9 @@ func (s *snapSync) fetch(ctx context.Context, p transport.PeerID, req []byte) ([
 // disgrace marks a peer that sent something false: it is not asked
 // again, and it loses score.
 func (s *snapSync) disgrace(p transport.PeerID, err error) {
+	s.badMu.Lock()
 	s.bad[p] = true
+	s.badMu.Unlock()
 	s.tr.Penalize(p, "snapshot: "+err.Error())
 	s.log.Warn("peer sent a bad snapshot answer", "peer", p, "err", err)
 }
@@ -248,11 +252,7 @@ func (s *snapSync) download(ctx context.Context, plan *snapshot.Plan, w *chain.S
 			return ctx.Err()
 		case b := <-d.badc:
 			delete(d.working, b.id)
-			if b.disgrace {
-				s.disgrace(b.id, b.err)
-			} else {
-				s.log.Debug("peer stopped answering snapshot requests", "peer", b.id, "err", b.err)
-			}
+			s.log.Debug("peer stopped answering snapshot requests", "peer", b.id, "err", b.err)
 		case <-d.wake:
 		case <-tick:
 		}
@@ -287,11 +287,10 @@ type download struct {
 	ended chan struct{} // closed, and replaced, when a task ends
 }
 
-// badPeer is a peer's worker giving up: false data (disgrace) or failures.
+// badPeer is a peer's worker giving up, on false data or failures.
 type badPeer struct {
-	id       transport.PeerID
-	err      error
-	disgrace bool
+	id  transport.PeerID
+	err error
 }
 
 // signal tells the download loop and the idle workers that a task ended.
@@ -336,13 +335,16 @@ func (d *download) work(ctx context.Context, p transport.PeerID) {
 			failures = 0
 			continue
 		case disgrace:
+			// Scored down now, not when the download loop hears of it: the
+			// download may end first.
+			d.s.disgrace(p, err)
 			d.s.setStatus(func(st *api.SnapshotStatus) { st.Refused++ })
 		case failures+1 < snapPeerFailures:
 			failures++
 			continue
 		}
 		select {
-		case d.badc <- badPeer{id: p, err: err, disgrace: disgrace}:
+		case d.badc <- badPeer{id: p, err: err}:
 		case <-ctx.Done():
 		}
 		return
