@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"cairn/chain"
 	"cairn/node/api"
 	"cairn/node/clock"
 	"cairn/node/transport"
@@ -21,8 +22,17 @@ const (
 	// syncBatch is how many blocks one request asks one peer for.
 	syncBatch = 32
 	// syncWindow bounds the ranges being fetched or waiting to be
-	// imported, and so the memory sync holds.
+	// imported.
 	syncWindow = 8
+	// syncMemory bounds the memory those ranges hold: a range asks for
+	// as many blocks as fit in syncMemory/syncWindow at the weight of the
+	// blocks fetched last (a decoded transaction takes about 1 KiB, ten
+	// times its encoding), so a chain of full blocks is fetched a few
+	// blocks a range, not 32.
+	syncMemory = 256 << 20
+	// syncFirstWeight is the weight a block is assumed to have before
+	// any has been fetched.
+	syncFirstWeight = 8 << 20
 	// syncInterval is how often sync looks at its peers' heads.
 	syncInterval = time.Second
 	// syncFetchTimeout bounds one range request.
@@ -221,7 +231,7 @@ func (s *blockSync) syncTo(ctx context.Context, target uint64) (int, error) {
 		s.runs.Add(1)
 		s.log.Info("syncing", "from", start, "target", target)
 	}
-	run := &syncRun{s: s, target: target, next: start + 1, done: map[uint64]syncResult{},
+	run := &syncRun{s: s, target: target, next: start + 1, done: map[uint64]syncResult{}, weight: syncFirstWeight,
 		results: make(chan syncResult, syncWindow), busy: map[transport.PeerID]int{}, began: s.clock.Now()}
 	return run.loop(ctx)
 }
@@ -240,6 +250,31 @@ type syncRun struct {
 	imported int
 	txs      int
 	began    time.Time
+	weight   int // estimated bytes a fetched block holds in memory
+}
+
+// blockWeight estimates the memory a decoded block holds.
+func blockWeight(b *chain.Block) int {
+	if b == nil {
+		return 0
+	}
+	return 2<<10 + len(b.Txs)<<10
+}
+
+// rangeSize is how many blocks a new range asks for at weight bytes a
+// block: at least one, at most syncBatch.
+func rangeSize(weight int) int {
+	return max(1, min(syncBatch, syncMemory/syncWindow/max(weight, 1)))
+}
+
+// weigh takes the weight of the blocks just fetched as the estimate for
+// the next ranges.
+func (r *syncRun) weigh(blocks []transport.BlockWithCommit) {
+	total := 0
+	for _, bc := range blocks {
+		total += blockWeight(bc.Block)
+	}
+	r.weight = total / len(blocks)
 }
 
 func (r *syncRun) loop(ctx context.Context) (int, error) {
@@ -263,6 +298,7 @@ func (r *syncRun) loop(ctx context.Context) (int, error) {
 			r.todo = append(r.todo, res.r)
 			continue
 		}
+		r.weigh(res.blocks)
 		if n := len(res.blocks); n < res.r.count {
 			r.todo = append(r.todo, syncRange{res.r.start + uint64(n), res.r.count - n})
 		}
@@ -311,7 +347,7 @@ func (r *syncRun) nextRange() (syncRange, bool) {
 	if r.next > r.target {
 		return syncRange{}, false
 	}
-	n := min(uint64(syncBatch), r.target-r.next+1)
+	n := min(uint64(rangeSize(r.weight)), r.target-r.next+1)
 	rg := syncRange{r.next, int(n)}
 	r.next += n
 	return rg, true

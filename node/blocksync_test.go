@@ -13,6 +13,7 @@ import (
 	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 )
 
 // joinFollower starts a keyless node on the test network's hub.
@@ -171,3 +172,29 @@ func TestFatalConsensusErrorStopsTheNode(t *testing.T) {
 type eventsSub = events.Subscription
 
 func errContains(err error, s string) bool { return err != nil && strings.Contains(err.Error(), s) }
+
+// TestSyncRangesShrinkForHeavyBlocks: the blocks a range asks for fit the
+// sync's memory budget at the weight of the blocks fetched before, from
+// one block a range for huge blocks to syncBatch for empty ones.
+func TestSyncRangesShrinkForHeavyBlocks(t *testing.T) {
+	heavy := &chain.Block{Header: &chain.Header{}, Txs: make([]*types.Transaction, 10_000)}
+	empty := &chain.Block{Header: &chain.Header{}}
+	r := &syncRun{weight: syncFirstWeight}
+	if n := rangeSize(r.weight); n != syncMemory/syncWindow/syncFirstWeight {
+		t.Fatalf("first range of %d blocks", n)
+	}
+	r.weigh([]transport.BlockWithCommit{{Block: heavy}, {Block: heavy}})
+	n := rangeSize(r.weight)
+	if n < 1 || n*syncWindow*blockWeight(heavy) > syncMemory {
+		t.Fatalf("%d blocks of 10,000 transactions a range: %d ranges hold %d MiB, over %d MiB", n, syncWindow, n*syncWindow*blockWeight(heavy)>>20, syncMemory>>20)
+	}
+	r.weigh([]transport.BlockWithCommit{{Block: empty}})
+	if n := rangeSize(r.weight); n != syncBatch {
+		t.Fatalf("%d empty blocks a range, want %d", n, syncBatch)
+	}
+	huge := &chain.Block{Header: &chain.Header{}, Txs: make([]*types.Transaction, 100_000)}
+	r.weigh([]transport.BlockWithCommit{{Block: huge}})
+	if n := rangeSize(r.weight); n != 1 {
+		t.Fatalf("%d huge blocks a range, want 1", n)
+	}
+}
