@@ -36,6 +36,11 @@ type Draft struct {
 	// Call is what Data asks for, as the user reads it
 	// ("delegate(0x70997970…)"); empty for a plain transfer.
 	Call string
+	// Reauth, when set, makes the confirm step ask for the wallet
+	// password again before it signs, for this (the end of "Type the
+	// wallet password to …": "unjail"). A large value asks by itself
+	// (PasswordFor).
+	Reauth string
 
 	ChainID *big.Int
 	Nonce   uint64
