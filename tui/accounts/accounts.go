@@ -32,6 +32,8 @@ const (
 	modeConfirm      // what will be signed
 	modeSent         // the node took it
 	modeExport       // keystore path and password
+	modeReauth       // the wallet password, asked again (export, words)
+	modeWords        // the recovery words, asked for
 )
 
 // Model is the Accounts screen.
@@ -52,6 +54,12 @@ type Model struct {
 
 	draft *txsign.Draft  // the send being prepared or confirmed
 	sent  ethcommon.Hash // modeSent: the accepted transaction
+
+	// reauth asks the wallet password again before pending goes on: an
+	// export, the words, or (under the confirm step) a large send.
+	reauth  *form.Reauth
+	pending pending
+	words   []string // modeWords: the recovery phrase, only while shown
 }
 
 // New returns the Accounts screen.
@@ -79,7 +87,7 @@ func (m *Model) SetSize(int, int) { m.form.Resize(m.c.Width) }
 // half decided (y/n answer it; ctrl+c still quits).
 func (m *Model) Capturing() bool {
 	switch m.mode {
-	case modeDerive, modeLabel, modeSend, modeExport, modeConfirm:
+	case modeDerive, modeLabel, modeSend, modeExport, modeConfirm, modeReauth:
 		return m.busy == ""
 	}
 	return false
@@ -95,7 +103,12 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{keySend, keyReceive, keyDerive, keyDetails}
 	case modeDerive, modeLabel, modeSend, modeExport:
 		return []key.Binding{m.c.Keys.NextField, m.c.Keys.Submit, m.c.Keys.Cancel}
+	case modeReauth:
+		return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
 	case modeConfirm:
+		if m.reauth != nil {
+			return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
+		}
 		return []key.Binding{m.c.Keys.Confirm, m.c.Keys.Reject}
 	}
 	return []key.Binding{m.c.Keys.Close}
@@ -107,7 +120,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		k := m.c.Keys
 		return [][]key.Binding{
 			{k.Up, k.Down, keyDetails, keyDefault},
-			{keySend, keyReceive, keyDerive, keyLabel, keyExport, keyFaucet},
+			{keySend, keyReceive, keyDerive, keyLabel, keyExport, keyWords, keyFaucet},
 		}
 	}
 	return [][]key.Binding{m.ShortHelp()}
@@ -184,13 +197,28 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.onExported(msg)
 	case faucetMsg:
 		return m, m.onFaucet(msg)
+	case form.ReauthMsg:
+		if m.reauth != nil {
+			return m, m.onReauth(msg)
+		}
+	case common.FocusMsg:
+		// The words do not stay up behind another screen or the lock.
+		if !msg.Focused && m.mode == modeWords {
+			m.toList()
+		}
 	case tea.PasteMsg:
+		if m.reauth != nil {
+			return m, m.onReauth(msg)
+		}
 		if m.Capturing() {
 			return m, m.form.Update(msg)
 		}
 	case tea.KeyPressMsg:
 		if m.busy != "" {
 			return m, nil
+		}
+		if m.reauth != nil {
+			return m, m.onReauth(msg)
 		}
 		return m, m.onKey(msg)
 	}
@@ -207,7 +235,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.listKey(msg) // the list's actions work on the shown account
-	case modeReceive, modeSent:
+	case modeReceive, modeSent, modeWords:
 		if key.Matches(msg, m.c.Keys.Close) {
 			m.toList()
 		}
@@ -267,6 +295,9 @@ func (m *Model) submitForm() tea.Cmd {
 func (m *Model) toList() {
 	m.mode, m.err, m.busy = modeList, "", ""
 	m.form.Clear()
+	m.reauth, m.pending = nil, pendNone
+	clear(m.words)
+	m.words = nil
 }
 
 // notify shows text in the console's status line.

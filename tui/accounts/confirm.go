@@ -13,9 +13,10 @@ import (
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch txsign.ConfirmKey(msg, m.c.Keys) {
 	case txsign.AnswerSend:
-		var cmd tea.Cmd
-		cmd, m.busy, m.err = txsign.Start(m.c.Wallet, m.c.Node, m.draft)
-		return cmd
+		if what := txsign.PasswordFor(m.c.Home, m.draft); what != "" {
+			return m.askPassword(what, pendSend)
+		}
+		return m.startSend()
 	case txsign.AnswerBack:
 		m.mode, m.err = modeSend, ""
 		return m.form.FocusOn(fieldTo)
@@ -41,6 +42,9 @@ func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
 
 // confirmView shows every field that will be signed.
 func (m *Model) confirmView() string {
+	if m.reauth != nil {
+		return txsign.PasswordView(m.c.Styles, m.draft, m.reauth.View(m.c.Styles, m.c.Width))
+	}
 	return txsign.ConfirmView(m.c.Styles, m.draft, m.busy, m.err)
 }
 

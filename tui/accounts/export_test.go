@@ -14,6 +14,10 @@ func TestExportKeystore(t *testing.T) {
 	m := e.model()
 	path := filepath.Join(t.TempDir(), "savings.json")
 	e.drive(t, keys("down", "e")...)
+	if m.mode != modeReauth {
+		t.Fatalf("e does not ask for the wallet password first: mode %v", m.mode)
+	}
+	e.drive(t, typed(walletPassword, "enter")...)
 	if !strings.HasSuffix(m.form.Value(fieldPath), "keystore-"+strings.ToLower(dev1.Hex()[2:])+".json") {
 		t.Fatalf("suggested path %q", m.form.Value(fieldPath))
 	}
@@ -55,7 +59,8 @@ func TestExportKeystore(t *testing.T) {
 	}
 
 	// The same path again is refused, and the file stays as it was.
-	e.drive(t, keys("e", "ctrl+u")...)
+	e.drive(t, keys("e")...)
+	e.drive(t, typed(walletPassword, "enter", "ctrl+u")...)
 	e.drive(t, typed(path, "enter")...)
 	e.drive(t, typed("other password", "enter")...)
 	e.drive(t, typed("other password", "enter")...)

@@ -8,6 +8,7 @@ var (
 	keySend    = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "send"))
 	keyReceive = key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "receive"))
 	keyExport  = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export keystore"))
+	keyWords   = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "recovery words"))
 	keyLabel   = key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "label"))
 	keyDefault = key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "make default"))
 	keyDetails = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details"))

@@ -35,7 +35,10 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, keySend):
 		return m.openSend()
 	case key.Matches(msg, keyExport):
-		return m.openExport()
+		a, _ := m.selected()
+		return m.askPassword("export "+a.Label+"'s private key to a keystore file", pendExport)
+	case key.Matches(msg, keyWords):
+		return m.askPassword("show the recovery words", pendWords)
 	case key.Matches(msg, keyLabel):
 		return m.openLabel()
 	case key.Matches(msg, keyDefault):
@@ -78,6 +81,10 @@ func (m *Model) View() string {
 		v = m.sentView()
 	case modeExport:
 		v = m.exportView()
+	case modeReauth:
+		v = m.reauthView()
+	case modeWords:
+		v = m.wordsView()
 	}
 	return common.Fit(v, m.c.Width, m.c.Height)
 }

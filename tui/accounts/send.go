@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -41,60 +40,66 @@ func (m *Model) openSend() tea.Cmd {
 	return cmd
 }
 
-// checkSend validates the form against the known balance and base fee.
-// It returns the index of the first bad field and why, or -1.
-func (m *Model) checkSend(baseFee, balance *big.Int) (to ethcommon.Address, value, tip *big.Int, bad int, why error) {
-	to, err := form.ParseAddress(m.form.Value(fieldTo), "recipient")
-	if err != nil {
-		return to, nil, nil, fieldTo, err
-	}
-	value, err = form.ParseCRN(m.form.Value(fieldAmount))
-	if err != nil {
-		return to, nil, nil, fieldAmount, err
-	}
-	tip, err = form.ParseGwei(m.form.Value(fieldTip))
-	if err != nil {
-		return to, value, nil, fieldTip, err
-	}
-	if balance != nil {
-		if value.Cmp(balance) > 0 {
-			return to, value, tip, fieldAmount, fmt.Errorf("more than the balance (%s CRN)", common.FormatCRN(balance, 18))
-		}
-		if baseFee != nil {
-			cost := new(big.Int).Mul(txsign.MaxFeePerGas(baseFee, tip), big.NewInt(txsign.TransferGas))
-			if cost.Add(cost, value).Cmp(balance) > 0 {
-				return to, value, tip, fieldAmount, errors.New("the amount plus the max fee is more than the balance")
-			}
+// sendVerdict is what the send form's fields read as against the known
+// balance and base fee: the one verdict that the fields show as they are
+// typed, that enter stops at and that submit refuses, so none of them can
+// pass what another would refuse.
+type sendVerdict struct {
+	to         ethcommon.Address
+	value, tip *big.Int
+	errs       [3]error // by field
+	tipWarning string   // a tip that is allowed but high
+}
+
+// first is the first bad field and why, or -1.
+func (v sendVerdict) first() (int, error) {
+	for i, err := range v.errs {
+		if err != nil {
+			return i, err
 		}
 	}
-	return to, value, tip, -1, nil
+	return -1, nil
+}
+
+// checkSend reads the form against balance and baseFee (either may be nil:
+// not known yet).
+func (m *Model) checkSend(baseFee, balance *big.Int) sendVerdict {
+	var v sendVerdict
+	var err error
+	if v.to, err = form.ParseAddress(m.form.Value(fieldTo), "recipient"); err == nil {
+		err = txsign.CheckRecipient(v.to)
+	}
+	v.errs[fieldTo] = err
+	v.value, v.errs[fieldAmount] = form.ParseCRN(m.form.Value(fieldAmount))
+	if v.tip, err = form.ParseGwei(m.form.Value(fieldTip)); err == nil {
+		v.tipWarning, err = txsign.CheckTip(v.tip, baseFee)
+	}
+	v.errs[fieldTip] = err
+	if v.errs[fieldAmount] == nil {
+		tip := v.tip
+		if v.errs[fieldTip] != nil {
+			tip = nil // the value alone against the balance
+		}
+		v.errs[fieldAmount] = txsign.CheckCost(v.value, tip, baseFee, balance, txsign.TransferGas)
+	}
+	return v
+}
+
+// verdict is checkSend with what the screen knows now.
+func (m *Model) verdict() sendVerdict {
+	return m.checkSend(m.baseFee, m.balance(m.draft.From.Address))
 }
 
 // sendFieldError is what is wrong with one field of the send form.
-func (m *Model) sendFieldError(i int) error {
-	var err error
-	switch i {
-	case fieldTo:
-		_, err = form.ParseAddress(m.form.Value(fieldTo), "recipient")
-	case fieldAmount:
-		var v *big.Int
-		if v, err = form.ParseCRN(m.form.Value(fieldAmount)); err == nil {
-			if bal := m.balance(m.draft.From.Address); bal != nil && v.Cmp(bal) > 0 {
-				err = fmt.Errorf("more than the balance (%s CRN)", common.FormatCRN(bal, 18))
-			}
-		}
-	case fieldTip:
-		_, err = form.ParseGwei(m.form.Value(fieldTip))
-	}
-	return err
-}
+func (m *Model) sendFieldError(i int) error { return m.verdict().errs[i] }
 
 func (m *Model) submitSend() tea.Cmd {
-	to, _, _, bad, why := m.checkSend(m.baseFee, m.balance(m.draft.From.Address))
-	if bad >= 0 {
+	v := m.verdict()
+	if bad, why := v.first(); bad >= 0 {
 		m.err = form.Capitalize(why.Error()) + "."
 		return m.form.FocusOn(bad)
 	}
+	to := v.to
 	m.draft.To = &to // a transfer: Prepare must not take it for a deploy
 	m.err, m.busy = "", "Reading the nonce and the base fee…"
 	node, d := m.c.Node, *m.draft
@@ -127,13 +132,14 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 	if msg.Account.Balance != nil {
 		balance = msg.Account.Balance.Int()
 	}
-	to, value, tip, bad, why := m.checkSend(msg.BaseFee, balance)
-	if bad >= 0 {
+	v := m.checkSend(msg.BaseFee, balance)
+	if bad, why := v.first(); bad >= 0 {
 		m.err = form.Capitalize(why.Error()) + "."
 		return m.form.FocusOn(bad)
 	}
 	d := m.draft
-	d.To, d.Value, d.Tip = &to, value, tip
+	to := v.to
+	d.To, d.Value, d.Tip = &to, v.value, v.tip
 	d.Fill(msg.Prepared)
 	m.mode, m.err = modeConfirm, ""
 	m.form.Blur()
@@ -150,12 +156,9 @@ func (m *Model) sendView() string {
 		s.Label.Render("Balance ") + s.Value.Render(formatBalance(bal)),
 		"",
 	}
-	to, toErr := form.ParseAddress(m.form.Value(fieldTo), "recipient")
-	value, valErr := form.ParseCRN(m.form.Value(fieldAmount))
-	tip, tipErr := form.ParseGwei(m.form.Value(fieldTip))
-	if valErr == nil && bal != nil && value.Cmp(bal) > 0 {
-		valErr = errors.New("more than the balance")
-	}
+	v := m.checkSend(m.baseFee, bal)
+	to, value, tip := v.to, v.value, v.tip
+	toErr, valErr, tipErr := v.errs[fieldTo], v.errs[fieldAmount], v.errs[fieldTip]
 	field := func(i int, ok string, err error, unit string) {
 		line := "  " + m.form.Inputs[i].View() + " " + s.Subtle.Render(unit)
 		lines = append(lines, line)
@@ -183,6 +186,9 @@ func (m *Model) sendView() string {
 		tipOK = tip.String() + " wei per gas, to the validator"
 	}
 	field(fieldTip, tipOK, tipErr, "gwei")
+	if v.tipWarning != "" && tipErr == nil {
+		lines[len(lines)-1] = s.Warning.Render(common.Truncate("            ! "+v.tipWarning, m.c.Width))
+	}
 	lines = append(lines, m.feeLine(tip, tipErr))
 	switch {
 	case m.busy != "":

@@ -67,3 +67,27 @@ func dataSummary(data []byte) string {
 	}
 	return fmt.Sprintf("%s… (%d bytes)", hexutil.Encode(data[:min(len(data), 4)]), len(data))
 }
+
+// PasswordView is the confirm step while the wallet password is asked
+// again: what will be signed in short (every field was on the screen when
+// the user answered y), then the prompt, so both fit a small terminal.
+func PasswordView(s *styles.Styles, d *Draft, prompt string) string {
+	kv := func(k, v string) string {
+		return "  " + s.Label.Render(fmt.Sprintf("%-15s", k)) + s.Value.Render(v)
+	}
+	lines := []string{s.Title.Render("Confirm the transaction") + s.Subtle.Render(" · the wallet password first"), ""}
+	switch {
+	case d.To != nil:
+		lines = append(lines, kv("To", d.To.Hex()))
+	default:
+		lines = append(lines, kv("To", "a new contract"))
+	}
+	if d.Call != "" {
+		lines = append(lines, kv("Call", d.Call))
+	}
+	lines = append(lines,
+		kv("Value", common.FormatCRN(d.Value, 18)+" CRN"),
+		kv("Max total cost", common.FormatCRN(d.MaxCost(), 18)+" CRN"),
+		"", prompt)
+	return strings.Join(lines, "\n")
+}
