@@ -52,7 +52,7 @@ func CheckTip(tip, baseFee *big.Int) (warning string, err error) {
 		return "", nil
 	}
 	if lim := new(big.Int).Mul(baseFee, big.NewInt(TipWarnFactor)); tip.Cmp(lim) > 0 {
-		return fmt.Sprintf("the tip is more than %d× the base fee (%s gwei): it pays more than inclusion needs",
+		return fmt.Sprintf("over %d× the base fee of %s gwei: more than inclusion needs",
 			TipWarnFactor, common.FormatGwei(baseFee)), nil
 	}
 	return "", nil
