@@ -25,6 +25,12 @@ type KeyMap struct {
 	// Sort cycles a table's sort column; Reverse flips its direction.
 	Sort    key.Binding
 	Reverse key.Binding
+	// Filter opens the filter under the table in front; Jump opens the
+	// prompt that goes to a block, a transaction or an address.
+	Filter key.Binding
+	Jump   key.Binding
+	// Complete completes a name in the jump prompt.
+	Complete key.Binding
 	// Forms: moving between fields, going on, giving up; Close leaves a
 	// page that only shows something.
 	NextField key.Binding
@@ -57,6 +63,9 @@ func Default() *KeyMap {
 		Lock:      key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "lock wallet")),
 		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
+		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Jump:      key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump to")),
+		Complete:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
