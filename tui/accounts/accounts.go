@@ -106,7 +106,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeReauth:
 		return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
 	case modeConfirm:
-		if m.reauth != nil {
+		if m.draft.Asking() {
 			return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
 		}
 		return []key.Binding{m.c.Keys.Confirm, m.c.Keys.Reject}
@@ -209,6 +209,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.PasteMsg:
 		if m.reauth != nil {
 			return m, m.onReauth(msg)
+		}
+		if m.mode == modeConfirm && m.busy == "" {
+			return m, m.draft.Paste(msg, m.c)
 		}
 		if m.Capturing() {
 			return m, m.form.Update(msg)

@@ -11,17 +11,18 @@ import (
 )
 
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch txsign.ConfirmKey(msg, m.c.Keys) {
+	answer, cmd, busy, errText := txsign.Confirm(msg, m.c, m.draft)
+	switch answer {
 	case txsign.AnswerSend:
-		if what := txsign.PasswordFor(m.c.Home, m.draft); what != "" {
-			return m.askPassword(what, pendSend)
-		}
-		return m.startSend()
+		m.busy, m.err = busy, errText
 	case txsign.AnswerBack:
 		m.mode, m.err = modeSend, ""
 		return m.form.FocusOn(fieldTo)
 	}
-	return nil
+	if m.draft.Asking() {
+		m.err = ""
+	}
+	return cmd
 }
 
 func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
@@ -42,9 +43,6 @@ func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
 
 // confirmView shows every field that will be signed.
 func (m *Model) confirmView() string {
-	if m.reauth != nil {
-		return txsign.PasswordView(m.c.Styles, m.draft, m.reauth.View(m.c.Styles, m.c.Width))
-	}
 	return txsign.ConfirmView(m.c.Styles, m.draft, m.busy, m.err)
 }
 

@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"cairn/tui/form"
-	"cairn/tui/txsign"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -14,17 +13,14 @@ const (
 	pendNone   pending = iota
 	pendExport         // open the export form
 	pendWords          // show the recovery words
-	pendSend           // sign and send the confirmed draft
 )
 
-// askPassword puts the wallet password prompt in front of an action. The
-// send's prompt sits under its confirm step; the others have the screen.
+// askPassword puts the wallet password prompt in front of an action. (A
+// large send's prompt is the confirm step's: txsign.Confirm.)
 func (m *Model) askPassword(what string, then pending) tea.Cmd {
 	r, cmd := form.NewReauth(m.c.Styles, what, m.c.Width)
 	m.reauth, m.pending, m.err = r, then, ""
-	if then != pendSend {
-		m.mode = modeReauth
-	}
+	m.mode = modeReauth
 	return cmd
 }
 
@@ -38,9 +34,7 @@ func (m *Model) onReauth(msg tea.Msg) tea.Cmd {
 	then := m.pending
 	m.reauth, m.pending = nil, pendNone
 	if v == form.ReauthCancel {
-		if then != pendSend {
-			m.toList()
-		}
+		m.toList()
 		return nil
 	}
 	switch then {
@@ -48,17 +42,8 @@ func (m *Model) onReauth(msg tea.Msg) tea.Cmd {
 		return m.openExport()
 	case pendWords:
 		return m.openWords()
-	case pendSend:
-		return m.startSend()
 	}
 	return nil
-}
-
-// startSend signs and sends the confirmed draft.
-func (m *Model) startSend() tea.Cmd {
-	var cmd tea.Cmd
-	cmd, m.busy, m.err = txsign.Start(m.c.Wallet, m.c.Node, m.draft)
-	return cmd
 }
 
 // reauthView is the prompt on a screen of its own (export, words).

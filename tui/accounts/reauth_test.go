@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"cairn/tui/common"
+	"cairn/tui/tuitest"
 	"cairn/wallet"
 )
 
@@ -105,24 +106,28 @@ func TestSendAboveTheThresholdAsksThePassword(t *testing.T) {
 	// 100 CRN is the default threshold: 100 goes at y.
 	toConfirm(t, e, "100")
 	e.drive(t, keys("y")...)
-	if len(e.node.Sent) != 1 || m.reauth != nil {
-		t.Fatalf("100 CRN: sent %d, asked %v", len(e.node.Sent), m.reauth != nil)
+	if len(e.node.Sent) != 1 || m.draft.Asking() {
+		t.Fatalf("100 CRN: sent %d, asked %v", len(e.node.Sent), m.draft.Asking())
 	}
 	e.drive(t, keys("esc")...)
 
 	toConfirm(t, e, "100.5")
 	e.drive(t, keys("y")...)
-	if len(e.node.Sent) != 1 || m.reauth == nil || !strings.Contains(e.view(), "Type the wallet password to send 100.5 CRN (above the 100 CRN") {
+	if len(e.node.Sent) != 1 || !m.draft.Asking() || !strings.Contains(e.view(), "Type the wallet password to send 100.5 CRN (above the 100 CRN") {
 		t.Fatalf("100.5 CRN: sent %d\n%s", len(e.node.Sent), e.view())
 	}
 	checkArea(t, e)
+	e.drive(t, keys("esc")...) // back to the confirm step, nothing sent
+	if m.mode != modeConfirm || m.draft.Asking() || len(e.node.Sent) != 1 {
+		t.Fatalf("esc: mode %v, sent %d", m.mode, len(e.node.Sent))
+	}
+	e.drive(t, keys("y")...)
 	e.drive(t, typed("wrong password", "enter")...)
-	if len(e.node.Sent) != 1 || !strings.Contains(e.view(), "Wrong password: nothing was done") {
+	if len(e.node.Sent) != 1 || m.mode != modeConfirm || !strings.Contains(e.view(), "Wrong password: nothing was signed or sent") {
 		t.Fatalf("a wrong password: sent %d\n%s", len(e.node.Sent), e.view())
 	}
-	e.drive(t, keys("esc")...) // back to the confirm step, nothing sent
-	if m.mode != modeConfirm || m.reauth != nil || len(e.node.Sent) != 1 {
-		t.Fatalf("esc: mode %v, sent %d", m.mode, len(e.node.Sent))
+	if strings.Contains(e.view(), "wrong password") {
+		t.Fatal("the typed password is shown")
 	}
 	e.drive(t, keys("y")...)
 	e.drive(t, typed(walletPassword, "enter")...)
@@ -212,6 +217,6 @@ func TestGoldenSendPassword(t *testing.T) {
 	e := setup(t, 80, 24)
 	toConfirm(t, e, "250")
 	e.drive(t, keys("y")...)
-	e.drive(t, typed("wrong password", "enter")...)
+	e.drive(t, tuitest.Type("secret")...) // dots only
 	golden(t, e)
 }

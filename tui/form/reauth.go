@@ -30,6 +30,7 @@ type Reauth struct {
 	busy  bool
 	err   string
 	tries int
+	width int
 }
 
 // ReauthMsg ends a password check: the prompt it belongs to (so each
@@ -74,7 +75,17 @@ func newSecret(s *styles.Styles, prompt string) textinput.Model {
 
 // Resize fits the field in width.
 func (r *Reauth) Resize(width int) {
+	r.width = width
 	r.input.SetWidth(max(min(width-2-lipgloss.Width(r.input.Prompt)-1, 40), 8))
+}
+
+// Take returns what the field holds and empties it, for a caller that
+// checks the password itself (with the action, in one command).
+func (r *Reauth) Take() string {
+	pw := r.input.Value()
+	r.input.Reset()
+	r.err = ""
+	return pw
 }
 
 // Busy reports whether the password is being checked (keys wait).
@@ -146,8 +157,11 @@ func (r *Reauth) check(w *wallet.Wallet) tea.Cmd {
 }
 
 // View is the prompt: what the password is for, the field, and the
-// outcome of the last try.
+// outcome of the last try, wrapped at width (0: the width it was made for).
 func (r *Reauth) View(s *styles.Styles, width int) string {
+	if width <= 0 {
+		width = r.width
+	}
 	lines := []string{
 		s.Warning.Render(wrapText("Type the wallet password to "+r.What+".", width)),
 		"",

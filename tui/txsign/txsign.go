@@ -12,6 +12,7 @@ import (
 	"math/big"
 
 	"cairn/node/api"
+	"cairn/tui/form"
 	"cairn/wallet"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -41,6 +42,8 @@ type Draft struct {
 	// wallet password to …": "unjail"). A large value asks by itself
 	// (PasswordFor).
 	Reauth string
+	// prompt is the wallet password field while the confirm step asks.
+	prompt *form.Reauth
 
 	ChainID *big.Int
 	Nonce   uint64
@@ -181,8 +184,15 @@ func NodeError(err error) string {
 	if errors.Is(err, wallet.ErrLocked) {
 		return Locked
 	}
+	if errors.Is(err, wallet.ErrWrongPassword) {
+		return WrongPassword
+	}
 	return err.Error()
 }
+
+// WrongPassword is what the confirm step says when the wallet password
+// asked before signing was not the wallet's.
+const WrongPassword = "Wrong password: nothing was signed or sent. y/enter asks for it again."
 
 // Locked is what the confirm step says when the wallet locked itself.
 const Locked = "The wallet is locked (it locks itself when idle). Unlock it, then confirm again."

@@ -14,6 +14,9 @@ import (
 // ConfirmView shows every field that will be signed, and under them the
 // action in flight (busy), the last error, or the keys that answer.
 func ConfirmView(s *styles.Styles, d *Draft, busy, errText string) string {
+	if d.prompt != nil {
+		return PasswordView(s, d, d.prompt.View(s, 0))
+	}
 	kv := func(k, v string) string {
 		return "  " + s.Label.Render(fmt.Sprintf("%-18s", k)) + s.Value.Render(v)
 	}
