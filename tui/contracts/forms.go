@@ -6,6 +6,7 @@ import (
 
 	"cairn/tui/common"
 	"cairn/tui/form"
+	"cairn/tui/txsign"
 	"cairn/wallet/contracts"
 
 	"charm.land/bubbles/v2/key"
@@ -184,7 +185,10 @@ func (m *Model) fieldError(i int) error {
 		_, err := form.ParseCRN(v)
 		return err
 	case fieldTip:
-		_, err := form.ParseGwei(v)
+		tip, err := form.ParseGwei(v)
+		if err == nil {
+			_, err = txsign.CheckTip(tip, nil) // an absurd tip, as the accounts' send refuses it
+		}
 		return err
 	case fieldAddress:
 		_, err := form.ParseAddress(v, "contract")

@@ -25,16 +25,21 @@ type pendingDeploy struct {
 }
 
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch txsign.ConfirmKey(msg, m.c.Keys) {
+	// txsign.Confirm asks for the wallet password first for a value above
+	// send_confirm_above.
+	answer, cmd, busy, errText := txsign.Confirm(msg, m.c, m.draft)
+	if m.draft.Asking() {
+		m.err = ""
+	}
+	switch answer {
 	case txsign.AnswerSend:
-		var cmd tea.Cmd
-		cmd, m.busy, m.err = txsign.Start(m.c.Wallet, m.c.Node, m.draft)
+		m.busy, m.err = busy, errText
 		return cmd
 	case txsign.AnswerBack:
 		m.mode, m.err = modeForm, ""
 		return m.form.FocusOn(0)
 	}
-	return nil
+	return cmd
 }
 
 func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {

@@ -10,6 +10,7 @@ import (
 	"cairn/node/api"
 	"cairn/tui/common"
 	"cairn/tui/form"
+	"cairn/tui/txsign"
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/textinput"
@@ -190,7 +191,10 @@ func (m *Model) fieldError(f field) error {
 	case fieldAmount:
 		_, err = m.amount()
 	case fieldTip:
-		_, err = form.ParseGwei(m.value(fieldTip))
+		var tip *big.Int
+		if tip, err = form.ParseGwei(m.value(fieldTip)); err == nil {
+			_, err = txsign.CheckTip(tip, nil) // an absurd tip, as the accounts' send refuses it
+		}
 	}
 	return err
 }

@@ -154,7 +154,8 @@ func TestDelegateSignsTheCallFromTheDefaultAccount(t *testing.T) {
 	if len(e.node.Sent) != 0 {
 		t.Fatal("sent before the confirm step was answered")
 	}
-	msgs := e.drive(t, tuitest.Key("y"))
+	e.drive(t, tuitest.Key("y")) // 1,000 CRN: above send_confirm_above, the password first
+	msgs := e.drive(t, tuitest.Typed("pw", "enter")...)
 	tx, method, args := lastSent(t, e, chain.DevnetAccounts[0])
 	if method != "delegate" || args[0].(ethcommon.Address) != fakenode.FixtureNorthStar {
 		t.Fatalf("sent %s%v, want delegate(north-star)", method, args)
@@ -299,6 +300,7 @@ func TestUnjailWaitsForTheJailTime(t *testing.T) {
 	e.drive(t, common.TickMsg{Time: e.now})
 	e.must(t, "the jail time is over: U unjails it")
 	e.drive(t, tuitest.Keys("U", "enter", "y")...)
+	e.drive(t, tuitest.Typed("pw", "enter")...) // an unjail asks for the wallet password
 	if _, method, _ := lastSent(t, e, chain.DevnetAccounts[0]); method != "unjail" {
 		t.Fatalf("sent %s", method)
 	}

@@ -64,6 +64,9 @@ func (m *Model) submit() tea.Cmd {
 	tip, _ := form.ParseGwei(m.value(fieldTip))
 	to := stakingabi.Address
 	m.draft = &txsign.Draft{From: m.act.from, To: &to, Value: value, Tip: tip, Data: data, Call: what}
+	if m.act.kind == actUnjail {
+		m.draft.Reauth = "unjail " + m.moniker(m.act.validator) + " " + common.ShortAddr(m.act.validator)
+	}
 	m.err, m.busy = "", "Reading the nonce and the base fee, estimating the gas…"
 	node, d := m.c.Node, *m.draft
 	return func() tea.Msg {
@@ -96,16 +99,20 @@ func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 }
 
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch txsign.ConfirmKey(msg, m.c.Keys) {
+	// txsign.Confirm asks for the wallet password first for an unjail and
+	// for a value above send_confirm_above.
+	answer, cmd, busy, errText := txsign.Confirm(msg, m.c, m.draft)
+	switch answer {
 	case txsign.AnswerSend:
-		var cmd tea.Cmd
-		cmd, m.busy, m.err = txsign.Start(m.c.Wallet, m.c.Node, m.draft)
-		return cmd
+		m.busy, m.err = busy, errText
 	case txsign.AnswerBack:
 		m.mode, m.err = modeForm, ""
 		return m.form.FocusOn(0)
 	}
-	return nil
+	if m.draft.Asking() {
+		m.err = ""
+	}
+	return cmd
 }
 
 func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
