@@ -7,6 +7,7 @@ import (
 	"cairn/node/api"
 	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -30,12 +31,16 @@ type Model struct {
 
 	loaded    bool // the first page answered
 	olderBusy bool // a page of older blocks is being fetched
-	cursor    int
-	top       int
+	cursor    int  // the selected block's index in blocks
+	top       int  // the first row shown, among the rows the filter shows
+	filter    filter.Model
 
 	want  ethcommon.Hash // the block being fetched to open; zero if none
 	block *blockPage     // the open block, if any
 	tx    *txview.Page   // the open transaction, if any (over the block)
+	// account is the address the jump prompt opened, if any (over the
+	// rest).
+	account *accountPage
 
 	cache common.ViewCache // the last drawing, redrawn when something shown changed
 }
@@ -44,7 +49,7 @@ type Model struct {
 func New(c *common.Common) common.Screen { return newModel(c) }
 
 func newModel(c *common.Common) *Model {
-	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize}
+	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize, filter: filter.New(c)}
 }
 
 // Title implements common.Screen.
@@ -68,7 +73,7 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			return m, m.onNewBlock(msg.Block)
 		}
 	case common.TickMsg:
-		if m.block == nil && m.tx == nil { // the list's ages moved
+		if m.block == nil && m.tx == nil && m.account == nil { // the list's ages moved
 			m.cache.Invalidate()
 		}
 	case blocksMsg:
@@ -84,11 +89,33 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.cache.Invalidate()
 		m.invalidatePages()
+	case common.ShowMsg:
+		m.show(msg)
+	case tea.PasteMsg:
+		if m.filter.Editing() {
+			m.cache.Invalidate()
+			return m, m.onFilter(msg)
+		}
 	case tea.KeyPressMsg:
 		m.cache.Invalidate()
 		return m, m.onKey(msg)
 	}
 	return m, nil
+}
+
+// show opens what the jump prompt found (a block, a transaction, an
+// account) over whatever the screen showed; esc goes back to the list.
+func (m *Model) show(msg common.ShowMsg) {
+	m.cache.Invalidate()
+	m.want = ethcommon.Hash{}
+	switch {
+	case msg.Kind == common.ShowBlock && msg.Block != nil:
+		m.block, m.tx, m.account = newBlockPage(m.c, msg.Block, m.own), nil, nil
+	case msg.Kind == common.ShowTx && msg.Tx != nil:
+		m.block, m.tx, m.account = nil, txview.NewPage(m.c, msg.Tx, m.own, "esc back"), nil
+	case msg.Kind == common.ShowAccount && msg.Account != nil:
+		m.block, m.tx, m.account = nil, nil, &accountPage{acc: msg.Account, label: msg.Label}
+	}
 }
 
 func (m *Model) invalidatePages() {
@@ -152,6 +179,10 @@ func (m *Model) onBlock(msg blockMsg) tea.Cmd {
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
 	switch {
+	case m.account != nil:
+		if key.Matches(msg, k.Back) {
+			m.account = nil
+		}
 	case m.tx != nil:
 		if key.Matches(msg, k.Back) {
 			m.tx = nil
@@ -169,9 +200,12 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		default:
 			m.block.key(msg)
 		}
+	case m.filter.Editing():
+		return m.onFilter(msg)
 	default:
 		if key.Matches(msg, k.Back) {
 			m.want = ethcommon.Hash{} // forget a block still being fetched
+			m.filter.Clear()
 			return nil
 		}
 		return m.listKey(msg)
@@ -187,22 +221,28 @@ func (m *Model) SetSize(int, int) {}
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch {
+	case m.account != nil:
+		return []key.Binding{k.Back}
 	case m.tx != nil:
 		return []key.Binding{k.Back, k.Up, k.Down}
 	case m.block != nil:
 		return []key.Binding{k.Enter, k.Back, k.Up, k.Down}
 	}
-	return []key.Binding{k.Enter, k.Up, k.Down, k.PageDown}
+	if m.filter.Editing() {
+		return []key.Binding{k.Submit, k.Cancel}
+	}
+	return []key.Binding{k.Filter, k.Enter, k.Up, k.Down, k.PageDown}
 }
 
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+	return [][]key.Binding{{k.Filter, k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 
-// Capturing implements common.Screen: the screen takes no text.
-func (m *Model) Capturing() bool { return false }
+// Capturing implements common.Screen: the screen takes text while its
+// filter is typed.
+func (m *Model) Capturing() bool { return m.filter.Editing() }
 
 // View implements common.Screen. The root asks after every message, most
 // of which (transactions, log lines) change nothing here, so the last
@@ -210,6 +250,8 @@ func (m *Model) Capturing() bool { return false }
 func (m *Model) View() string {
 	return m.cache.View(m.c, func() string {
 		switch {
+		case m.account != nil:
+			return m.accountView()
 		case m.tx != nil:
 			return m.tx.View()
 		case m.block != nil:

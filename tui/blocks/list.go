@@ -10,6 +10,7 @@ import (
 	"cairn/node/api"
 	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -73,32 +74,52 @@ func (m *Model) fetchOlder() tea.Cmd {
 	return fetchBlocks(m.c.Node, low-n, int(n), true)
 }
 
+// onFilter gives a key or a paste to the filter being typed; the cursor
+// moves onto a row that still shows.
+func (m *Model) onFilter(msg tea.Msg) tea.Cmd {
+	cmd := m.filter.Update(msg)
+	m.cursor = m.shown().Snap(m.cursor)
+	return cmd
+}
+
+// shown is the rows the filter lets through: a block shows when its
+// height holds the query or its hash or proposer starts with it.
+func (m *Model) shown() filter.Rows {
+	return m.filter.Rows(len(m.blocks), func(i int) filter.Row {
+		b := m.blocks[i]
+		return filter.Row{Text: []string{fmt.Sprint(b.Height), txview.Num(b.Height)}, Keys: []string{b.Hash.Hex(), b.Proposer.Hex()}}
+	})
+}
+
 func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
+	rv := m.shown()
 	n := len(m.blocks)
 	page := max(m.rows()-1, 1)
-	atBottom := m.cursor >= n-1
+	atBottom := rv.Len() == 0 || rv.Pos(m.cursor) >= rv.Len()-1
 	switch {
+	case key.Matches(msg, k.Filter):
+		return m.filter.Open()
 	case key.Matches(msg, k.Up):
-		m.cursor--
+		m.cursor = rv.Move(m.cursor, -1)
 	case key.Matches(msg, k.Down):
 		if atBottom {
 			return m.fetchOlder()
 		}
-		m.cursor++
+		m.cursor = rv.Move(m.cursor, 1)
 	case key.Matches(msg, k.PageUp):
-		m.cursor -= page
+		m.cursor = rv.Move(m.cursor, -page)
 	case key.Matches(msg, k.PageDown):
 		if atBottom {
 			return m.fetchOlder()
 		}
-		m.cursor += page
+		m.cursor = rv.Move(m.cursor, page)
 	case key.Matches(msg, k.Top):
-		m.cursor = 0
+		m.cursor = rv.Move(0, -n)
 	case key.Matches(msg, k.Bottom):
-		m.cursor = n - 1
+		m.cursor = rv.Move(m.cursor, n)
 	case key.Matches(msg, k.Enter):
-		if m.cursor < n && m.c.Node != nil {
+		if rv.Shows(m.cursor) && m.c.Node != nil {
 			m.want = m.blocks[m.cursor].Hash
 			return fetchBlock(m.c.Node, m.want)
 		}
@@ -107,8 +128,9 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// rows is how many list rows fit under the two header lines.
-func (m *Model) rows() int { return max(m.c.Height-2, 1) }
+// rows is how many list rows fit under the two header lines (and over the
+// filter's line).
+func (m *Model) rows() int { return max(m.c.Height-2-m.filter.Lines(), 1) }
 
 // cell is one list column.
 type cell struct {
@@ -136,9 +158,10 @@ func (m *Model) listView() string {
 		head = fmt.Sprintf("head %s · %d blocks, %s to %s · newest first",
 			txview.Num(m.blocks[0].Height), len(m.blocks), txview.Num(m.blocks[0].Height), txview.Num(m.lowest()))
 	}
+	rv := m.shown()
 	if m.olderBusy {
 		head += " · loading older…"
-	} else if m.lowest() > 0 && m.cursor >= len(m.blocks)-1 {
+	} else if m.lowest() > 0 && (rv.Len() == 0 || rv.Pos(m.cursor) >= rv.Len()-1) {
 		head += " · pgdn for older"
 	}
 	cells := listLayout(w)
@@ -151,14 +174,25 @@ func (m *Model) listView() string {
 		t.WriteString(txview.Pad(c.title, c.w, c.right))
 	}
 	out := []string{s.Header.Render(head), s.Header.Render(t.String())}
-	rows := m.rows()
-	m.top = min(max(m.top, m.cursor-rows+1), m.cursor)
-	m.top = max(min(m.top, len(m.blocks)-rows), 0)
+	rows, n := m.rows(), rv.Len()
+	if n == 0 && len(m.blocks) > 0 {
+		out = append(out, s.Subtle.Render("no block in the list matches the filter"))
+	}
+	if cur := rv.Pos(m.cursor); cur >= 0 {
+		m.cursor = rv.At(cur)
+		m.top = min(max(m.top, cur-rows+1), cur)
+		m.top = max(min(m.top, n-rows), 0)
+	}
 	now := m.c.Now()
-	for i := m.top; i < min(m.top+rows, len(m.blocks)); i++ {
+	for pos := max(m.top, 0); pos < min(m.top+rows, n); pos++ {
+		i := rv.At(pos)
 		out = append(out, m.listRow(m.blocks[i], cells, i == m.cursor, now, w))
 	}
-	return common.Fit(strings.Join(out, "\n"), w, h)
+	view := common.Fit(strings.Join(out, "\n"), w, h-m.filter.Lines())
+	if m.filter.Active() {
+		view += "\n" + m.filter.Line(n, rv.Total(), w)
+	}
+	return view
 }
 
 func (m *Model) listRow(b *api.Block, cells []cell, selected bool, now time.Time, w int) string {

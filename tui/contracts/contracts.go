@@ -12,6 +12,7 @@ import (
 
 	"cairn/node/api"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 	"cairn/tui/form"
 	"cairn/tui/txsign"
 	"cairn/wallet/contracts"
@@ -38,7 +39,8 @@ type Model struct {
 	book    *contracts.Book
 	bookErr error
 	entries []contracts.Entry // the built-in ones, then the book's by name
-	sel     int
+	sel     int               // the selected entry's index in entries
+	filter  filter.Model      // narrows the list
 
 	mode mode
 	page *page // the open contract (modePage and the forms it opens)
@@ -56,7 +58,7 @@ type Model struct {
 
 // New returns the Contracts screen; Init opens the address book in home.
 func New(c *common.Common) common.Screen {
-	return &Model{c: c, deploys: map[ethcommon.Hash]pendingDeploy{}}
+	return &Model{c: c, deploys: map[ethcommon.Hash]pendingDeploy{}, filter: filter.New(c)}
 }
 
 // Title implements common.Screen.
@@ -88,7 +90,7 @@ func (m *Model) SetSize(int, int) { m.form.Resize(m.c.Width) }
 // Capturing implements common.Screen: forms and the confirm step take
 // every key.
 func (m *Model) Capturing() bool {
-	return (m.mode == modeForm || m.mode == modeConfirm) && m.busy == ""
+	return (m.mode == modeForm || m.mode == modeConfirm) && m.busy == "" || m.mode == modeList && m.filter.Editing()
 }
 
 // ShortHelp implements common.Screen.
@@ -104,7 +106,10 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modePage:
 		return []key.Binding{keyUse, k.Back}
 	}
-	return []key.Binding{keyOpen, keyDeploy, keyAdd}
+	if m.filter.Editing() {
+		return []key.Binding{k.Submit, k.Cancel}
+	}
+	return []key.Binding{k.Filter, keyOpen, keyDeploy, keyAdd}
 }
 
 // FullHelp implements common.Screen.
@@ -131,6 +136,10 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.onPrepared(msg)
 	case txsign.SentMsg:
 		return m, m.onSent(msg)
+	case common.ShowMsg:
+		if msg.Kind == common.ShowContract {
+			return m, m.showContract(msg.Address)
+		}
 	case calledMsg:
 		m.onCalled(msg)
 	case deployedMsg:
@@ -138,6 +147,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.PasteMsg:
 		if m.mode == modeForm && m.busy == "" {
 			return m, m.form.Update(msg)
+		}
+		if m.mode == modeList && m.filter.Editing() {
+			return m, m.onFilter(msg)
 		}
 	case tea.KeyPressMsg:
 		if m.busy != "" {

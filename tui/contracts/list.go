@@ -6,11 +6,13 @@ import (
 
 	"cairn/chain/staking/stakingabi"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 	"cairn/wallet/contracts"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
 // stakingName is the built-in entry of the staking contract.
@@ -21,16 +23,60 @@ func builtins() []contracts.Entry {
 	return []contracts.Entry{{Name: stakingName, Address: stakingabi.Address, ABI: []byte(stakingabi.JSON)}}
 }
 
+// showContract opens the entry at addr (the jump prompt found it); the
+// list stays as it was if the book has no such entry.
+func (m *Model) showContract(addr ethcommon.Address) tea.Cmd {
+	if m.mode != modeList && m.mode != modePage {
+		return notify("finish the form first: the contract opens from the list")
+	}
+	m.reload()
+	for i, e := range m.entries {
+		if e.Address == addr {
+			if !m.shown().Shows(i) {
+				m.filter.Clear()
+			}
+			m.sel = i
+			return m.openPage(e)
+		}
+	}
+	return notify("the address book has no contract at " + addr.Hex())
+}
+
+// onFilter gives a key or a paste to the filter being typed; the cursor
+// moves onto an entry that still shows.
+func (m *Model) onFilter(msg tea.Msg) tea.Cmd {
+	cmd := m.filter.Update(msg)
+	m.sel = max(m.shown().Snap(m.sel), 0)
+	return cmd
+}
+
+// shown is the entries the filter lets through: by name or where they came
+// from, or the start of their address.
+func (m *Model) shown() filter.Rows {
+	return m.filter.Rows(len(m.entries), func(i int) filter.Row {
+		e := m.entries[i]
+		return filter.Row{Text: []string{e.Name, entryNote(e)}, Keys: []string{e.Address.Hex()}}
+	})
+}
+
 func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
 	m.err = ""
+	if m.filter.Editing() {
+		return m.onFilter(msg)
+	}
+	rv := m.shown()
 	switch {
+	case key.Matches(msg, k.Filter):
+		return m.filter.Open()
+	case key.Matches(msg, k.Back):
+		m.filter.Clear()
 	case key.Matches(msg, k.Up):
-		m.sel = max(m.sel-1, 0)
+		m.sel = rv.Move(m.sel, -1)
 	case key.Matches(msg, k.Down):
-		m.sel = min(m.sel+1, max(len(m.entries)-1, 0))
+		m.sel = rv.Move(m.sel, 1)
 	case key.Matches(msg, keyOpen):
-		if m.sel < len(m.entries) {
+		if m.sel < len(m.entries) && rv.Shows(m.sel) {
 			return m.openPage(m.entries[m.sel])
 		}
 	case key.Matches(msg, keyDeploy):
@@ -59,7 +105,14 @@ func (m *Model) listView() string {
 		return cells{{n, name}, {a, addr}, {fns, 12}, {note, max(w-name-addr-12-8, 4)}}.String()
 	}
 	lines = append(lines, s.Header.Render(" "+row("Name", "Address", "Functions", "")))
+	rv := m.shown()
+	if rv.Len() == 0 && len(m.entries) > 0 {
+		lines = append(lines, s.Subtle.Render(" no contract matches the filter"))
+	}
 	for i, e := range m.entries {
+		if !rv.Shows(i) {
+			continue
+		}
 		a := e.Address.Hex()
 		if addr < 42 {
 			a = common.ShortAddr(e.Address)
@@ -70,6 +123,9 @@ func (m *Model) listView() string {
 		} else {
 			lines = append(lines, s.Value.Render(" "+line))
 		}
+	}
+	if m.filter.Active() {
+		lines = append(lines, m.filter.Line(rv.Len(), rv.Total(), w))
 	}
 	lines = append(lines, "", s.Subtle.Render(common.Wrap("enter opens a contract · n deploys one from a compiled artifact (solc, Hardhat or Foundry) · a adds one by its address and ABI file", w)))
 	if m.err != "" {

@@ -15,6 +15,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // Model is one table's filter.
@@ -113,6 +114,33 @@ func (f *Model) Match(fields ...string) bool {
 	return false
 }
 
+// Row is what a table row is found by: Text (what it shows: heights,
+// names, agents, log lines) holds the query anywhere; Keys (hashes and
+// addresses) start with it, with or without 0x, so a short query of
+// digits finds the heights it names, not every hash that holds them.
+type Row struct {
+	Text []string
+	Keys []string
+}
+
+// MatchRow reports whether a row passes the filter.
+func (f *Model) MatchRow(r Row) bool {
+	if f.query == "" || f.Match(r.Text...) {
+		return true
+	}
+	q := strings.TrimPrefix(f.query, "0x")
+	if q == "" {
+		return false
+	}
+	for _, k := range r.Keys {
+		k = strings.TrimPrefix(strings.TrimPrefix(k, "0x"), "0X")
+		if len(k) >= len(q) && strings.EqualFold(k[:len(q)], q) {
+			return true
+		}
+	}
+	return false
+}
+
 // Contains reports whether s holds the lower-case query q, ignoring case.
 func Contains(s, q string) bool {
 	if len(q) > len(s) {
@@ -121,14 +149,15 @@ func Contains(s, q string) bool {
 	return strings.Contains(strings.ToLower(s), q)
 }
 
-// Rows is the rows of a table of n that pass the filter.
-func (f *Model) Rows(n int, fields func(i int) []string) Rows {
+// Rows is the rows of a table of n that pass the filter, row(i) being the
+// i-th row's text and keys.
+func (f *Model) Rows(n int, row func(i int) Row) Rows {
 	if f.query == "" {
 		return Rows{n: n, all: true}
 	}
 	idx := make([]int, 0, min(n, 64))
 	for i := range n {
-		if f.Match(fields(i)...) {
+		if f.MatchRow(row(i)) {
 			idx = append(idx, i)
 		}
 	}
@@ -145,7 +174,7 @@ func (f *Model) Line(shown, total, width int) string {
 	}
 	var line string
 	if f.editing {
-		f.input.SetWidth(max(min(width-len(count)-4, 40), 4))
+		f.input.SetWidth(max(min(lipgloss.Width(f.input.Value())+1, width-lipgloss.Width(count)-28), 1))
 		line = f.input.View() + s.Subtle.Render(count+" · enter keep · esc clear")
 	} else {
 		line = s.Accent.Render("/") + s.Value.Render(f.input.Value()) + s.Subtle.Render(count+" · / edit · esc clear")

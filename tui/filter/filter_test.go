@@ -60,7 +60,7 @@ func TestFilterTypingKeepingClearing(t *testing.T) {
 func TestRows(t *testing.T) {
 	f := New(common.NewCommon())
 	rows := []string{"alpha", "beta", "gamma", "delta", "epsilon"}
-	text := func(i int) []string { return []string{rows[i]} }
+	text := func(i int) Row { return Row{Text: []string{rows[i]}} }
 
 	all := f.Rows(len(rows), text)
 	if all.Len() != 5 || all.At(3) != 3 || all.Pos(9) != 4 || all.Move(1, 2) != 3 || all.Move(1, -5) != 0 || !all.Shows(4) || all.Shows(5) {
@@ -102,4 +102,15 @@ func TestLine(t *testing.T) {
 		t.Fatalf("the kept line: %q", l)
 	}
 	tuitest.Fits(t, f.Line(1, 2, 20), 20, 1)
+}
+
+func TestKeysMatchFromTheirStart(t *testing.T) {
+	f := New(common.NewCommon())
+	row := Row{Text: []string{"12"}, Keys: []string{"0xAbCd1200", "0x9912"}}
+	for q, want := range map[string]bool{"12": true, "abcd": true, "0xABCD12": true, "0x99": true, "cd12": false, "1200": false, "0x": false, "x": false} {
+		f.Set(q)
+		if got := f.MatchRow(row); got != want {
+			t.Errorf("query %q: match %v, want %v", q, got, want)
+		}
+	}
 }

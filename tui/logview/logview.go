@@ -9,6 +9,7 @@ import (
 
 	"cairn/node/api"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -32,11 +33,12 @@ type Model struct {
 	min    int  // index into levels
 	offset int  // first shown line among the filtered ones
 	follow bool // stick to the newest line
+	filter filter.Model
 }
 
 // New returns the Logs screen; it starts with the lines the node kept.
 func New(c *common.Common) *Model {
-	m := &Model{c: c, min: 1, follow: true}
+	m := &Model{c: c, min: 1, follow: true, filter: filter.New(c)}
 	if c.Logs != nil {
 		m.lines = c.Logs.Recent()
 	}
@@ -57,17 +59,37 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if len(m.lines) > keep {
 			m.lines = append(m.lines[:0:0], m.lines[len(m.lines)-keep:]...)
 		}
+	case tea.PasteMsg:
+		if m.filter.Editing() {
+			return m, m.onFilter(msg)
+		}
 	case tea.KeyPressMsg:
-		m.key(msg)
+		return m, m.key(msg)
 	}
 	return m, nil
 }
 
-func (m *Model) key(msg tea.KeyPressMsg) {
+// onFilter gives a key or a paste to the filter being typed; the view
+// follows the newest matching line.
+func (m *Model) onFilter(msg tea.Msg) tea.Cmd {
+	cmd := m.filter.Update(msg)
+	m.follow = true
+	return cmd
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
+	if m.filter.Editing() {
+		return m.onFilter(msg)
+	}
 	shown := len(m.filtered())
 	page := m.rows()
 	switch {
+	case key.Matches(msg, k.Filter):
+		return m.filter.Open()
+	case key.Matches(msg, k.Back):
+		m.filter.Clear()
+		m.follow = true
 	case key.Matches(msg, keyLevel):
 		m.min = (m.min + 1) % len(levels)
 		m.follow = true
@@ -86,6 +108,7 @@ func (m *Model) key(msg tea.KeyPressMsg) {
 	case key.Matches(msg, k.Bottom):
 		m.follow = true
 	}
+	return nil
 }
 
 // scrollTo pins the view at a line; reaching the end resumes following.
@@ -103,36 +126,57 @@ func (m *Model) top(shown int) int {
 	return m.offset
 }
 
-func (m *Model) rows() int { return max(m.c.Height-1, 1) }
+func (m *Model) rows() int { return max(m.c.Height-1-m.filter.Lines(), 1) }
 
+// filtered is the lines at or above the level shown that the text filter
+// lets through (its message or attributes hold the query).
 func (m *Model) filtered() []api.LogLine {
 	min := levels[m.min]
-	if min == slog.LevelDebug {
+	if min == slog.LevelDebug && !m.filter.Filtering() {
 		return m.lines
 	}
 	out := make([]api.LogLine, 0, len(m.lines))
 	for _, l := range m.lines {
-		if l.Level >= min {
+		if l.Level >= min && m.filter.Match(l.Message, l.Attrs) {
 			out = append(out, l)
 		}
 	}
 	return out
 }
 
+// levelCount is how many lines the level filter shows (what the text
+// filter narrows).
+func (m *Model) levelCount() int {
+	n := 0
+	for _, l := range m.lines {
+		if l.Level >= levels[m.min] {
+			n++
+		}
+	}
+	return n
+}
+
 // SetSize implements common.Screen.
 func (m *Model) SetSize(int, int) {}
 
 // ShortHelp implements common.Screen.
-func (m *Model) ShortHelp() []key.Binding { return []key.Binding{keyLevel, m.c.Keys.Up, m.c.Keys.Down} }
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	if m.filter.Editing() {
+		return []key.Binding{k.Submit, k.Cancel}
+	}
+	return []key.Binding{k.Filter, keyLevel, k.Up, k.Down}
+}
 
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{keyLevel, keyFollow}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+	return [][]key.Binding{{k.Filter, keyLevel, keyFollow}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 
-// Capturing implements common.Screen.
-func (m *Model) Capturing() bool { return false }
+// Capturing implements common.Screen: the screen takes text while its
+// filter is typed.
+func (m *Model) Capturing() bool { return m.filter.Editing() }
 
 // View implements common.Screen.
 func (m *Model) View() string {
@@ -154,6 +198,9 @@ func (m *Model) View() string {
 	out := []string{header}
 	for _, l := range lines[top:end] {
 		out = append(out, m.render(l))
+	}
+	if m.filter.Active() && m.c.Logs != nil {
+		out = append(out, m.filter.Line(len(lines), m.levelCount(), m.c.Width))
 	}
 	return common.Fit(strings.Join(out, "\n"), m.c.Width, m.c.Height)
 }

@@ -4,9 +4,12 @@
 package mempool
 
 import (
+	"fmt"
+
 	"cairn/node/api"
 	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -32,8 +35,9 @@ type Model struct {
 	fetches common.OneAtATime // Mempool requests (a block may land while one is out)
 	asked   uint64            // store.seq when the outstanding request left
 
-	cursor int // selected row
-	top    int // first row shown
+	cursor int // selected row (its index in the whole table)
+	top    int // first row shown (its position among the rows the filter shows)
+	filter filter.Model
 
 	detail *txview.Page   // the open transaction, if any
 	want   ethcommon.Hash // the transaction being fetched for detail; zero if none
@@ -46,7 +50,7 @@ type Model struct {
 func New(c *common.Common) common.Screen { return newModel(c) }
 
 func newModel(c *common.Common) *Model {
-	m := &Model{c: c, store: newStore(Keep)}
+	m := &Model{c: c, store: newStore(Keep), filter: filter.New(c)}
 	m.store.setOwn(txview.Owned(c.Wallet))
 	return m
 }
@@ -98,11 +102,42 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if m.detail != nil {
 			m.detail.Invalidate() // restyle with the new styles
 		}
+	case tea.PasteMsg:
+		if m.filter.Editing() {
+			m.cache.Invalidate()
+			return m, m.onFilter(msg)
+		}
 	case tea.KeyPressMsg:
 		m.cache.Invalidate()
 		return m, m.onKey(msg)
 	}
 	return m, nil
+}
+
+// onFilter gives a key or a paste to the filter being typed; the cursor
+// moves onto a row that still shows.
+func (m *Model) onFilter(msg tea.Msg) tea.Cmd {
+	cmd := m.filter.Update(msg)
+	m.cursor = m.shown().Snap(m.cursor)
+	return cmd
+}
+
+// shown is the rows the filter lets through: a transaction shows when its
+// hash, sender or recipient starts with the query, or its nonce or
+// "(create)" holds it.
+func (m *Model) shown() filter.Rows {
+	if !m.filter.Filtering() {
+		return m.filter.Rows(m.store.len(), nil)
+	}
+	all := make([]*entry, 0, m.store.len())
+	m.store.rows.each(func(e *entry) { all = append(all, e) })
+	return m.filter.Rows(len(all), func(i int) filter.Row {
+		e := all[i]
+		if e.hex == nil {
+			e.hex = newHexes(e)
+		}
+		return filter.Row{Text: []string{e.hex.to, fmt.Sprint(e.nonce)}, Keys: []string{e.hex.hash, e.hex.from, e.hex.to}}
+	})
 }
 
 // Redrawing after every event of a flood would cost more than the events
@@ -179,29 +214,38 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.detail.Key(msg)
 		return nil
 	}
-	n := m.store.len()
+	if m.filter.Editing() {
+		return m.onFilter(msg)
+	}
+	rv := m.shown()
 	page := max(m.rows()-1, 1)
 	switch {
+	case key.Matches(msg, k.Filter):
+		return m.filter.Open()
 	case key.Matches(msg, keySort):
 		m.store.setSort((m.store.col+1)%numColumns, false)
 	case key.Matches(msg, keyReverse):
 		m.store.setSort(m.store.col, !m.store.rev)
 	case key.Matches(msg, k.Up):
-		m.cursor--
+		m.cursor = rv.Move(m.cursor, -1)
 	case key.Matches(msg, k.Down):
-		m.cursor++
+		m.cursor = rv.Move(m.cursor, 1)
 	case key.Matches(msg, k.PageUp):
-		m.cursor -= page
+		m.cursor = rv.Move(m.cursor, -page)
 	case key.Matches(msg, k.PageDown):
-		m.cursor += page
+		m.cursor = rv.Move(m.cursor, page)
 	case key.Matches(msg, k.Top):
-		m.cursor = 0
+		m.cursor = rv.Move(0, -rv.Len())
 	case key.Matches(msg, k.Bottom):
-		m.cursor = n - 1
+		m.cursor = rv.Move(m.cursor, rv.Len())
 	case key.Matches(msg, k.Back):
 		m.want = ethcommon.Hash{}
+		m.filter.Clear()
 	case key.Matches(msg, k.Enter):
-		if e := m.store.rows.at(m.clampCursor()); e != nil && m.c.Node != nil {
+		if !rv.Shows(m.clampCursor()) {
+			return nil
+		}
+		if e := m.store.rows.at(m.cursor); e != nil && m.c.Node != nil {
 			m.want = e.hash
 			return fetchTx(m.c.Node, e.hash)
 		}
@@ -216,8 +260,9 @@ func (m *Model) clampCursor() int {
 	return m.cursor
 }
 
-// rows is how many table rows fit under the two header lines.
-func (m *Model) rows() int { return max(m.c.Height-2, 1) }
+// rows is how many table rows fit under the two header lines (and over
+// the filter's line).
+func (m *Model) rows() int { return max(m.c.Height-2-m.filter.Lines(), 1) }
 
 // SetSize implements common.Screen; the screen reads Common's size when it
 // draws.
@@ -229,17 +274,21 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.detail != nil {
 		return []key.Binding{k.Back, k.Up, k.Down}
 	}
-	return []key.Binding{keySort, keyReverse, k.Enter, k.Up, k.Down}
+	if m.filter.Editing() {
+		return []key.Binding{k.Submit, k.Cancel}
+	}
+	return []key.Binding{k.Filter, keySort, keyReverse, k.Enter, k.Up, k.Down}
 }
 
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{keySort, keyReverse, k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+	return [][]key.Binding{{k.Filter, keySort, keyReverse, k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 
-// Capturing implements common.Screen: the screen takes no text.
-func (m *Model) Capturing() bool { return false }
+// Capturing implements common.Screen: the screen takes text while its
+// filter is typed.
+func (m *Model) Capturing() bool { return m.filter.Editing() }
 
 // View implements common.Screen. The root asks after every message, most
 // of which (other screens' results, log lines) change nothing here, so the

@@ -54,23 +54,39 @@ func (m *Model) table() string {
 	cells := layout(w)
 	out := make([]string, 0, m.c.Height)
 	out = append(out, m.header(w), m.titles(cells))
-	n := m.store.len()
-	if n == 0 {
+	rv := m.shown()
+	n := rv.Len()
+	switch {
+	case rv.Total() == 0:
 		out = append(out, s.Subtle.Render("no pending transactions"))
-		return common.Fit(strings.Join(out, "\n"), w, m.c.Height)
+	case n == 0:
+		out = append(out, s.Subtle.Render("no pending transaction matches the filter"))
+	}
+	if n == 0 {
+		return m.withFilter(common.Fit(strings.Join(out, "\n"), w, m.c.Height-m.filter.Lines()), n, rv.Total())
 	}
 	rows := m.rows()
-	cur := m.clampCursor()
+	cur := rv.Pos(m.clampCursor())
+	m.cursor = rv.At(cur)
 	m.top = min(max(m.top, cur-rows+1), cur)
 	m.top = max(min(m.top, n-rows), 0)
 	// The header lines are measured; rows are built to exactly w cells.
 	out = strings.Split(common.Fit(strings.Join(out, "\n"), w, m.c.Height), "\n")
 	now := m.c.Now().UnixMilli()
 	p := m.painters()
-	for i := m.top; i < min(m.top+rows, n) && len(out) < m.c.Height; i++ {
-		out = append(out, m.row(m.store.rows.at(i), cells, i == cur, now, w, p))
+	for pos := m.top; pos < min(m.top+rows, n) && len(out) < m.c.Height-m.filter.Lines(); pos++ {
+		i := rv.At(pos)
+		out = append(out, m.row(m.store.rows.at(i), cells, i == m.cursor, now, w, p))
 	}
-	return strings.Join(out, "\n")
+	return m.withFilter(strings.Join(out, "\n"), n, rv.Total())
+}
+
+// withFilter adds the filter's line under the table while it shows.
+func (m *Model) withFilter(table string, shown, total int) string {
+	if !m.filter.Active() {
+		return table
+	}
+	return table + "\n" + m.filter.Line(shown, total, m.c.Width)
 }
 
 func (m *Model) header(w int) string {

@@ -11,6 +11,7 @@ import (
 
 	"cairn/node/api"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -27,12 +28,13 @@ type Model struct {
 	fetches common.OneAtATime // Peers requests
 	focused bool              // the screen is in front: the tick refreshes it
 
-	cursor int      // selected row
-	top    int      // first row shown
-	shown  int      // table rows shown in the last drawing (for paging)
-	sel    string   // the selected peer's ID, kept across refreshes and sorts
-	detail bool     // the selected peer's detail pane is open
-	last   api.Peer // the selected peer as last fetched (shown if it leaves)
+	cursor    int // selected row (its index in peers)
+	top       int // first row shown (among the rows the filter shows)
+	filter    filter.Model
+	rowsShown int      // table rows shown in the last drawing (for paging)
+	sel       string   // the selected peer's ID, kept across refreshes and sorts
+	detail    bool     // the selected peer's detail pane is open
+	last      api.Peer // the selected peer as last fetched (shown if it leaves)
 
 	cache common.ViewCache // the last drawing, redrawn when something shown changed
 }
@@ -40,7 +42,7 @@ type Model struct {
 // New returns the Peers screen; Init fetches the peers.
 func New(c *common.Common) common.Screen { return newModel(c) }
 
-func newModel(c *common.Common) *Model { return &Model{c: c, col: byLatency} }
+func newModel(c *common.Common) *Model { return &Model{c: c, col: byLatency, filter: filter.New(c)} }
 
 // Title implements common.Screen.
 func (m *Model) Title() string { return "Peers" }
@@ -90,11 +92,35 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case peersMsg:
 		m.cache.Invalidate()
 		return m, m.onPeers(msg)
+	case tea.PasteMsg:
+		if m.filter.Editing() {
+			m.cache.Invalidate()
+			return m, m.onFilter(msg)
+		}
 	case tea.KeyPressMsg:
 		m.cache.Invalidate()
-		m.onKey(msg)
+		return m, m.onKey(msg)
 	}
 	return m, nil
+}
+
+// onFilter gives a key or a paste to the filter being typed; the cursor
+// moves onto a row that still shows.
+func (m *Model) onFilter(msg tea.Msg) tea.Cmd {
+	cmd := m.filter.Update(msg)
+	if rv := m.shown(); rv.Len() > 0 {
+		m.selectRow(rv.Snap(m.cursor))
+	}
+	return cmd
+}
+
+// shown is the rows the filter lets through: a peer shows when its ID,
+// agent or direction (inbound, outbound) holds the query.
+func (m *Model) shown() filter.Rows {
+	return m.filter.Rows(len(m.peers), func(i int) filter.Row {
+		p := m.peers[i]
+		return filter.Row{Text: []string{p.ID, p.Agent, p.Direction}}
+	})
 }
 
 func (m *Model) onPeers(msg peersMsg) tea.Cmd {
@@ -146,15 +172,23 @@ func (m *Model) selectRow(i int) {
 	}
 }
 
-func (m *Model) onKey(msg tea.KeyPressMsg) {
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
-	page := max(m.shown-1, 1)
+	if m.filter.Editing() {
+		return m.onFilter(msg)
+	}
+	page := max(m.rowsShown-1, 1)
+	rv := m.shown()
 	switch {
 	case m.detail && key.Matches(msg, k.Back):
 		m.detail = false
 		if m.index(m.sel) < 0 { // the peer left while shown
 			m.selectRow(m.cursor)
 		}
+	case !m.detail && key.Matches(msg, k.Filter):
+		return m.filter.Open()
+	case !m.detail && key.Matches(msg, k.Back):
+		m.filter.Clear()
 	case key.Matches(msg, k.Sort):
 		m.col, m.rev = (m.col+1)%numColumns, false
 		m.sort()
@@ -162,20 +196,21 @@ func (m *Model) onKey(msg tea.KeyPressMsg) {
 		m.rev = !m.rev
 		m.sort()
 	case key.Matches(msg, k.Up):
-		m.selectRow(m.cursor - 1)
+		m.selectRow(rv.Move(m.cursor, -1))
 	case key.Matches(msg, k.Down):
-		m.selectRow(m.cursor + 1)
+		m.selectRow(rv.Move(m.cursor, 1))
 	case key.Matches(msg, k.PageUp):
-		m.selectRow(m.cursor - page)
+		m.selectRow(rv.Move(m.cursor, -page))
 	case key.Matches(msg, k.PageDown):
-		m.selectRow(m.cursor + page)
+		m.selectRow(rv.Move(m.cursor, page))
 	case key.Matches(msg, k.Top):
-		m.selectRow(0)
+		m.selectRow(rv.Move(0, -len(m.peers)))
 	case key.Matches(msg, k.Bottom):
-		m.selectRow(len(m.peers) - 1)
+		m.selectRow(rv.Move(m.cursor, len(m.peers)))
 	case key.Matches(msg, k.Enter):
-		m.detail = m.index(m.sel) >= 0
+		m.detail = m.index(m.sel) >= 0 && rv.Shows(m.cursor)
 	}
+	return nil
 }
 
 // SetSize implements common.Screen; the screen reads Common's size when it
@@ -188,17 +223,21 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.detail {
 		return []key.Binding{k.Back, k.Up, k.Down}
 	}
-	return []key.Binding{k.Sort, k.Reverse, k.Enter} // so the global keys fit beside them at 80 columns
+	if m.filter.Editing() {
+		return []key.Binding{k.Submit, k.Cancel}
+	}
+	return []key.Binding{k.Filter, k.Sort, k.Enter} // so the global keys fit beside them at 80 columns
 }
 
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{k.Sort, k.Reverse, k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+	return [][]key.Binding{{k.Filter, k.Sort, k.Reverse, k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 
-// Capturing implements common.Screen: the screen takes no text.
-func (m *Model) Capturing() bool { return false }
+// Capturing implements common.Screen: the screen takes text while its
+// filter is typed.
+func (m *Model) Capturing() bool { return m.filter.Editing() }
 
 // View implements common.Screen. The root asks after every message, most
 // of which (transactions, log lines) change nothing here, so the last

@@ -69,14 +69,26 @@ func (m *Model) table(st *api.Status, w, rows int) []string {
 	title += s.Subtle.Render(fmt.Sprintf("  %d connected · by %s, %s", len(m.peers), m.col.name(), m.col.direction(m.rev)))
 	cells := layout(w, m.peers)
 	out := []string{title, m.titles(cells)}
-	n := len(m.peers)
-	m.cursor = min(max(m.cursor, 0), n-1)
-	m.top = min(max(m.top, m.cursor-rows+1), m.cursor)
-	m.top = max(min(m.top, n-rows), 0)
-	m.shown = rows
+	rv := m.shown()
+	n := rv.Len()
+	m.cursor = min(max(m.cursor, 0), len(m.peers)-1)
+	m.rowsShown = rows
+	if cur := rv.Pos(m.cursor); cur >= 0 {
+		if !m.detail && rv.At(cur) != m.cursor {
+			m.selectRow(rv.At(cur))
+		}
+		m.top = min(max(m.top, cur-rows+1), cur)
+		m.top = max(min(m.top, n-rows), 0)
+	} else {
+		out = append(out, s.Subtle.Render("no peer matches the filter"))
+	}
 	now := m.c.Now()
-	for i := m.top; i < min(m.top+rows, n); i++ {
+	for pos := m.top; pos < min(m.top+rows, n); pos++ {
+		i := rv.At(pos)
 		out = append(out, m.row(m.peers[i], cells, i == m.cursor, now, w))
+	}
+	if m.filter.Active() {
+		out = append(out, m.filter.Line(n, rv.Total(), w))
 	}
 	return out
 }

@@ -25,7 +25,7 @@ func (m *Model) mainView(st *api.Status) string {
 	w, h := m.c.Width, m.c.Height
 	top := append(m.nodeLines(st, w), m.syncLine(st, w), "")
 	head := m.consensusHead(st, w)
-	free := h - len(top) - tableChrome - 1 - len(head) // 1: the blank line above the consensus
+	free := h - len(top) - tableChrome - 1 - len(head) - m.filter.Lines() // 1: the blank line above the consensus
 	want := max(len(m.peers), 1)
 	gridRows := gridLines(st, w)
 	if want+gridRows > free {

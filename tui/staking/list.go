@@ -3,10 +3,12 @@ package staking
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 
 	"cairn/node/api"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/key"
@@ -14,13 +16,51 @@ import (
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
+// showValidator puts the cursor on a validator (the jump prompt found
+// it), clearing a filter that hides it.
+func (m *Model) showValidator(op ethcommon.Address) {
+	i := slices.IndexFunc(m.vals, func(v api.Validator) bool { return v.Operator == op })
+	if i < 0 {
+		m.valSel = op // the list is being read: the cursor goes there when it comes
+		return
+	}
+	if !m.shownValidators().Shows(i) {
+		m.filter.Clear()
+	}
+	m.focus = tableValidators
+	m.selectValidator(i)
+}
+
+// onFilter gives a key or a paste to the validators' filter being typed;
+// the cursor moves onto a validator that still shows.
+func (m *Model) onFilter(msg tea.Msg) tea.Cmd {
+	cmd := m.filter.Update(msg)
+	if rv := m.shownValidators(); rv.Len() > 0 {
+		m.selectValidator(rv.Snap(m.valCur))
+	}
+	return cmd
+}
+
+// shownValidators is the validators the filter lets through: by moniker
+// or status, or the start of the operator's address.
+func (m *Model) shownValidators() filter.Rows {
+	return m.filter.Rows(len(m.vals), func(i int) filter.Row {
+		v := m.vals[i]
+		return filter.Row{Text: []string{v.Moniker, v.Status}, Keys: []string{v.Operator.Hex()}}
+	})
+}
+
 // listKey moves the cursors and opens the actions.
 func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
 	m.err = ""
+	if m.filter.Editing() {
+		return m.onFilter(msg)
+	}
+	rv := m.shownValidators()
 	move := func(i int) {
 		if m.focus == tableValidators {
-			m.selectValidator(i)
+			m.selectValidator(rv.Snap(i))
 		} else {
 			m.selectDelegation(i)
 		}
@@ -29,7 +69,15 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.focus == tableDelegations {
 		cur = m.delCur
 	}
+	if m.focus == tableValidators {
+		move = func(i int) { m.selectValidator(rv.Move(m.valCur, i-cur)) }
+	}
 	switch {
+	case key.Matches(msg, k.Filter):
+		m.focus = tableValidators
+		return m.filter.Open()
+	case key.Matches(msg, k.Back):
+		m.filter.Clear()
 	case key.Matches(msg, k.Up):
 		move(cur - 1)
 	case key.Matches(msg, k.Down):
@@ -102,6 +150,9 @@ func (m *Model) delegateAction() (*action, string) {
 	}
 	if m.valCur >= len(m.vals) {
 		return nil, "No validator to delegate to yet."
+	}
+	if !m.shownValidators().Shows(m.valCur) {
+		return nil, "No validator matches the filter: esc clears it."
 	}
 	v := m.vals[m.valCur]
 	if v.Status == api.ValidatorTombstoned {

@@ -10,6 +10,7 @@ package staking
 import (
 	"cairn/node/api"
 	"cairn/tui/common"
+	"cairn/tui/filter"
 	"cairn/tui/form"
 	"cairn/tui/txsign"
 
@@ -53,6 +54,7 @@ type Model struct {
 	focus  table
 	valSel ethcommon.Address // the selected validator's operator, kept across refreshes
 	valCur int
+	filter filter.Model // narrows the validators table
 	delSel delegationKey
 	delCur int
 
@@ -72,7 +74,7 @@ type Model struct {
 func New(c *common.Common) common.Screen { return newModel(c) }
 
 func newModel(c *common.Common) *Model {
-	return &Model{c: c, dels: map[ethcommon.Address]*api.Delegations{}}
+	return &Model{c: c, dels: map[ethcommon.Address]*api.Delegations{}, filter: filter.New(c)}
 }
 
 // Title implements common.Screen.
@@ -88,7 +90,7 @@ func (m *Model) SetSize(int, int) { m.form.Resize(m.c.Width) }
 // during the confirm step, so a stray q or tab cannot leave a transaction
 // half decided.
 func (m *Model) Capturing() bool {
-	return (m.mode == modeForm || m.mode == modeConfirm) && m.busy == ""
+	return (m.mode == modeForm || m.mode == modeConfirm) && m.busy == "" || m.mode == modeList && m.filter.Editing()
 }
 
 // ShortHelp implements common.Screen.
@@ -101,10 +103,13 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeSent:
 		return []key.Binding{m.c.Keys.Close}
 	}
+	if m.filter.Editing() {
+		return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
+	}
 	if m.focus == tableDelegations {
 		return []key.Binding{keySwitch, keyUndelegate, keyRedelegate, keyClaim}
 	}
-	return []key.Binding{keySwitch, keyDelegate, keyWithdraw}
+	return []key.Binding{m.c.Keys.Filter, keySwitch, keyDelegate, keyWithdraw}
 }
 
 // FullHelp implements common.Screen.
@@ -114,7 +119,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	}
 	k := m.c.Keys
 	return [][]key.Binding{
-		{k.Up, k.Down, keySwitch},
+		{k.Up, k.Down, keySwitch, k.Filter},
 		{keyDelegate, keyUndelegate, keyRedelegate, keyClaim, keyWithdraw, keyUnjail},
 	}
 }
@@ -131,6 +136,10 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case common.WalletReadyMsg, common.WalletChangedMsg:
 		return m, m.fetch()
+	case common.ShowMsg:
+		if msg.Kind == common.ShowValidator {
+			m.showValidator(msg.Address)
+		}
 	case snapshotMsg:
 		return m, m.onSnapshot(msg)
 	case preparedMsg:
@@ -140,6 +149,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	case tea.PasteMsg:
 		if m.mode == modeForm && m.busy == "" {
 			return m, m.form.Update(msg)
+		}
+		if m.mode == modeList && m.filter.Editing() {
+			return m, m.onFilter(msg)
 		}
 	case tea.KeyPressMsg:
 		if m.busy != "" {

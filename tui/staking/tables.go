@@ -34,7 +34,11 @@ func (m *Model) validatorTable() (title, header string, rows []string) {
 	}
 	title = m.sectionTitle("Validators", m.focus == tableValidators)
 	header = s.Header.Render(" " + layout("Moniker", "Operator", "Share", "Comm.", "Status", "Uptime", "Missed"))
+	rv := m.shownValidators()
 	for i, v := range m.vals {
+		if !rv.Shows(i) {
+			continue
+		}
 		addr := v.Operator.Hex()
 		if op < 42 {
 			addr = common.ShortAddr(v.Operator)
@@ -43,7 +47,10 @@ func (m *Model) validatorTable() (title, header string, rows []string) {
 			percent(v.Uptime, 1), fmt.Sprintf("%d/%d", v.MissedBlocks, v.WindowBlocks))
 		rows = append(rows, m.row(line, m.focus == tableValidators && i == m.valCur, m.statusStyle(v.Status)))
 	}
-	if len(rows) == 0 {
+	switch {
+	case len(m.vals) > 0 && len(rows) == 0:
+		rows = []string{s.Subtle.Render("  no validator matches the filter")}
+	case len(rows) == 0:
 		rows = []string{s.Subtle.Render("  none registered")}
 	}
 	return title, header, rows

@@ -37,9 +37,14 @@ func (m *Model) listView() string {
 	if len(own) > 0 {
 		fixed++
 	}
+	fixed += m.filter.Lines()
 	rooms := share(max(h-fixed, 3), len(vRows), len(dRows), len(uRows))
 
-	lines := append(head, m.windowed(vTitle, vHeader, vRows, m.valCur, rooms[0])...)
+	rv := m.shownValidators()
+	lines := append(head, m.windowed(vTitle, vHeader, vRows, max(rv.Pos(m.valCur), 0), rooms[0])...)
+	if m.filter.Active() {
+		lines = append(lines, m.filter.Line(rv.Len(), rv.Total(), m.c.Width))
+	}
 	lines = append(lines, "")
 	lines = append(lines, m.windowed(dTitle, dHeader, dRows, m.delCur, rooms[1])...)
 	if uTitle != "" {
