@@ -21,9 +21,12 @@ func (m *Model) openGate() (common.Screen, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open wallet: %w", err)
 	}
-	return newUnlock(m.c, w), nil
+	return onboarding.NewUnlock(m.c, w), nil
 }
 
+// newUnlock is the prompt of a wallet locked over the running console
+// (idle or ctrl+l): it takes no password until enter, so keystrokes meant
+// for a form as the lock came on are never a password attempt.
 func newUnlock(c *common.Common, w *wallet.Wallet) common.Screen {
-	return onboarding.NewUnlock(c, w)
+	return onboarding.NewRelock(c, w)
 }

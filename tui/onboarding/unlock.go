@@ -25,6 +25,11 @@ type Unlock struct {
 	failures      int
 	err           string
 	done          bool
+	// asleep: the prompt of a wallet that locked itself (or was locked)
+	// over a running console takes no password until enter wakes it, so
+	// keys typed for a form as the lock came on are not an attempt.
+	asleep    bool
+	swallowed int // keys ignored while asleep
 }
 
 // NewUnlock returns the unlock prompt for w.
@@ -32,6 +37,17 @@ func NewUnlock(c *common.Common, w *wallet.Wallet) common.Screen {
 	u := &Unlock{c: c, w: w, input: common.NewInput(c.Styles, "Password ", true)}
 	u.input.CharLimit = 1024
 	u.input.Focus()
+	return u
+}
+
+// NewRelock returns the unlock prompt of a wallet locked over a running
+// console (idle, or ctrl+l). Its field takes nothing until enter: the
+// user may have been typing into a form when the lock came on, and those
+// keys are dropped (the prompt says how many), never tried as a password.
+func NewRelock(c *common.Common, w *wallet.Wallet) common.Screen {
+	u := NewUnlock(c, w).(*Unlock)
+	u.asleep = true
+	u.input.Blur()
 	return u
 }
 
@@ -50,10 +66,18 @@ func (u *Unlock) SetSize(w, h int) {
 // Capturing implements common.Screen: the password field takes every key.
 func (u *Unlock) Capturing() bool { return !u.busy && !u.done }
 
-var keyUnlock = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock"))
+var (
+	keyUnlock = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock"))
+	keyWake   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type the password"))
+)
 
 // ShortHelp implements common.Screen.
-func (u *Unlock) ShortHelp() []key.Binding { return []key.Binding{keyUnlock, keyQuit} }
+func (u *Unlock) ShortHelp() []key.Binding {
+	if u.asleep {
+		return []key.Binding{keyWake, keyQuit}
+	}
+	return []key.Binding{keyUnlock, keyQuit}
+}
 
 // FullHelp implements common.Screen.
 func (u *Unlock) FullHelp() [][]key.Binding { return [][]key.Binding{u.ShortHelp()} }
@@ -70,6 +94,14 @@ func (u *Unlock) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if u.busy || u.done {
 			return u, nil
 		}
+		if u.asleep {
+			if key.Matches(msg, keyWake) {
+				u.asleep = false
+				return u, u.input.Focus()
+			}
+			u.swallowed++
+			return u, nil
+		}
 		if key.Matches(msg, keyUnlock) {
 			return u, u.submit()
 		}
@@ -77,7 +109,7 @@ func (u *Unlock) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		u.input, cmd = u.input.Update(msg)
 		return u, cmd
 	case tea.PasteMsg:
-		if u.busy || u.done {
+		if u.busy || u.done || u.asleep {
 			return u, nil
 		}
 		var cmd tea.Cmd
@@ -148,6 +180,15 @@ func (u *Unlock) View() string {
 		b.WriteString(s.Subtle.Render("Unlocking…"))
 	case u.done:
 		b.WriteString(s.Success.Render("✓ Unlocked."))
+	case u.asleep:
+		b.WriteString(s.Warning.Render("Locked: press enter to type your password."))
+		if u.swallowed > 0 {
+			noun := "keys"
+			if u.swallowed == 1 {
+				noun = "key"
+			}
+			b.WriteString("\n\n" + s.Subtle.Render(wrap(fmt.Sprintf("%d %s typed after the lock came on were not taken as a password.", u.swallowed, noun), max(min(w, 90)-2, 20))))
+		}
 	default:
 		b.WriteString("  " + u.input.View())
 	}
