@@ -154,8 +154,7 @@ func TestDelegateSignsTheCallFromTheDefaultAccount(t *testing.T) {
 	if len(e.node.Sent) != 0 {
 		t.Fatal("sent before the confirm step was answered")
 	}
-	e.drive(t, tuitest.Key("y")) // 1,000 CRN: above send_confirm_above, the password first
-	msgs := e.drive(t, tuitest.Typed("pw", "enter")...)
+	msgs := e.drive(t, tuitest.Key("y")) // 1,000 CRN, but delegated: no password asked
 	tx, method, args := lastSent(t, e, chain.DevnetAccounts[0])
 	if method != "delegate" || args[0].(ethcommon.Address) != fakenode.FixtureNorthStar {
 		t.Fatalf("sent %s%v, want delegate(north-star)", method, args)

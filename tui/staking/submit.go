@@ -63,7 +63,9 @@ func (m *Model) submit() tea.Cmd {
 	}
 	tip, _ := form.ParseGwei(m.value(fieldTip))
 	to := stakingabi.Address
-	m.draft = &txsign.Draft{From: m.act.from, To: &to, Value: value, Tip: tip, Data: data, Call: what}
+	// A delegation stays the sender's (undelegate brings it back), so
+	// send_confirm_above does not ask; an unjail always asks.
+	m.draft = &txsign.Draft{From: m.act.from, To: &to, Value: value, Tip: tip, Data: data, Call: what, Staked: true}
 	if m.act.kind == actUnjail {
 		m.draft.Reauth = "unjail " + m.moniker(m.act.validator) + " " + common.ShortAddr(m.act.validator)
 	}

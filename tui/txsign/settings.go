@@ -88,7 +88,7 @@ func LoadSettings(home string) (Settings, error) {
 // again for, as the end of "Type the wallet password to …", or "" when it
 // signs without: a draft whose caller asks for it (Draft.Reauth, such as an
 // unjail), or one whose value is above the send_confirm_above of
-// <home>/console.toml. A console.toml that does not read asks every time,
+// <home>/console.toml and leaves the sender (not Draft.Staked). A console.toml that does not read asks every time,
 // and says why.
 func PasswordFor(home string, d *Draft) string {
 	if d == nil {
@@ -96,6 +96,9 @@ func PasswordFor(home string, d *Draft) string {
 	}
 	if d.Reauth != "" {
 		return d.Reauth
+	}
+	if d.Staked || d.Value == nil || d.Value.Sign() == 0 {
+		return ""
 	}
 	s, err := LoadSettings(home)
 	if err != nil {

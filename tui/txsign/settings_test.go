@@ -67,6 +67,9 @@ func TestPasswordFor(t *testing.T) {
 	if what := PasswordFor(def, &Draft{To: &to, Value: new(big.Int), Reauth: "unjail"}); what != "unjail" {
 		t.Fatalf("a draft that asks: %q", what)
 	}
+	if what := PasswordFor(def, &Draft{To: &to, Value: crn(1000), Staked: true}); what != "" {
+		t.Fatalf("a delegation asks: %q", what)
+	}
 	zero := writeSettings(t, `send_confirm_above = "0"`)
 	if what := PasswordFor(zero, &Draft{To: &to, Value: big.NewInt(1)}); what == "" {
 		t.Fatal("threshold 0: 1 wei does not ask")

@@ -42,6 +42,9 @@ type Draft struct {
 	// wallet password to …": "unjail"). A large value asks by itself
 	// (PasswordFor).
 	Reauth string
+	// Staked says the value stays the sender's (a delegation, which
+	// undelegating brings back), so send_confirm_above does not apply.
+	Staked bool
 	// prompt is the wallet password field while the confirm step asks.
 	prompt *form.Reauth
 
