@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +23,7 @@ import (
 	"cairn/wallet"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/gofrs/flock"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -86,6 +90,14 @@ func runConsole(ctx context.Context, f *consoleFlags) error {
 	if err != nil {
 		return err
 	}
+	// One console per home, and none on the home of a running node (its
+	// store is locked): said before the terminal is taken, not after the
+	// user typed the password.
+	release, err := lockHome(f.home, f.attach == "")
+	if err != nil {
+		return err
+	}
+	defer release()
 	if f.attach != "" {
 		return runAttached(ctx, f, idle)
 	}
@@ -268,4 +280,126 @@ func openConsoleLog(home string) (*os.File, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return f, nil
+}
+
+// consoleLockFile is the file a console holds locked in its home for as
+// long as it runs, with its pid in it.
+const consoleLockFile = "console.lock"
+
+// errHomeInUse is a home another cairn process holds.
+var errHomeInUse = errors.New("in use")
+
+// lockHome takes the console's hold on home: <home>/console.lock, locked
+// for as long as the console runs (release lets go), so a second console
+// on the same home (which would write the same wallet file) stops at once
+// and says which process has it. withNode (the console runs its own node)
+// also checks the home's chain store: a `cairn node` on this home holds it
+// locked, and the embedded node could not open it. Nothing is written to
+// the store; the check takes a shared lock and lets it go.
+func lockHome(home string, withNode bool) (release func(), err error) {
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", home, err)
+	}
+	path := filepath.Join(home, consoleLockFile)
+	lock := flock.New(path)
+	ok, err := lock.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !ok {
+		pid := 0
+		if data, err := os.ReadFile(path); err == nil {
+			pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+		}
+		return nil, homeInUse(home, pid, "a cairn console")
+	}
+	// The pid is for the message above, in the next console; the lock is
+	// what counts, so a stale pid of a console that ended is never read.
+	_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	release = func() { lock.Unlock() }
+	if withNode {
+		if err := checkStoreFree(home); err != nil {
+			release()
+			return nil, err
+		}
+	}
+	return release, nil
+}
+
+// checkStoreFree fails if another process holds home's chain store (bbolt
+// locks it with flock for as long as a node has it open).
+func checkStoreFree(home string) error {
+	store := node.StorePath(home)
+	if _, err := os.Stat(store); err != nil {
+		return nil // no store yet (or unreadable: the node will say)
+	}
+	probe := flock.New(store, flock.SetFlag(os.O_RDONLY))
+	ok, err := probe.TryRLock()
+	if err != nil {
+		return nil // the check cannot be made here; the node's own open will say
+	}
+	if ok {
+		probe.Unlock()
+		return nil
+	}
+	return homeInUse(home, lockHolder(store), "a cairn node or console")
+}
+
+// homeInUse is the one line a console stopped by a busy home prints.
+func homeInUse(home string, pid int, who string) error {
+	by := "another cairn process (" + who + ")"
+	if pid > 0 {
+		by = fmt.Sprintf("another cairn process (pid %d)", pid)
+	}
+	return fmt.Errorf("home %s is %w by %s: quit it first, or give this console another --home (--attach URL drives a running node)",
+		home, errHomeInUse, by)
+}
+
+// lockHolder is the pid of the process holding a flock on path, where the
+// system tells (Linux's /proc/locks), else 0.
+func lockHolder(path string) int {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	ino, ok := inode(fi)
+	if !ok {
+		return 0
+	}
+	data, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		return 0
+	}
+	// "1: FLOCK  ADVISORY  WRITE 12345 08:01:1234567 0 EOF"
+	for _, line := range strings.Split(string(data), "\n") {
+		fs := strings.Fields(line)
+		if len(fs) < 6 || fs[1] != "FLOCK" {
+			continue
+		}
+		dev := strings.Split(fs[5], ":")
+		if n, err := strconv.ParseUint(dev[len(dev)-1], 10, 64); err != nil || n != ino {
+			continue
+		}
+		if pid, err := strconv.Atoi(fs[4]); err == nil && pid != os.Getpid() {
+			return pid
+		}
+	}
+	return 0
+}
+
+// inode reads the inode number of fi where the platform has one (the Ino
+// field of syscall.Stat_t on Unix), without a build tag per platform.
+func inode(fi os.FileInfo) (uint64, bool) {
+	v := reflect.ValueOf(fi.Sys())
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return 0, false
+	}
+	f := v.FieldByName("Ino")
+	if !f.IsValid() || !f.CanUint() {
+		return 0, false
+	}
+	return f.Uint(), true
 }
