@@ -80,12 +80,43 @@ func (m *Model) toKeystorePassword() tea.Cmd {
 	return m.setInputs(in)
 }
 
+// submitKeystorePassword opens the keystore with the password before
+// anything else is asked: a wrong one is said here, not after the user
+// wrote down and confirmed a new phrase and chose a wallet password.
 func (m *Model) submitKeystorePassword() tea.Cmd {
-	if m.inputs[0].Value() == "" {
+	pw := m.inputs[0].Value()
+	if pw == "" {
 		m.err = "Enter the password the keystore file was saved with."
 		return nil
 	}
-	m.keystorePass = m.inputs[0].Value()
+	m.keystorePass, m.err = pw, ""
+	m.step, m.busy = stepBusy, "Opening the keystore file…"
+	data := m.keystoreJSON
+	// scrypt takes a moment at the usual cost, so it runs as a command.
+	return func() tea.Msg {
+		addr, err := wallet.CheckKeystore(data, pw)
+		return keystoreCheckedMsg{addr.Hex(), err}
+	}
+}
+
+// keystoreCheckedMsg ends the keystore password check: the address of
+// its key, or why it did not open.
+type keystoreCheckedMsg struct {
+	addr string
+	err  error
+}
+
+func (m *Model) onKeystoreChecked(msg keystoreCheckedMsg) tea.Cmd {
+	if m.step != stepBusy || m.flow != flowKeystore {
+		return nil
+	}
+	if msg.err != nil {
+		m.keystorePass = ""
+		cmd := m.toKeystorePassword()
+		m.err = keystoreError(msg.err)
+		return cmd
+	}
+	m.keystoreAddr = msg.addr
 	return m.newWords()
 }
 
@@ -160,7 +191,7 @@ func (m *Model) keystorePathView() string {
 
 func (m *Model) keystorePasswordView() string {
 	s := m.c.Styles
-	text := "The password the keystore file was saved with (not a new one). It is checked when the key is imported, after the wallet is created."
+	text := "The password the keystore file was saved with (not a new one). It is checked now, before anything else is asked."
 	return m.heading("the keystore password") + "\n\n" + s.Value.Render(wrap(text, m.textWidth())) + "\n\n" + m.fieldsView()
 }
 

@@ -59,6 +59,7 @@ type Model struct {
 	passphrase   string
 	keystoreJSON []byte
 	keystorePass string
+	keystoreAddr string // the keystore key's address, once its password opened it
 
 	inputs []textinput.Model // the current step's fields
 	focus  int
@@ -112,6 +113,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.onCreated(msg)
 	case importedMsg:
 		return m, m.onImported(msg)
+	case keystoreCheckedMsg:
+		return m, m.onKeystoreChecked(msg)
 	case tea.PasteMsg:
 		return m, m.onPaste(msg)
 	case tea.KeyPressMsg:

@@ -377,32 +377,69 @@ func TestKeystoreFlow(t *testing.T) {
 	}
 	s, _ = drive(t, s, keys("ctrl+u")...)
 	s, _ = drive(t, s, typed(ksPath, "enter")...)
-	s, _ = drive(t, s, typed("not the pw", "enter")...) // checked only at import
+	// The keystore's password is checked before anything else is asked.
+	s, _ = drive(t, s, typed("not the pw", "enter")...)
+	if m.step != stepKeystorePassword || !strings.Contains(m.err, "does not open the keystore") || m.mnemonic != "" {
+		t.Fatalf("a wrong keystore password: step %v err %q (words made: %v)", m.step, m.err, m.mnemonic != "")
+	}
+	if strings.Contains(plain(s), "not the pw") {
+		t.Fatal("the keystore password is shown")
+	}
+	s, _ = drive(t, s, typed("keystore pw", "enter")...)
 	if m.step != stepWords {
-		t.Fatalf("step %v after the keystore password: %q", m.step, m.err)
+		t.Fatalf("step %v after the right keystore password: %q", m.step, m.err)
 	}
 	s, _ = drive(t, s, keys("enter")...)
 	for _, p := range m.positions {
 		s, _ = drive(t, s, typed(m.words[p], "enter")...)
 	}
+	if !strings.Contains(plain(s), "Key to import "+ksAddr) {
+		t.Fatalf("the password step does not show the key to import:\n%s", plain(s))
+	}
 	s, _ = drive(t, s, typed("wallet password", "enter")...)
-	s, out := drive(t, s, typed("wallet password", "enter")...)
-	if readyWallet(t, out) != nil || m.step != stepKeystoreRetry || !strings.Contains(m.err, "does not open the keystore") {
-		t.Fatalf("wrong keystore password: step %v err %q", m.step, m.err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("the wallet was not written before the retry: %v", err)
-	}
-	_, out = drive(t, s, typed("keystore pw", "enter")...)
+	_, out := drive(t, s, typed("wallet password", "enter")...)
 	w := readyWallet(t, out)
 	if w == nil {
-		t.Fatalf("no WalletReadyMsg after the retry: %q", m.err)
+		t.Fatalf("no WalletReadyMsg: step %v err %q", m.step, m.err)
 	}
 	if got := w.Default().Address.Hex(); got != ksAddr {
 		t.Fatalf("default %s, want the keystore's %s", got, ksAddr)
 	}
 	if n := len(w.Accounts()); n != 2 {
 		t.Fatalf("%d accounts, want the HD one and the imported one", n)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the wallet was not written: %v", err)
+	}
+}
+
+// TestKeystoreRetryAfterCreate: a keystore that opened at the check but
+// not at the import (its file changed meanwhile: here, the password kept
+// is made wrong) leaves the created wallet and asks again.
+func TestKeystoreRetryAfterCreate(t *testing.T) {
+	ksPath, ksAddr := keystoreFile(t, "keystore pw")
+	path := filepath.Join(t.TempDir(), "wallet.json")
+	m := newFirstRun(t, path, 80, 24)
+	s, _ := drive(t, m, keys("down", "down", "enter")...)
+	s, _ = drive(t, s, typed(ksPath, "enter")...)
+	s, _ = drive(t, s, typed("keystore pw", "enter")...)
+	s, _ = drive(t, s, keys("enter")...)
+	for _, p := range m.positions {
+		s, _ = drive(t, s, typed(m.words[p], "enter")...)
+	}
+	m.keystorePass = "changed"
+	s, _ = drive(t, s, typed("wallet password", "enter")...)
+	s, out := drive(t, s, typed("wallet password", "enter")...)
+	if readyWallet(t, out) != nil || m.step != stepKeystoreRetry || !strings.Contains(m.err, "does not open the keystore") {
+		t.Fatalf("a failed import: step %v err %q", m.step, m.err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the wallet was not written before the retry: %v", err)
+	}
+	_, out = drive(t, s, typed("keystore pw", "enter")...)
+	w := readyWallet(t, out)
+	if w == nil || w.Default().Address.Hex() != ksAddr {
+		t.Fatalf("after the retry: %v %q", w, m.err)
 	}
 }
 

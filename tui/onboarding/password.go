@@ -104,5 +104,8 @@ func (m *Model) passwordView() string {
 	if m.flow == flowImport && m.firstAddr != "" {
 		out += s.Label.Render("First account ") + s.Highlight.Render(m.firstAddr) + "\n\n"
 	}
+	if m.flow == flowKeystore && m.keystoreAddr != "" {
+		out += s.Label.Render("Key to import ") + s.Highlight.Render(m.keystoreAddr) + "\n\n"
+	}
 	return out + m.fieldsView()
 }
