@@ -60,8 +60,16 @@ func (n *Node) ProposalTxs(block common.Hash, indices []uint32) ([][]byte, error
 	return out, nil
 }
 
-// maxRecentProposals is how many proposed blocks ProposalTxs can answer for.
-const maxRecentProposals = 16
+// How many proposed blocks ProposalTxs can answer for: at most
+// maxRecentProposals, and fewer once they hold maxRecentProposalTxs
+// transactions (the newest is kept whatever its size). Peers ask for the
+// proposals of the height being decided; under load sixteen full blocks
+// held some 200,000 decoded transactions, the largest part of the heap
+// after a burst.
+const (
+	maxRecentProposals   = 16
+	maxRecentProposalTxs = 30_000
+)
 
 // recentProposals holds the last blocks proposed or rebuilt here, for
 // peers' transaction requests, which arrive on the transport's goroutines.
@@ -69,6 +77,7 @@ type recentProposals struct {
 	mu    sync.Mutex
 	order []common.Hash
 	byID  map[common.Hash]*chain.Block
+	txs   int // in the blocks held
 }
 
 func (r *recentProposals) put(b *chain.Block) {
@@ -83,7 +92,9 @@ func (r *recentProposals) put(b *chain.Block) {
 	}
 	r.byID[h] = b
 	r.order = append(r.order, h)
-	if len(r.order) > maxRecentProposals {
+	r.txs += len(b.Txs)
+	for len(r.order) > maxRecentProposals || len(r.order) > 1 && r.txs > maxRecentProposalTxs {
+		r.txs -= len(r.byID[r.order[0]].Txs)
 		delete(r.byID, r.order[0])
 		r.order = r.order[1:]
 	}
