@@ -23,11 +23,19 @@ type memoryReleaser struct {
 	mu      sync.Mutex
 	txs     int  // transactions committed since the last release
 	running bool // a release is under way
+	// after is how many quiet blocks after a burst's release it is done
+	// once more (0: never): a pruning store deletes the burst's states
+	// over the window of blocks after it, and that work grows the heap
+	// again.
+	after   int
+	pending int // quiet blocks left until that release; 0 when none is due
 	free    func()
 }
 
-func newMemoryReleaser() *memoryReleaser {
-	return &memoryReleaser{free: func() { runtime.GC(); debug.FreeOSMemory() }}
+// newMemoryReleaser releases after a burst and again after blocks more
+// quiet blocks (0: only once).
+func newMemoryReleaser(after int) *memoryReleaser {
+	return &memoryReleaser{after: after, free: func() { runtime.GC(); debug.FreeOSMemory() }}
 }
 
 // observe is told, after each block, how many transactions it carried and
@@ -36,10 +44,27 @@ func (m *memoryReleaser) observe(blockTxs, pooled int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.txs += blockTxs
-	if m.running || m.txs < releaseAfterTxs || blockTxs > 0 || pooled > 0 {
+	busy := blockTxs > 0 || pooled > 0
+	if busy {
+		m.pending = 0 // a new burst, which will have its own release
+	}
+	if m.running || busy {
 		return
 	}
-	m.txs, m.running = 0, true
+	switch {
+	case m.txs >= releaseAfterTxs:
+		m.txs, m.pending = 0, m.after
+		m.release()
+	case m.pending > 0:
+		if m.pending--; m.pending == 0 {
+			m.release()
+		}
+	}
+}
+
+// release frees memory on its own goroutine; m.mu is held.
+func (m *memoryReleaser) release() {
+	m.running = true
 	go func() {
 		m.free()
 		m.mu.Lock()

@@ -96,7 +96,9 @@ func New(cfg Config) (*Node, error) {
 		store.Close()
 		return nil, err
 	}
-	n := &Node{cfg: cfg, store: store, chain: c, memory: newMemoryReleaser(), stopped: make(chan struct{})}
+	// Once a burst's states have left the window, what pruning them grew
+	// is given back too.
+	n := &Node{cfg: cfg, store: store, chain: c, memory: newMemoryReleaser(int(store.StateWindow()) + 2), stopped: make(chan struct{})}
 	genesis, err := c.BlockByHeight(0)
 	if err != nil {
 		n.closeStore()
