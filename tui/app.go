@@ -11,6 +11,7 @@ import (
 
 	"cairn/node/api"
 	"cairn/tui/common"
+	"cairn/tui/jump"
 	"cairn/tui/styles"
 	"cairn/wallet"
 
@@ -74,6 +75,7 @@ type Model struct {
 	screens  []common.Screen
 	active   int
 	help     help.Model
+	jump     *jump.Model // the `:` prompt, on the status line while open
 	showHelp bool
 	notice   string
 	isErr    bool
@@ -109,6 +111,7 @@ func New(opts Options) (*Model, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Model{c: c, opts: opts, help: help.New(), ctx: ctx, cancel: cancel}
 	m.help.Styles = help.DefaultStyles(true)
+	m.jump = jump.New(c)
 	gate, err := m.openGate()
 	if err != nil {
 		cancel()
@@ -219,7 +222,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.WalletChangedMsg:
 		return m, m.broadcast(msg)
 	case tea.PasteMsg:
+		if m.jump.Open() && m.phase == phaseMain {
+			cmd, _ := m.jump.Update(msg)
+			return m, cmd
+		}
 		return m, m.toActive(msg)
+	case jump.NamesMsg:
+		cmd, _ := m.jump.Update(msg)
+		return m, cmd
+	case jump.ResultMsg:
+		return m, m.onJump(msg)
 	}
 	return m, m.toFront(msg)
 }
@@ -343,7 +355,22 @@ func (m *Model) onIdle(gen int) tea.Cmd {
 	return m.lock("locked after " + m.opts.IdleLock.String() + " without a key press")
 }
 
+// onJump brings the screen that shows what the jump prompt found to the
+// front and tells it what to open.
+func (m *Model) onJump(msg jump.ResultMsg) tea.Cmd {
+	_, found := m.jump.Update(msg)
+	if found == nil || m.phase != phaseMain {
+		return nil
+	}
+	i, ok := jumpScreens[found.Screen]
+	if !ok || i >= len(m.screens) {
+		return nil
+	}
+	return tea.Batch(m.focus(i), m.tell(i, found.Show))
+}
+
 func (m *Model) lock(why string) tea.Cmd {
+	m.jump.Close()
 	m.c.Wallet.Lock()
 	blur := m.tell(m.active, common.FocusMsg{Focused: false})
 	m.phase = phaseLocked

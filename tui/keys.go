@@ -33,6 +33,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return idle
 	}
+	if m.jump.Open() {
+		cmd, _ := m.jump.Update(msg)
+		return tea.Batch(idle, cmd)
+	}
 	front := m.screens[m.active]
 	if front.Capturing() {
 		var cmd tea.Cmd
@@ -51,6 +55,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(idle, m.focus((m.active+len(m.screens)-1)%len(m.screens)))
 	case key.Matches(msg, k.Lock):
 		return m.lock("wallet locked")
+	case key.Matches(msg, k.Jump):
+		m.setNotice("", false)
+		return tea.Batch(idle, m.jump.Start())
 	case key.Matches(msg, k.Tabs):
 		if i := int(msg.Code - '1'); i >= 0 && i < len(m.screens) {
 			return tea.Batch(idle, m.focus(i))
@@ -85,7 +92,13 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	var bs []key.Binding
 	if m.phase == phaseMain {
+		if m.jump.Open() {
+			return m.jump.ShortHelp()
+		}
 		bs = append(bs, m.screens[m.active].ShortHelp()...)
+		if !m.screens[m.active].Capturing() {
+			bs = append(bs, k.Jump)
+		}
 	}
 	return append(bs, k.NextTab, k.Help, k.Quit)
 }
@@ -97,5 +110,5 @@ func (m *Model) FullHelp() [][]key.Binding {
 	if m.phase == phaseMain {
 		groups = append(groups, m.screens[m.active].FullHelp()...)
 	}
-	return append(groups, []key.Binding{k.Tabs, k.NextTab, k.PrevTab, k.Lock, k.Help, k.Quit, k.ForceQuit})
+	return append(groups, []key.Binding{k.Tabs, k.NextTab, k.PrevTab, k.Jump, k.Lock, k.Help, k.Quit, k.ForceQuit})
 }

@@ -88,6 +88,9 @@ func (m *Model) tabs(short bool) string {
 
 func (m *Model) noticeView() string {
 	s := m.c.Styles
+	if m.jump.Open() && m.phase == phaseMain {
+		return m.jump.View(m.width)
+	}
 	if m.feed.lost && m.phase != phaseGate && m.phase != phaseStarting {
 		// Stands over the notices: while the node is away, what fails is
 		// the connection, whatever a screen was asking.

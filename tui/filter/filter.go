@@ -174,7 +174,7 @@ func (f *Model) Line(shown, total, width int) string {
 	}
 	var line string
 	if f.editing {
-		f.input.SetWidth(max(min(lipgloss.Width(f.input.Value())+1, width-lipgloss.Width(count)-28), 1))
+		common.FitInput(&f.input, width-lipgloss.Width(count)-28)
 		line = f.input.View() + s.Subtle.Render(count+" · enter keep · esc clear")
 	} else {
 		line = s.Accent.Render("/") + s.Value.Render(f.input.Value()) + s.Subtle.Render(count+" · / edit · esc clear")

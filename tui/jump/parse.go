@@ -72,14 +72,14 @@ func Parse(input string, names []Name) (Target, error) {
 	if hex, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
 		switch {
 		case !allHex(hex):
-			return Target{}, fmt.Errorf("%s is not hexadecimal", s)
+			return Target{}, fmt.Errorf("%s is not hexadecimal", short(s))
 		case len(hex) == 64:
 			return Target{Kind: Hash, Hash: common.HexToHash(hex)}, nil
 		case len(hex) == 40:
 			a := common.HexToAddress(hex)
 			return Target{Kind: Address, Addr: a, Name: nameOf(a, names)}, nil
 		}
-		return Target{}, fmt.Errorf("%s has %d hex digits: a hash has 64, an address 40", s, len(hex))
+		return Target{}, fmt.Errorf("%s has %d hex digits: a hash has 64, an address 40", short(s), len(hex))
 	}
 	for i := range names {
 		if strings.EqualFold(names[i].Name, s) {
@@ -88,9 +88,18 @@ func Parse(input string, names []Name) (Target, error) {
 		}
 	}
 	if c := Candidates(s, names); len(c) > 0 {
-		return Target{}, fmt.Errorf("%q is not a name; tab completes: %s", s, strings.Join(c, ", "))
+		return Target{}, fmt.Errorf("%q is not a name; tab completes: %s", short(s), strings.Join(c, ", "))
 	}
-	return Target{}, fmt.Errorf("%q is no height, hash, address or known name", s)
+	return Target{}, fmt.Errorf("%q is no height, hash, address or known name", short(s))
+}
+
+// short cuts a long input for an error message, so the message fits on
+// the prompt's line beside it.
+func short(s string) string {
+	if r := []rune(s); len(r) > 16 {
+		return string(r[:8]) + "…" + string(r[len(r)-4:])
+	}
+	return s
 }
 
 // nameOf is the known name of an address (contracts and validators before

@@ -197,7 +197,7 @@ func sharedPrefix(ss []string) string {
 // way or the names tab completes to.
 func (p *Model) View(width int) string {
 	s := p.c.Styles
-	p.input.SetWidth(max(min(width/2, 68), 8))
+	common.FitInput(&p.input, min(width/3, 68))
 	line := p.input.View()
 	var after string
 	switch {

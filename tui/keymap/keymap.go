@@ -64,7 +64,7 @@ func Default() *KeyMap {
 		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
 		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Jump:      key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump to")),
+		Jump:      key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "jump")),
 		Complete:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
