@@ -40,3 +40,12 @@ func TestShowContractFromJump(t *testing.T) {
 		t.Fatal("and the staking contract's")
 	}
 }
+
+func TestListFilterFits(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		e.drive(t, tuitest.Keys("/", "0", "x")...)
+		tuitest.Fits(t, e.s.View(), e.c.Width, e.c.Height)
+		e.must(t, "2 of 2")
+	})
+}

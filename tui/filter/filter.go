@@ -130,7 +130,7 @@ func (f *Model) MatchRow(r Row) bool {
 	}
 	q := strings.TrimPrefix(f.query, "0x")
 	if q == "" {
-		return false
+		return len(r.Keys) > 0 // "0x" alone: every row with a hash or an address
 	}
 	for _, k := range r.Keys {
 		k = strings.TrimPrefix(strings.TrimPrefix(k, "0x"), "0X")

@@ -40,3 +40,15 @@ func TestLogsTextFilter(t *testing.T) {
 		t.Fatalf("esc clears the text filter:\n%s", v)
 	}
 }
+
+func TestLogsTextFilterFits(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		_, s := setup(t, w, h, 80)
+		s, _ = tuitest.Drive(t, s, tuitest.Key("/"))
+		s, _ = tuitest.Drive(t, s, tuitest.Type("block")...)
+		tuitest.Fits(t, s.View(), w, h-4)
+		if v := tuitest.Plain(s.View()); !strings.Contains(v, "60 of 60") || !strings.Contains(v, "height=79") {
+			t.Fatalf("every line at info and above holds block, the newest shows:\n%s", v)
+		}
+	})
+}

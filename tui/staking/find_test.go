@@ -53,3 +53,14 @@ func TestShowValidatorFromJump(t *testing.T) {
 		t.Fatalf("the footer names it:\n%s", v)
 	}
 }
+
+func TestValidatorFilterFits(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		e.drive(t, tuitest.Keys("/", "n", "o")...)
+		tuitest.Fits(t, e.s.View(), e.c.Width, e.c.Height)
+		if v := e.view(); !strings.Contains(v, "north-star") || !strings.Contains(v, "1 of 4") {
+			t.Fatalf("the filter line under the validators:\n%s", v)
+		}
+	})
+}
