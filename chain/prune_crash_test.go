@@ -1,13 +1,9 @@
 package chain
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
 	"testing"
-	"time"
 )
 
 // pruneChildEnv names the store directory of TestPruneCrashChild.
@@ -36,60 +32,14 @@ func TestKillDuringPruning(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a child process")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	var reached uint64
 	for round := 1; round <= 3; round++ {
 		target := reached + uint64(4+3*round)
-		cmd := exec.Command(exe, "-test.run=^TestPruneCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), pruneChildEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		seen := make(chan uint64)
-		go func() {
-			defer close(seen)
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				var h uint64
-				if _, err := fmt.Sscanf(sc.Text(), "height %d", &h); err == nil {
-					seen <- h
-				} else if strings.HasPrefix(sc.Text(), "---") || strings.Contains(sc.Text(), "FAIL") {
-					t.Errorf("child: %s", sc.Text())
-				}
-			}
-		}()
-		deadline := time.After(2 * time.Minute)
-	wait:
-		for {
-			select {
-			case h, ok := <-seen:
-				if !ok {
-					t.Fatalf("round %d: the child stopped before height %d", round, target)
-				}
-				if h >= target {
-					break wait
-				}
-			case <-deadline:
-				t.Fatalf("round %d: no height %d from the child in 2 minutes", round, target)
-			}
-		}
+		child := startHeightChild(t, "TestPruneCrashChild", pruneChildEnv, dir)
+		child.waitHeight(t, round, target)
 		// The child is already at work on the next block: kill it there.
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		go func() {
-			for range seen {
-			}
-		}()
-		cmd.Wait()
+		child.kill(t, target)
 
 		c, store := openPruningChain(t, dir, StoreOptions{StateWindow: 2})
 		if c.Head().Height() < target {

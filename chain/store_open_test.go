@@ -1,12 +1,10 @@
 package chain
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -398,61 +396,16 @@ func TestKillAtAnyMomentReopens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a child process")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "chain.db")
 	var reached uint64
 	for round := 1; round <= 6; round++ {
 		target := reached + uint64(2+round)
-		cmd := exec.Command(exe, "-test.run=^TestStoreKillChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), storeKillChildEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		seen := make(chan uint64)
-		go func() {
-			defer close(seen)
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				var h uint64
-				if _, err := fmt.Sscanf(sc.Text(), "height %d", &h); err == nil {
-					seen <- h
-				} else if strings.HasPrefix(sc.Text(), "---") || strings.Contains(sc.Text(), "FAIL") {
-					t.Errorf("child: %s", sc.Text())
-				}
-			}
-		}()
-		deadline := time.After(2 * time.Minute)
-	wait:
-		for {
-			select {
-			case h, ok := <-seen:
-				if !ok {
-					t.Fatalf("round %d: the child stopped before height %d", round, target)
-				}
-				reached = h
-				if h >= target {
-					break wait
-				}
-			case <-deadline:
-				cmd.Process.Kill()
-				t.Fatalf("round %d: no height %d in time", round, target)
-			}
-		}
+		child := startHeightChild(t, "TestStoreKillChild", storeKillChildEnv, dir)
+		reached = child.waitHeight(t, round, target)
 		// Later in each round, so the kill falls elsewhere in the cycle.
 		time.Sleep(time.Duration(round) * 3 * time.Millisecond)
-		cmd.Process.Kill()
-		for h := range seen {
-			reached = h
-		}
-		cmd.Wait()
+		reached = child.kill(t, reached)
 
 		boltCheck(t, path)
 		var (

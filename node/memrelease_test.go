@@ -9,14 +9,7 @@ import (
 func TestMemoryReleasedOnceWhenTheBurstIsOver(t *testing.T) {
 	released := make(chan struct{}, 4)
 	m := &memoryReleaser{free: func() { released <- struct{}{} }}
-	none := func(when string) {
-		t.Helper()
-		select {
-		case <-released:
-			t.Fatalf("memory released %s", when)
-		default:
-		}
-	}
+	none := func(when string) { t.Helper(); noRelease(t, released, when) }
 	m.observe(5000, 0)
 	m.observe(0, 0)
 	none("after a small load")
@@ -65,14 +58,7 @@ func TestMemoryReleasedAgainOnceTheBurstIsPruned(t *testing.T) {
 			runtime.Gosched()
 		}
 	}
-	none := func(when string) {
-		t.Helper()
-		select {
-		case <-released:
-			t.Fatalf("memory released %s", when)
-		default:
-		}
-	}
+	none := func(when string) { t.Helper(); noRelease(t, released, when) }
 	m.observe(releaseAfterTxs, 0)
 	m.observe(0, 0)
 	wait("after the burst")
@@ -95,4 +81,14 @@ func TestMemoryReleasedAgainOnceTheBurstIsPruned(t *testing.T) {
 		m.observe(0, 0)
 	}
 	none("after load cancelled the follow-up")
+}
+
+// noRelease fails if a release has been signalled on released.
+func noRelease(t *testing.T, released chan struct{}, when string) {
+	t.Helper()
+	select {
+	case <-released:
+		t.Fatalf("memory released %s", when)
+	default:
+	}
 }
