@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,14 +27,14 @@ func setup(t *testing.T, w, h int) (*common.Common, *fakenode.Node, common.Scree
 }
 
 func TestDashboardGolden(t *testing.T) {
-	tuitest.EachSize(t, func(t *testing.T, w, h int) {
-		c, _, s := setup(t, w, h)
-		view := s.View()
-		if lines := strings.Count(view, "\n") + 1; lines > c.Height {
-			t.Fatalf("view has %d lines, screen area is %d", lines, c.Height)
-		}
-		tuitest.Golden(t, view)
-	})
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.W, sz.H), func(t *testing.T) {
+			c, _, s := setup(t, sz.W, sz.H)
+			view := s.View()
+			tuitest.Fits(t, view, c.Width, c.Height)
+			tuitest.Golden(t, view)
+		})
+	}
 }
 
 func TestDashboardFollowsBlocks(t *testing.T) {
@@ -61,10 +63,10 @@ func TestDashboardBeforeFirstStatus(t *testing.T) {
 }
 
 func TestSparkline(t *testing.T) {
-	if got := sparkline([]float64{0, 1, 2, 4}, 10); got != "▁▂▄█" {
+	if got := sparkline([]float64{0, 1, 2, 4}, 10, 1); got != "▁▂▄█" {
 		t.Fatalf("sparkline = %q", got)
 	}
-	if got := sparkline([]float64{1, 2, 3}, 2); got != "▅█" {
+	if got := sparkline([]float64{1, 2, 3}, 2, 1); got != "▅█" {
 		t.Fatalf("sparkline keeps the newest: %q", got)
 	}
 }
@@ -114,5 +116,126 @@ func TestDashboardShowsASnapshotSync(t *testing.T) {
 	c.Status, _ = node.Status(context.Background())
 	if v := tuitest.Plain(s.View()); !strings.Contains(v, "snapshot: block 9000, 5000 accounts, 3.0 MiB") {
 		t.Errorf("downloading a snapshot:\n%s", v)
+	}
+}
+
+// sizes are the terminal sizes the Dashboard is golden-tested at: the
+// console's two (tuitest.Sizes) and a small one it must degrade to.
+var sizes = append(slices.Clone(tuitest.Sizes), struct{ W, H int }{60, 20})
+
+// busy is setup on a network, in a consensus round, with a long history
+// of blocks of uneven pace and load behind the head, so the sparklines
+// have more blocks than any width shows.
+func busy(t *testing.T, w, h int) (*common.Common, common.Screen) {
+	t.Helper()
+	c, node, s := setup(t, w, h)
+	node.Networked()
+	st, _ := node.Status(context.Background())
+	head, _ := node.Block(context.Background(), "latest", false)
+	tm := head.Time
+	for i := range uint64(150) {
+		tm += 700 + (i*37%11)*60
+		b := &api.Block{Height: head.Height + 1 + i, Time: tm, TxCount: int(i * 13 % 47)}
+		s, _ = tuitest.Drive(t, s, common.EventMsg{Event: api.Event{Type: api.EventBlock, Block: b}})
+		st.Height, st.FinalizedHeight, st.HeadTime = b.Height, b.Height-1, b.Time
+	}
+	st.Mempool.Pending, st.Mempool.Queued, st.Mempool.Bytes = 1234, 56, 3<<20
+	c.Status = st
+	c.Now = func() time.Time { return time.UnixMilli(int64(tm) + 2300) }
+	return c, s
+}
+
+func TestDashboardGoldenBusy(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.W, sz.H), func(t *testing.T) {
+			c, s := busy(t, sz.W, sz.H)
+			view := s.View()
+			tuitest.Fits(t, view, c.Width, c.Height)
+			tuitest.Golden(t, view)
+		})
+	}
+}
+
+// At 80x24 nothing the issue names is cut: the averages beside the
+// sparklines, the whole validator line with its round, the head hash
+// (shortened, not cut), and no line ends in a cut-off "…".
+func TestDashboardNothingCutAt80x24(t *testing.T) {
+	c, s := busy(t, 80, 24)
+	st := c.Status
+	view := tuitest.Plain(s.View())
+	for _, want := range []string{
+		"avg 1.00s", "last 12",
+		"Validator      " + st.Validator.Hex() + "  ● active",
+		"Consensus      round 1 · prevote",
+		"Head           " + common.ShortHash(st.HeadHash.Hex()),
+		"Network        5 peers · syncing 12/40",
+		"56 queued · 3.0 MiB",
+	} {
+		if !strings.Contains(view, want) {
+			t.Errorf("at 80x24 the dashboard lacks %q:\n%s", want, view)
+		}
+	}
+	for i, l := range strings.Split(view, "\n") {
+		if strings.HasSuffix(l, "…") {
+			t.Errorf("line %d is cut: %q", i, l)
+		}
+	}
+}
+
+// The wider and taller screen shows more of the history and more figures.
+func TestDashboardUsesTheSpaceAt120x40(t *testing.T) {
+	_, s := busy(t, 120, 40)
+	view := tuitest.Plain(s.View())
+	for _, want := range []string{"min 0.70s", "max 1.30s", "peak ", "round 1 · prevote",
+		"0x63b5f64229302d4116aa7579ab91b2c7de39df4f5eb66993788c8db957a06576"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("at 120x40 the dashboard lacks %q:\n%s", want, view)
+		}
+	}
+	_, narrow := busy(t, 80, 24)
+	if a, b := sparkCells(view), sparkCells(tuitest.Plain(narrow.View())); a <= b {
+		t.Errorf("the 120x40 sparklines cover %d blocks, no more than the %d at 80x24", a, b)
+	}
+}
+
+// sparkCells is how many blocks the block interval sparkline covers.
+func sparkCells(view string) int {
+	for _, l := range strings.Split(view, "\n") {
+		if rest, ok := strings.CutPrefix(l, "Block interval "); ok {
+			n := 0
+			for _, r := range rest {
+				if r == ' ' || strings.ContainsRune(string(bars), r) {
+					n++
+				} else {
+					break
+				}
+			}
+			return n - 1 // the space before the figure
+		}
+	}
+	return 0
+}
+
+// Too short for everything, the Dashboard drops the rows that matter
+// least and keeps the height, the head, the peers and the mempool, every
+// line whole.
+func TestDashboardDegradesWhenShort(t *testing.T) {
+	for _, sz := range []struct{ W, H int }{{60, 20}, {60, 14}, {50, 10}, {40, 7}} {
+		t.Run(fmt.Sprintf("%dx%d", sz.W, sz.H), func(t *testing.T) {
+			c, s := busy(t, sz.W, sz.H)
+			v := s.View()
+			tuitest.Fits(t, v, c.Width, c.Height)
+			view := tuitest.Plain(v)
+			for _, want := range []string{"162", "1,290", "Head           0x63b5…6576", "5 peers"} {
+				if !strings.Contains(view, want) {
+					t.Errorf("at %dx%d the dashboard lacks %q:\n%s", sz.W, sz.H, want, view)
+				}
+			}
+			for i, l := range strings.Split(view, "\n") {
+				if strings.Contains(l, "…") && !strings.Contains(l, "0x") {
+					t.Errorf("line %d is cut: %q\n%s", i, l, view)
+				}
+			}
+		})
 	}
 }

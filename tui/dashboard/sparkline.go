@@ -1,12 +1,17 @@
 package dashboard
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 var bars = []rune("▁▂▃▄▅▆▇█")
 
-// sparkline draws the last width values scaled to the largest of them.
-func sparkline(values []float64, width int) string {
-	if width <= 0 {
+// sparkline draws the last width values scaled to the largest of them, in
+// rows lines of bars (the top line first); the smallest value is the
+// bottom line's lowest bar.
+func sparkline(values []float64, width, rows int) string {
+	if width <= 0 || rows <= 0 {
 		return ""
 	}
 	if len(values) > width {
@@ -16,15 +21,28 @@ func sparkline(values []float64, width int) string {
 	for _, v := range values {
 		top = max(top, v)
 	}
-	var b strings.Builder
+	levels := rows * len(bars)
+	lines := make([]strings.Builder, rows)
 	for _, v := range values {
-		i := 0
+		level := 1
 		if top > 0 {
-			i = int(v / top * float64(len(bars)-1))
+			level = 1 + int(v/top*float64(levels-1))
 		}
-		b.WriteRune(bars[min(max(i, 0), len(bars)-1)])
+		level = min(max(level, 1), levels)
+		for r := range rows { // r counts from the bottom line
+			cell := min(max(level-r*len(bars), 0), len(bars))
+			ch := ' '
+			if cell > 0 {
+				ch = bars[cell-1]
+			}
+			lines[rows-1-r].WriteRune(ch)
+		}
 	}
-	return b.String()
+	out := make([]string, rows)
+	for i := range lines {
+		out[i] = lines[i].String()
+	}
+	return strings.Join(out, "\n")
 }
 
 // series is a bounded history of per-block figures.
@@ -56,4 +74,18 @@ func (s *series) mean() float64 {
 		sum += v
 	}
 	return sum / float64(len(s.values))
+}
+
+func (s *series) min() float64 {
+	if len(s.values) == 0 {
+		return 0
+	}
+	return slices.Min(s.values)
+}
+
+func (s *series) max() float64 {
+	if len(s.values) == 0 {
+		return 0
+	}
+	return slices.Max(s.values)
 }
