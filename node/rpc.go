@@ -1,7 +1,6 @@
 package node
 
 import (
-	"cairn/node/api"
 	"context"
 	"runtime"
 
@@ -33,7 +32,7 @@ func (n *Node) rpcSyncing() *ethrpc.SyncStatus {
 	if n.snap != nil {
 		// Until a snapshot is adopted the node is at genesis, however far
 		// its peers are: it is syncing, towards the snapshot's block.
-		if sn := n.snap.Status(); sn.Phase != api.SnapshotDone {
+		if sn := n.snap.Status(); sn.Running() {
 			return &ethrpc.SyncStatus{Highest: max(sn.Height, 1)}
 		}
 	}

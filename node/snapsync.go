@@ -78,6 +78,12 @@ func (s *snapSync) run(ctx context.Context) error {
 		switch {
 		case err == nil:
 			return nil
+		case errors.Is(err, errPeersAtGenesis):
+			// A new network: there is nothing to take a snapshot of, and
+			// this node may be one the chain waits on to leave genesis.
+			s.log.Info("the peers are at genesis: nothing to take a snapshot of; following from genesis")
+			s.setStatus(func(st *api.SnapshotStatus) { st.Phase = api.SnapshotSkipped })
+			return nil
 		case ctx.Err() != nil:
 			return nil
 		case errors.Is(err, errStoreFailed):
@@ -98,6 +104,9 @@ func (s *snapSync) run(ctx context.Context) error {
 		}
 	}
 }
+
+// errPeersAtGenesis: the peers of this chain have finalized nothing.
+var errPeersAtGenesis = errors.New("every peer is at genesis")
 
 // errNoSnapshotPeer: no peer to ask yet.
 var errNoSnapshotPeer = errors.New("no peer past genesis to take a snapshot from")
@@ -146,6 +155,9 @@ func (s *snapSync) attempt(ctx context.Context) error {
 func (s *snapSync) anchor(ctx context.Context) (*chain.TrustedAnchor, transport.PeerID, error) {
 	peers := s.peers(1)
 	if len(peers) == 0 {
+		if len(s.peers(0)) > 0 {
+			return nil, "", errPeersAtGenesis
+		}
 		return nil, "", errNoSnapshotPeer
 	}
 	s.setStatus(func(st *api.SnapshotStatus) { st.Phase = api.SnapshotAnchoring })
@@ -386,11 +398,16 @@ func (n *Node) prepareSnapshot() {
 	n.snapping.Store(true)
 }
 
-// adopted brings the node's parts to the head a snapshot sync adopted:
+// adopted brings the node's parts to the head a snapshot sync adopted
+// (if it adopted one: on a new network it follows from genesis instead):
 // the mempool re-checks against its state, and the node finds out
 // whether its key validates there.
 func (n *Node) adopted() {
+	n.snapping.Store(false)
 	head := n.chain.Head()
+	if head.Height() == 0 {
+		return
+	}
 	if st, err := n.chain.State(); err != nil {
 		n.cfg.Logger.Error("open state after snapshot", "height", head.Height(), "err", err)
 	} else {
@@ -400,6 +417,5 @@ func (n *Node) adopted() {
 	if n.engine != nil {
 		n.engine.HeadCommitted(head)
 	}
-	n.snapping.Store(false)
 	n.bus.Publish(events.Event{Block: head})
 }

@@ -177,3 +177,42 @@ func TestSnapshotSyncOnANodeWithBlocksFollowsFromItsHead(t *testing.T) {
 		t.Fatal("a node with blocks prepared a snapshot sync")
 	}
 }
+
+// TestSnapshotSyncOnANewNetworkFollowsFromGenesis: a node started with
+// --sync snapshot whose peers have finalized nothing does not wait for a
+// snapshot that cannot come (it may be a validator the chain needs to
+// leave genesis): it says so and follows from genesis.
+func TestSnapshotSyncOnANewNetworkFollowsFromGenesis(t *testing.T) {
+	hub := transport.NewHub()
+	g := chain.Devnet()
+	start := func(id transport.PeerID, sync string) (*Node, *eventsSub) {
+		src := &lazySource{}
+		tr, err := hub.Join(id, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := New(Config{Home: t.TempDir(), Genesis: g, BlockTime: testBlockTime, Transport: tr, Logger: testLogger(8), Sync: sync})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.n.Store(n)
+		sub := n.Events().Subscribe(16)
+		if err := n.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sub.Close(); n.Close() })
+		return n, sub
+	}
+	start("at-genesis", SyncFull)
+	f, _ := start("newcomer", SyncSnapshot)
+	deadline := time.Now().Add(waitLimit)
+	for f.snap.Status().Running() {
+		if time.Now().After(deadline) {
+			t.Fatalf("still %q after %s with a peer at genesis", f.snap.Status().Phase, waitLimit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := f.snap.Status(); st.Phase != api.SnapshotSkipped || f.snapping.Load() || f.Chain().Head().Height() != 0 {
+		t.Fatalf("phase %q, snapping %v, head %d", st.Phase, f.snapping.Load(), f.Chain().Head().Height())
+	}
+}

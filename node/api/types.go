@@ -70,7 +70,16 @@ const (
 	SnapshotDownloading  = "downloading state"
 	SnapshotAdopting     = "adopting"
 	SnapshotDone         = "done"
+	// SnapshotSkipped: the peers were at genesis (a new network), so the
+	// node follows from genesis.
+	SnapshotSkipped = "skipped: the peers are at genesis"
 )
+
+// Running reports whether a snapshot sync is under way (not done, not
+// skipped); false for nil.
+func (s *SnapshotStatus) Running() bool {
+	return s != nil && s.Phase != SnapshotDone && s.Phase != SnapshotSkipped
+}
 
 // SnapshotStatus is the progress of a snapshot sync.
 type SnapshotStatus struct {

@@ -114,7 +114,7 @@ func (c *statusCollector) Collect(ch chan<- prometheus.Metric) {
 		syncing, target = true, max(target, s.Target)
 	}
 	if sn := st.Snapshot; sn != nil {
-		if sn.Phase != api.SnapshotDone {
+		if sn.Running() {
 			syncing, target = true, max(target, sn.Height)
 		}
 		gauge(c.snapHeight, float64(sn.Height))

@@ -323,7 +323,7 @@ func (m *Model) network(st *api.Status) string {
 		line = "1 peer"
 	}
 	switch sy := st.Syncing; {
-	case st.Snapshot != nil && st.Snapshot.Phase != api.SnapshotDone:
+	case st.Snapshot.Running():
 		return line + s.Warning.Render(" · snapshot: "+snapshotProgress(st.Snapshot))
 	case sy != nil:
 		return line + s.Warning.Render(fmt.Sprintf(" · syncing %d/%d", sy.Current, sy.Target))

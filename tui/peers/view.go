@@ -92,7 +92,7 @@ func (m *Model) syncLine(st *api.Status, w int) string {
 	s := m.c.Styles
 	sy := st.Syncing
 	switch sn := st.Snapshot; {
-	case sn != nil && sn.Phase != api.SnapshotDone:
+	case sn.Running():
 		return m.label("Sync") + s.Warning.Render(snapshotLine(sn))
 	case sy != nil:
 		done := 1.0
