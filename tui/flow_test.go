@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,79 +21,29 @@ import (
 	"cairn/wallet"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// frames wraps the console so the test reads the last frame it drew, whole.
-// The program's output stream cannot tell what the screen shows: the
-// renderer sends only the cells that changed, so text already on screen at
-// the same place is never sent again, and a wait on the stream misses it.
-type frames struct {
-	*Model
-	mu    sync.Mutex
-	last  string        // the last frame, ANSI-stripped
-	drawn chan struct{} // signalled (without blocking) after each frame
-}
+// frames is the console under test, its frames kept (tuitest.Frames), with
+// the waits the flows use bounded at 30 s.
+type frames struct{ *tuitest.Frames }
 
-func newFrames(m *Model) *frames { return &frames{Model: m, drawn: make(chan struct{}, 1)} }
+func newFrames(m *Model) *frames { return &frames{tuitest.NewFrames(m)} }
 
-// Update runs the console's Update and keeps the wrapper as the model.
-func (f *frames) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	_, cmd := f.Model.Update(msg)
-	return f, cmd
-}
-
-// View draws the console and keeps the frame. The program draws after
-// every message, on its own goroutine, so the test sees each state the
-// console reaches.
-func (f *frames) View() tea.View {
-	v := f.Model.View()
-	f.mu.Lock()
-	f.last = ansi.Strip(v.Content)
-	f.mu.Unlock()
-	select {
-	case f.drawn <- struct{}{}:
-	default:
-	}
-	return v
-}
-
-func (f *frames) frame() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.last
-}
+func (f *frames) frame() string { return f.Frame() }
 
 // await waits, bounded, for a frame for which ok holds and returns it.
 func (f *frames) await(t *testing.T, what string, ok func(frame string) bool) string {
 	t.Helper()
-	timeout := time.After(30 * time.Second)
-	for {
-		if fr := f.frame(); ok(fr) {
-			return fr
-		}
-		select {
-		case <-f.drawn:
-		case <-timeout:
-			t.Fatalf("the console never showed %s; last frame:\n%s", what, f.frame())
-		}
-	}
+	return f.Await(t, 30*time.Second, what, ok)
 }
 
 // must waits for a frame holding every want.
 func (f *frames) must(t *testing.T, want ...string) string {
 	t.Helper()
-	return f.await(t, fmt.Sprintf("%q", want), func(fr string) bool {
-		for _, w := range want {
-			if !strings.Contains(fr, w) {
-				return false
-			}
-		}
-		return true
-	})
+	return f.Must(t, 30*time.Second, want...)
 }
 
 // blockList reads the Blocks screen's list off a frame: the heights of its
