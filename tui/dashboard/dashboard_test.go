@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +26,7 @@ func setup(t *testing.T, w, h int) (*common.Common, *fakenode.Node, common.Scree
 }
 
 func TestDashboardGolden(t *testing.T) {
-	for _, sz := range sizes {
+	for _, sz := range tuitest.Sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz.W, sz.H), func(t *testing.T) {
 			c, _, s := setup(t, sz.W, sz.H)
 			view := s.View()
@@ -119,9 +118,6 @@ func TestDashboardShowsASnapshotSync(t *testing.T) {
 	}
 }
 
-// sizes are the terminal sizes the Dashboard is golden-tested at: the
-// console's two (tuitest.Sizes) and a small one it must degrade to.
-var sizes = append(slices.Clone(tuitest.Sizes), struct{ W, H int }{60, 20})
 
 // busy is setup on a network, in a consensus round, with a long history
 // of blocks of uneven pace and load behind the head, so the sparklines
@@ -146,7 +142,7 @@ func busy(t *testing.T, w, h int) (*common.Common, common.Screen) {
 }
 
 func TestDashboardGoldenBusy(t *testing.T) {
-	for _, sz := range sizes {
+	for _, sz := range tuitest.Sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz.W, sz.H), func(t *testing.T) {
 			c, s := busy(t, sz.W, sz.H)
 			view := s.View()

@@ -139,8 +139,10 @@ func Plain(view string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Sizes are the terminal sizes every screen is golden-tested at.
-var Sizes = []struct{ W, H int }{{80, 24}, {120, 40}}
+// Sizes are the terminal sizes every screen is golden-tested at: the
+// two the console is made for, and a small one it must degrade in
+// gracefully.
+var Sizes = []struct{ W, H int }{{80, 24}, {120, 40}, {60, 20}}
 
 // EachSize runs f as a subtest named WxH for each of Sizes.
 func EachSize(t *testing.T, f func(t *testing.T, w, h int)) {
