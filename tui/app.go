@@ -13,6 +13,7 @@ import (
 	"cairn/tui/common"
 	"cairn/tui/jump"
 	"cairn/tui/styles"
+	"cairn/tui/txsign"
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/help"
@@ -77,8 +78,8 @@ type Model struct {
 	help     help.Model
 	jump     *jump.Model // the `:` prompt, on the status line while open
 	showHelp bool
-	notice   string
-	isErr    bool
+	notice   notice
+	follow   *followed // the last transaction sent, until included
 	idleGen  int
 	width    int
 	height   int
@@ -194,6 +195,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds := []tea.Cmd{common.WaitEvents(m.events)}
 		block := false
 		for _, e := range msg {
+			m.followEvent(e)
 			cmds = append(cmds, m.broadcast(common.EventMsg{Event: e}))
 			block = block || e.Block != nil
 		}
@@ -209,7 +211,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.c.Status = msg.Status
 		return m, tea.Batch(m.statusDone(), m.broadcast(msg))
 	case common.TickMsg:
+		m.expireNotice(m.c.Now())
 		return m, tea.Batch(tick(), m.broadcast(msg))
+	case txsign.SentMsg:
+		m.onSent(msg)
+		return m, m.toFront(msg)
+	case openSentMsg:
+		return m, m.onOpenSent(msg)
 	case common.ErrMsg:
 		m.setNotice(msg.Err.Error(), true)
 		if m.statusBusy {
@@ -380,8 +388,6 @@ func (m *Model) lock(why string) tea.Cmd {
 	m.setNotice(why, false)
 	return tea.Batch(blur, m.gate.Init())
 }
-
-func (m *Model) setNotice(text string, isErr bool) { m.notice, m.isErr = text, isErr }
 
 func (m *Model) resize(w, h int) {
 	m.width, m.height = w, h

@@ -55,6 +55,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(idle, m.focus((m.active+len(m.screens)-1)%len(m.screens)))
 	case key.Matches(msg, k.Lock):
 		return m.lock("wallet locked")
+	case key.Matches(msg, k.OpenSent) && m.follow != nil:
+		return tea.Batch(idle, m.openSent())
 	case key.Matches(msg, k.Jump):
 		m.setNotice("", false)
 		return tea.Batch(idle, m.jump.Start())
@@ -96,8 +98,14 @@ func (m *Model) ShortHelp() []key.Binding {
 			return m.jump.ShortHelp()
 		}
 		bs = append(bs, m.screens[m.active].ShortHelp()...)
-		if !m.screens[m.active].Capturing() {
-			bs = append(bs, k.Jump)
+		if m.screens[m.active].Capturing() {
+			// Every other key goes to the form: tab moves between its
+			// fields, q and ? type. Only ctrl+c still leaves.
+			return append(bs, k.ForceQuit)
+		}
+		bs = append(bs, k.Jump)
+		if m.follow != nil && m.follow.height != 0 && m.notice.following {
+			bs = append(bs, k.OpenSent)
 		}
 	}
 	return append(bs, k.NextTab, k.Help, k.Quit)
@@ -110,5 +118,5 @@ func (m *Model) FullHelp() [][]key.Binding {
 	if m.phase == phaseMain {
 		groups = append(groups, m.screens[m.active].FullHelp()...)
 	}
-	return append(groups, []key.Binding{k.Tabs, k.NextTab, k.PrevTab, k.Jump, k.Lock, k.Help, k.Quit, k.ForceQuit})
+	return append(groups, []key.Binding{k.Tabs, k.NextTab, k.PrevTab, k.Jump, k.OpenSent, k.Lock, k.Help, k.Quit, k.ForceQuit})
 }

@@ -96,13 +96,14 @@ func (m *Model) noticeView() string {
 		// the connection, whatever a screen was asking.
 		return common.Fit(s.Error.Render("✗ "+m.lostLine()), m.width, 1)
 	}
-	if m.notice == "" {
+	n := m.notice
+	if n.text == "" {
 		return ""
 	}
-	if m.isErr {
-		return common.Fit(s.Error.Render("✗ "+m.notice), m.width, 1)
+	if n.isErr {
+		return common.Fit(s.Error.Render("✗ "+n.text), m.width, 1)
 	}
-	return common.Fit(s.StatusBar.Render(m.notice), m.width, 1)
+	return common.Fit(s.StatusBar.Render(n.text+m.followSuffix()), m.width, 1)
 }
 
 func (m *Model) fullHelpView() string {

@@ -22,6 +22,9 @@ type KeyMap struct {
 	Enter     key.Binding
 	Back      key.Binding
 	Lock      key.Binding
+	// OpenSent opens the transaction the status line follows (the last
+	// one sent from this console).
+	OpenSent key.Binding
 	// Sort cycles a table's sort column; Reverse flips its direction.
 	Sort    key.Binding
 	Reverse key.Binding
@@ -61,6 +64,7 @@ func Default() *KeyMap {
 		Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Back:      key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
 		Lock:      key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "lock wallet")),
+		OpenSent:  key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "open sent tx")),
 		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
 		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
