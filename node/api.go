@@ -45,6 +45,9 @@ func (n *Node) info() localapi.NodeInfo {
 	if n.snap != nil {
 		info.Snapshot = n.snap.Status()
 	}
+	if m := n.meters.Load(); m != nil {
+		info.Metrics = m.Summary()
+	}
 	info.State = api.StateKept{Window: n.store.StateWindow(), From: n.store.StateFrom(), Archive: n.store.StateWindow() == 0, Base: n.store.Base()}
 	return info
 }
@@ -68,7 +71,7 @@ func (n *Node) startAPI(ctx context.Context) error {
 		return fmt.Errorf("json-rpc: %w", err)
 	}
 	n.closeRPCWhenDone(ctx, rpc)
-	m := n.startMetrics(ctx)
+	m := n.meters.Load()
 	handler := api.NewServer(n.service, api.ServerOptions{Root: rpc.Handler(), Log: n.cfg.Logger.With("part", "api"),
 		Metrics: m.Handler(), ObserveRequest: m.ObserveRequest})
 	n.server = api.NewHTTPServer(handler, api.HTTPOptions{})

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/api"
 	"cairn/node/events"
 	"cairn/node/metrics"
 
@@ -153,6 +155,26 @@ func TestMetricsEndpointOnADevnetNode(t *testing.T) {
 	}
 	if metricOf(fams, "go_goroutines", nil) == nil {
 		t.Error("no Go runtime metrics")
+	}
+
+	// The status summarizes the same histograms and counters, and never
+	// less than this scrape counted (they only grow).
+	var st api.Status
+	if err := json.Unmarshal(get("/v1/status"), &st); err != nil {
+		t.Fatal(err)
+	}
+	sm := st.Metrics
+	if sm == nil {
+		t.Fatal("status has no metrics summary")
+	}
+	if c := metricHistCount(t, fams, "cairn_block_transactions", nil); sm.Blocks < c {
+		t.Errorf("status summary covers %d blocks, the scrape before it %d", sm.Blocks, c)
+	}
+	if v := metricCounter(t, fams, "cairn_validator_signed_blocks_total"); float64(sm.Signed) < v || sm.Missed != 0 {
+		t.Errorf("status summary signed %d missed %d, scrape signed %v missed 0", sm.Signed, sm.Missed, v)
+	}
+	if sm.FinalityP50 <= 0 || sm.FinalityP99 < sm.FinalityP50 || sm.IntervalMean <= 0 {
+		t.Errorf("status summary latencies: %+v", sm)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"cairn/node/api"
 	"cairn/node/events"
 	"cairn/node/mempool"
+	"cairn/node/metrics"
 	"cairn/node/transport"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -53,6 +54,9 @@ type Node struct {
 	anchorWire    []byte
 	snap          *snapSync   // nil unless starting from a snapshot
 	snapping      atomic.Bool // set until the snapshot is adopted
+	// meters are the node's metrics, set once Start began: /metrics
+	// serves them and the status summarizes them.
+	meters atomic.Pointer[metrics.Metrics]
 
 	listener net.Listener
 	server   *http.Server
@@ -218,6 +222,7 @@ func (n *Node) committed(b *chain.Block, dropped []chain.Dropped) {
 func (n *Node) Start(ctx context.Context) error {
 	ctx, n.cancel = context.WithCancel(ctx)
 	n.started = time.Now()
+	n.meters.Store(n.startMetrics(ctx))
 	if err := n.startAPI(ctx); err != nil {
 		n.cancel()
 		return err

@@ -46,6 +46,34 @@ type Status struct {
 	Snapshot *SnapshotStatus `json:"snapshot,omitempty"`
 	// State says which blocks' state this node keeps.
 	State StateKept `json:"state"`
+	// Metrics are figures the node's Prometheus metrics (GET /metrics)
+	// hold since it started, read from the same histograms and counters;
+	// nil for a node that keeps none.
+	Metrics *MetricsSummary `json:"metrics,omitempty"`
+}
+
+// MetricsSummary is what a console shows of a node's metrics: quantiles
+// are estimated from the histograms' buckets as Prometheus's
+// histogram_quantile does, over every block since the node started.
+type MetricsSummary struct {
+	// Blocks is how many committed blocks the figures cover.
+	Blocks uint64 `json:"blocks"`
+	// FinalityP50 and FinalityP99 are the finality latency's median and
+	// 99th percentile in seconds (header time to this node's commit; 0
+	// with no block committed live).
+	FinalityP50 float64 `json:"finalityP50"`
+	FinalityP99 float64 `json:"finalityP99"`
+	// IntervalMean is the mean time between consecutive blocks, seconds.
+	IntervalMean float64 `json:"intervalMean"`
+	// TxsPerBlock is the mean number of transactions per block.
+	TxsPerBlock float64 `json:"txsPerBlock"`
+	// Signed and Missed count the blocks this node's validator signed
+	// and missed while in the set.
+	Signed uint64 `json:"signed"`
+	Missed uint64 `json:"missed"`
+	// BytesIn and BytesOut are the bytes exchanged with peers, all topics.
+	BytesIn  uint64 `json:"bytesIn"`
+	BytesOut uint64 `json:"bytesOut"`
 }
 
 // StateKept is which blocks' state a node keeps and which blocks it holds.

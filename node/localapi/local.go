@@ -46,6 +46,7 @@ type NodeInfo struct {
 	Syncing   *api.SyncStatus // nil unless block sync is running
 	Snapshot  *api.SnapshotStatus
 	State     api.StateKept
+	Metrics   *api.MetricsSummary // nil for a node that keeps no metrics
 }
 
 // Config wires a Local to the node's parts. Chain, Pool and Bus are
@@ -143,7 +144,7 @@ func (l *Local) Status(ctx context.Context) (*api.Status, error) {
 		Validator: info.Validator, NodeVersion: info.Version,
 		BlockTimeMs: l.chain.Params().BlockTimeMs, Consensus: info.Consensus,
 		NodeID: info.NodeID, Listen: info.Listen, Peers: info.Peers, Syncing: info.Syncing,
-		Snapshot: info.Snapshot, State: info.State,
+		Snapshot: info.Snapshot, State: info.State, Metrics: info.Metrics,
 	}
 	if !info.Started.IsZero() {
 		if up := l.cfg.Now().Sub(info.Started); up > 0 {

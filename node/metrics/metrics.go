@@ -98,6 +98,7 @@ var (
 
 // Metrics is one node's metrics. Its methods are safe for concurrent use.
 type Metrics struct {
+	src           Source
 	reg           *prometheus.Registry
 	blockInterval prometheus.Histogram
 	blockTxs      prometheus.Histogram
@@ -118,6 +119,7 @@ func New(src Source, opts Options) *Metrics {
 		opts.ScrapeTimeout = DefaultScrapeTimeout
 	}
 	m := &Metrics{
+		src: src,
 		reg: prometheus.NewRegistry(),
 		blockInterval: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: Namespace, Name: "block_interval_seconds",
