@@ -17,10 +17,14 @@ import (
 )
 
 // addBlocks merges blocks into the list: newest first, one per height. A
-// cursor away from the top stays on its block as blocks land above it; at
-// the top it follows the newest.
+// cursor below the first row shown stays on its block, on the same screen
+// line, as blocks land above it; on the first row shown it follows the
+// newest. Positions are counted among the rows the filter shows, so a
+// filtered list scrolls by the rows that appear, not by every block.
 func (m *Model) addBlocks(bs []*api.Block) {
-	follow := m.cursor == 0 || m.cursor >= len(m.blocks)
+	rv := m.shown()
+	pos := rv.Pos(m.cursor)
+	follow := len(m.blocks) == 0 || pos <= 0
 	var sel uint64
 	if !follow {
 		sel = m.blocks[m.cursor].Height
@@ -32,11 +36,13 @@ func (m *Model) addBlocks(bs []*api.Block) {
 		}
 	}
 	slices.SortFunc(m.blocks, func(a, b *api.Block) int { return cmp.Compare(b.Height, a.Height) })
-	if !follow {
-		i, _ := slices.BinarySearchFunc(m.blocks, sel, func(b *api.Block, h uint64) int { return cmp.Compare(h, b.Height) })
-		m.top += i - m.cursor
-		m.cursor = i
+	rv = m.shown()
+	if follow {
+		m.cursor = max(rv.Snap(0), 0)
+		return
 	}
+	m.cursor, _ = slices.BinarySearchFunc(m.blocks, sel, func(b *api.Block, h uint64) int { return cmp.Compare(h, b.Height) })
+	m.top += rv.Pos(m.cursor) - pos
 }
 
 // prepend puts a new block on top. Past Keep the oldest go, unless the
