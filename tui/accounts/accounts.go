@@ -15,6 +15,7 @@ import (
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
@@ -49,11 +50,15 @@ type Model struct {
 
 	mode mode
 	form form.Form
-	busy string // an action in flight ("Signing and sending…")
-	err  string // the current mode's error
+	busy string         // an action in flight ("Signing and sending…")
+	spin txsign.Spinner // turns beside busy while it is set
+	err  string         // the current mode's error
 
 	draft *txsign.Draft  // the send being prepared or confirmed
 	sent  ethcommon.Hash // modeSent: the accepted transaction
+	// sentFate is what became of sent since: "" while pending, then
+	// "included in block N" or why the node dropped it.
+	sentFate string
 
 	// reauth asks the wallet password again before pending goes on: an
 	// export, the words, or (under the confirm step) a large send.
@@ -163,43 +168,59 @@ func (m *Model) isDefault(addr ethcommon.Address) bool {
 	return m.c.Wallet != nil && len(m.accounts) > 0 && m.c.Wallet.Default().Address == addr
 }
 
-// Update implements common.Screen.
+// Update implements common.Screen. The spinner turns exactly while an
+// action is in flight: it starts when one begins (after the action's own
+// command) and stops when it ends.
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	cmd := m.update(msg)
+	switch {
+	case m.busy != "" && !m.spin.On():
+		cmd = tea.Batch(cmd, m.spin.Start())
+	case m.busy == "":
+		m.spin.Stop()
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		return m.spin.Update(msg)
 	case common.EventMsg:
+		m.follow(msg.Event)
 		if msg.Type == api.EventBlock {
 			if msg.Block != nil && msg.Block.BaseFee != nil {
 				m.baseFee = msg.Block.BaseFee.Int()
 			}
-			return m, m.fetch()
+			return m.fetch()
 		}
 	case common.WalletChangedMsg:
 		m.reload()
-		return m, m.fetch()
+		return m.fetch()
 	case common.WalletReadyMsg:
 		m.reload()
-		return m, m.fetch()
+		return m.fetch()
 	case balancesMsg:
-		return m, m.onBalances(msg)
+		return m.onBalances(msg)
 	case baseFeeMsg:
 		if msg.fee != nil {
 			m.baseFee = msg.fee
 		}
 	case preparedMsg:
-		return m, m.onPrepared(msg)
+		return m.onPrepared(msg)
 	case txsign.SentMsg:
-		return m, m.onSent(msg)
+		return m.onSent(msg)
 	case derivedMsg:
-		return m, m.onDerived(msg)
+		return m.onDerived(msg)
 	case savedMsg:
-		return m, m.onSaved(msg)
+		return m.onSaved(msg)
 	case exportedMsg:
-		return m, m.onExported(msg)
+		return m.onExported(msg)
 	case faucetMsg:
-		return m, m.onFaucet(msg)
+		return m.onFaucet(msg)
 	case form.ReauthMsg:
 		if m.reauth != nil {
-			return m, m.onReauth(msg)
+			return m.onReauth(msg)
 		}
 	case common.FocusMsg:
 		// The words do not stay up behind another screen or the lock.
@@ -208,24 +229,24 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 	case tea.PasteMsg:
 		if m.reauth != nil {
-			return m, m.onReauth(msg)
+			return m.onReauth(msg)
 		}
 		if m.mode == modeConfirm && m.busy == "" {
-			return m, m.draft.Paste(msg, m.c)
+			return m.draft.Paste(msg, m.c)
 		}
 		if m.Capturing() {
-			return m, m.form.Update(msg)
+			return m.form.Update(msg)
 		}
 	case tea.KeyPressMsg:
 		if m.busy != "" {
-			return m, nil
+			return nil
 		}
 		if m.reauth != nil {
-			return m, m.onReauth(msg)
+			return m.onReauth(msg)
 		}
-		return m, m.onKey(msg)
+		return m.onKey(msg)
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {

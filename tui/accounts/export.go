@@ -137,7 +137,7 @@ func (m *Model) exportView() string {
 	}
 	switch {
 	case m.busy != "":
-		lines = append(lines, "", s.Subtle.Render(m.busy))
+		lines = append(lines, "", s.Subtle.Render(m.spin.Line(m.busy)))
 	case m.err != "":
 		lines = append(lines, "", s.Error.Render("✗ "+m.err))
 	}

@@ -136,7 +136,7 @@ func (m *Model) nameView() string {
 	lines := []string{s.Title.Render(title), s.Subtle.Render(common.Wrap(about, m.c.Width)), "", "  " + m.form.Inputs[0].View()}
 	switch {
 	case m.busy != "":
-		lines = append(lines, "", s.Subtle.Render(m.busy))
+		lines = append(lines, "", s.Subtle.Render(m.spin.Line(m.busy)))
 	case m.err != "":
 		lines = append(lines, "", s.Error.Render("✗ "+m.err))
 	}

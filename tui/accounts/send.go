@@ -192,7 +192,7 @@ func (m *Model) sendView() string {
 	lines = append(lines, m.feeLine(tip, tipErr))
 	switch {
 	case m.busy != "":
-		lines = append(lines, "", s.Subtle.Render(m.busy))
+		lines = append(lines, "", s.Subtle.Render(m.spin.Line(m.busy)))
 	case m.err != "":
 		lines = append(lines, "", s.Error.Render("✗ "+m.err))
 	}
