@@ -13,6 +13,7 @@ import (
 	"cairn/tui/common"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -28,11 +29,15 @@ type Model struct {
 	lastTime   uint64 // ms time of the newest block seen
 	lastHeight uint64
 	err        error
+	traffic    traffic       // byte rates with peers, from the metrics
+	spin       spinner.Model // turns while the node syncs
+	spinning   bool          // a spinner tick is on its way
 }
 
 // New returns the Dashboard.
 func New(c *common.Common) *Model {
-	return &Model{c: c, intervals: series{limit: history}, tps: series{limit: history}}
+	return &Model{c: c, intervals: series{limit: history}, tps: series{limit: history},
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 }
 
 // Title implements common.Screen.
@@ -65,8 +70,40 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if msg.Block != nil {
 			m.addBlock(msg.Block)
 		}
+	case common.StatusMsg:
+		if msg.Status != nil {
+			m.traffic.observe(msg.Status.Metrics, m.c.Now())
+		}
+		return m, m.startSpinner()
+	case spinner.TickMsg:
+		if msg.ID != m.spin.ID() {
+			return m, nil
+		}
+		m.spinning = false
+		if !syncing(m.c.Status) {
+			return m, nil // the spinner stops with the sync
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		m.spinning = cmd != nil
+		return m, cmd
 	}
 	return m, nil
+}
+
+// startSpinner sets the spinner turning when the node syncs and it is not
+// turning yet.
+func (m *Model) startSpinner() tea.Cmd {
+	if m.spinning || !syncing(m.c.Status) {
+		return nil
+	}
+	m.spinning = true
+	return m.spin.Tick
+}
+
+// syncing says the node catches up: block sync or a snapshot download.
+func syncing(st *api.Status) bool {
+	return st != nil && (st.Syncing != nil || st.Snapshot.Running())
 }
 
 func (m *Model) addBlock(b *api.Block) {
@@ -113,6 +150,7 @@ const (
 	prioTPS
 	prioConsensus
 	prioInterval
+	prioFinality
 	prioValidator
 	prioHead
 	prioNetwork
@@ -132,8 +170,12 @@ func (m *Model) View() string {
 	}
 	rows := []row{{m.cards(st, w), prioCards}}
 	rows = append(rows, m.charts(w, h)...)
+	rows = append(rows, m.finalityRow(st, w)...)
 	rows = append(rows, row{"", prioBlank})
 	rows = append(rows, m.validatorRows(st, w)...)
+	if sig := m.signing(st); sig != "" && st.Validator != nil {
+		rows = append(rows, row{m.kv("Signing", sig), prioFinality})
+	}
 	chain := fmt.Sprintf("%d · genesis %s", st.ChainID, st.GenesisHash.Hex())
 	if labelW+lipgloss.Width(chain) > w {
 		chain = fmt.Sprintf("%d · genesis %s", st.ChainID, common.ShortHash(st.GenesisHash.Hex()))
@@ -324,13 +366,17 @@ func (m *Model) network(st *api.Status) string {
 	}
 	switch sy := st.Syncing; {
 	case st.Snapshot.Running():
-		return line + s.Warning.Render(" · snapshot: "+snapshotProgress(st.Snapshot))
+		return line + s.Warning.Render(" · "+m.spin.View()+" snapshot: "+snapshotProgress(st.Snapshot))
 	case sy != nil:
-		return line + s.Warning.Render(fmt.Sprintf(" · syncing %d/%d", sy.Current, sy.Target))
+		return line + s.Warning.Render(fmt.Sprintf(" · %s syncing %d/%d", m.spin.View(), sy.Current, sy.Target))
 	case st.Peers == 0:
 		return line + s.Warning.Render(" · waiting for peers")
 	}
-	return line + s.Success.Render(" · in step")
+	line += s.Success.Render(" · in step")
+	if r := m.rates(st); r != "" && labelW+lipgloss.Width(line)+3+lipgloss.Width(r) <= m.c.Width {
+		line += s.Subtle.Render(" · " + r)
+	}
+	return line
 }
 
 // card is a box's content: a title, a figure and a line below it, the

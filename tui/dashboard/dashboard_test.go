@@ -89,7 +89,7 @@ func TestDashboardNetworkLine(t *testing.T) {
 	}
 	node.Networked()
 	c.Status, _ = node.Status(context.Background())
-	if v := tuitest.Plain(s.View()); !strings.Contains(v, "Network        5 peers · syncing 12/40") {
+	if v := tuitest.Plain(s.View()); !strings.Contains(v, "Network        5 peers · ⠋ syncing 12/40") {
 		t.Errorf("networked and syncing:\n%s", v)
 	}
 	node.SetNetwork(fakenode.FixtureNodeID, nil, nil)
@@ -136,6 +136,8 @@ func busy(t *testing.T, w, h int) (*common.Common, common.Screen) {
 		st.Height, st.FinalizedHeight, st.HeadTime = b.Height, b.Height-1, b.Time
 	}
 	st.Mempool.Pending, st.Mempool.Queued, st.Mempool.Bytes = 1234, 56, 3<<20
+	st.Metrics = &api.MetricsSummary{Blocks: 150, FinalityP50: 0.42, FinalityP99: 1.375, IntervalMean: 1.02,
+		TxsPerBlock: 23.4, Signed: 140, Missed: 3, BytesIn: 9 << 20, BytesOut: 4 << 20}
 	c.Status = st
 	c.Now = func() time.Time { return time.UnixMilli(int64(tm) + 2300) }
 	return c, s
@@ -164,7 +166,7 @@ func TestDashboardNothingCutAt80x24(t *testing.T) {
 		"Validator      " + st.Validator.Hex() + "  ● active",
 		"Consensus      round 1 · prevote",
 		"Head           " + common.ShortHash(st.HeadHash.Hex()),
-		"Network        5 peers · syncing 12/40",
+		"Network        5 peers · ⠋ syncing 12/40",
 		"56 queued · 3.0 MiB",
 	} {
 		if !strings.Contains(view, want) {
@@ -233,5 +235,60 @@ func TestDashboardDegradesWhenShort(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDashboardShowsTheMetrics: the finality latency, the validator's
+// signed and missed blocks and the traffic rates come from the status's
+// metrics summary, the figures /metrics exports.
+func TestDashboardShowsTheMetrics(t *testing.T) {
+	c, s := busy(t, 120, 40)
+	c.Status.Syncing = nil
+	c.Status.Peers = 5
+	v := tuitest.Plain(s.View())
+	for _, want := range []string{"Finality       p50 420ms · p99 1.38s · 23.4 txs/block over 150 blocks", "Signing        signed 140 · missed 3"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("dashboard lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "/s ↑") {
+		t.Errorf("a rate shown before two statuses gave one:\n%s", v)
+	}
+	now := c.Now()
+	st := *c.Status
+	s, _ = tuitest.Drive(t, s, common.StatusMsg{Status: &st})
+	next := st
+	next.Metrics = &api.MetricsSummary{Blocks: 151, BytesIn: st.Metrics.BytesIn + 20<<10, BytesOut: st.Metrics.BytesOut + 2<<10}
+	c.Now = func() time.Time { return now.Add(2 * time.Second) }
+	c.Status = &next
+	s, _ = tuitest.Drive(t, s, common.StatusMsg{Status: &next})
+	if v := tuitest.Plain(s.View()); !strings.Contains(v, "in step · ↓ 10.0 KiB/s ↑ 1.0 KiB/s") {
+		t.Errorf("traffic over 2 s of 20 KiB in and 2 KiB out:\n%s", v)
+	}
+}
+
+// TestDashboardSpinsOnlyWhileSyncing: a status that says the node syncs
+// starts the spinner; its tick goes on while the sync does and ends with
+// it.
+func TestDashboardSpinsOnlyWhileSyncing(t *testing.T) {
+	c, node, s := setup(t, 80, 24)
+	node.Networked()
+	c.Status, _ = node.Status(context.Background())
+	_, cmd := s.Update(common.StatusMsg{Status: c.Status})
+	if cmd == nil {
+		t.Fatal("no spinner tick while syncing")
+	}
+	tick := cmd()
+	if _, again := s.Update(common.StatusMsg{Status: c.Status}); again != nil {
+		t.Fatal("a second status started a second spinner")
+	}
+	_, next := s.Update(tick)
+	if next == nil {
+		t.Fatal("the spinner stopped while the node still syncs")
+	}
+	tick = next() // the spinner's next frame, one frame time later
+	c.Status.Syncing = nil
+	if _, next := s.Update(tick); next != nil {
+		t.Fatal("the spinner goes on after the sync ended")
 	}
 }
