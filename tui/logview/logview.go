@@ -1,11 +1,12 @@
 // Package logview is the console's Logs screen: the node's own log lines,
-// live, filterable by level.
+// live, filterable by level and text, with a cursor that stays on its line
+// while new ones arrive, long lines truncated or wrapped, and any line
+// opened in full.
 package logview
 
 import (
-	"fmt"
 	"log/slog"
-	"strings"
+	"sort"
 
 	"cairn/node/api"
 	"cairn/tui/common"
@@ -13,7 +14,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 )
 
 // keep is how many lines the screen holds.
@@ -22,17 +22,26 @@ const keep = 2000
 var levels = []slog.Level{slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError}
 
 var (
-	keyLevel  = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "level filter"))
+	keyLevel  = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "level"))
 	keyFollow = key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "follow"))
+	keyWrap   = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap"))
+	keyOpen   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "full line"))
+	keyClose  = key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc", "close"))
 )
 
-// Model is the Logs screen.
+// Model is the Logs screen. Lines are known by their sequence number (the
+// first line kept is first, the next first+1...), so the cursor and the
+// view stay on their lines while lines arrive and old ones are dropped.
 type Model struct {
 	c      *common.Common
 	lines  []api.LogLine
+	first  int  // sequence number of lines[0]
 	min    int  // index into levels
-	offset int  // first shown line among the filtered ones
-	follow bool // stick to the newest line
+	follow bool // the cursor is on the newest line and stays there
+	sel    int  // sequence number of the cursor's line (when not following)
+	top    int  // sequence number of the first line shown (when not following)
+	wrap   bool // long lines wrap rather than end in an ellipsis
+	open   *api.LogLine
 	filter filter.Model
 }
 
@@ -55,10 +64,7 @@ func (m *Model) Init() tea.Cmd { return nil }
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.LogMsg:
-		m.lines = append(m.lines, msg.Line)
-		if len(m.lines) > keep {
-			m.lines = append(m.lines[:0:0], m.lines[len(m.lines)-keep:]...)
-		}
+		m.add(msg.Line)
 	case tea.PasteMsg:
 		if m.filter.Editing() {
 			return m, m.onFilter(msg)
@@ -67,6 +73,16 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		return m, m.key(msg)
 	}
 	return m, nil
+}
+
+// add keeps a new line, dropping the oldest past keep. The cursor and the
+// view hold sequence numbers, so they do not move.
+func (m *Model) add(l api.LogLine) {
+	m.lines = append(m.lines, l)
+	if drop := len(m.lines) - keep; drop > 0 {
+		m.lines = append(m.lines[:0:0], m.lines[drop:]...)
+		m.first += drop
+	}
 }
 
 // onFilter gives a key or a paste to the filter being typed; the view
@@ -79,66 +95,151 @@ func (m *Model) onFilter(msg tea.Msg) tea.Cmd {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
-	if m.filter.Editing() {
+	switch {
+	case m.open != nil:
+		if key.Matches(msg, keyClose) {
+			m.open = nil
+		}
+		return nil
+	case m.filter.Editing():
 		return m.onFilter(msg)
 	}
-	shown := len(m.filtered())
-	page := m.rows()
 	switch {
 	case key.Matches(msg, k.Filter):
 		return m.filter.Open()
+	case key.Matches(msg, keyOpen):
+		m.openSelected()
 	case key.Matches(msg, k.Back):
+		// The cursor stays on its line: a match found with the filter
+		// shows among its neighbours once the filter is cleared.
 		m.filter.Clear()
-		m.follow = true
 	case key.Matches(msg, keyLevel):
 		m.min = (m.min + 1) % len(levels)
-		m.follow = true
+	case key.Matches(msg, keyWrap):
+		m.wrap = !m.wrap
 	case key.Matches(msg, keyFollow):
-		m.follow = !m.follow
+		m.setFollow(!m.follow)
 	case key.Matches(msg, k.Up):
-		m.scrollTo(m.top(shown) - 1)
+		m.move(-1)
 	case key.Matches(msg, k.Down):
-		m.scrollTo(m.top(shown) + 1)
+		m.move(1)
 	case key.Matches(msg, k.PageUp):
-		m.scrollTo(m.top(shown) - page)
+		m.move(-m.rows())
 	case key.Matches(msg, k.PageDown):
-		m.scrollTo(m.top(shown) + page)
+		m.move(m.rows())
 	case key.Matches(msg, k.Top):
-		m.scrollTo(0)
+		m.move(-len(m.lines))
 	case key.Matches(msg, k.Bottom):
 		m.follow = true
 	}
 	return nil
 }
 
-// scrollTo pins the view at a line; reaching the end resumes following.
-func (m *Model) scrollTo(top int) {
-	shown := len(m.filtered())
-	maxTop := max(shown-m.rows(), 0)
-	m.offset = min(max(top, 0), maxTop)
-	m.follow = m.offset == maxTop
+// openSelected shows the cursor's line in full.
+func (m *Model) openSelected() {
+	shown := m.shown()
+	if len(shown) == 0 {
+		return
+	}
+	_, sel := m.layout(shown)
+	l := m.lines[shown[sel]-m.first]
+	m.open = &l
 }
 
-func (m *Model) top(shown int) int {
-	if m.follow {
-		return max(shown-m.rows(), 0)
+// setFollow turns following on, or off with the cursor and view pinned
+// where they are.
+func (m *Model) setFollow(on bool) {
+	if on {
+		m.follow = true
+		return
 	}
-	return m.offset
+	shown := m.shown()
+	if len(shown) == 0 {
+		return
+	}
+	top, sel := m.layout(shown)
+	m.follow, m.top, m.sel = false, shown[top], shown[sel]
+}
+
+// move takes the cursor delta lines shown away; reaching the newest line
+// resumes following.
+func (m *Model) move(delta int) {
+	shown := m.shown()
+	if len(shown) == 0 {
+		return
+	}
+	_, sel := m.layout(shown)
+	sel = min(max(sel+delta, 0), len(shown)-1)
+	if sel == len(shown)-1 {
+		m.follow = true
+		return
+	}
+	m.follow, m.sel = false, shown[sel]
+	top, _ := m.layout(shown)
+	m.top = shown[top]
+}
+
+// layout is the positions among the lines shown of the first line in the
+// view and of the cursor's line, with the cursor's line in the view.
+func (m *Model) layout(shown []int) (top, sel int) {
+	if len(shown) == 0 {
+		return 0, 0
+	}
+	if m.follow {
+		sel = len(shown) - 1
+		return m.fitUp(shown, sel), sel
+	}
+	sel, top = posOf(shown, m.sel), posOf(shown, m.top)
+	if top > sel {
+		top = sel
+	}
+	if up := m.fitUp(shown, sel); up > top {
+		top = up // the cursor went below the view
+	}
+	return top, sel
+}
+
+// fitUp is the first position of a view whose last line is the one at
+// last: as many lines above it as the rows hold.
+func (m *Model) fitUp(shown []int, last int) int {
+	room := m.rows() - m.height(shown[last])
+	top := last
+	for top > 0 {
+		h := m.height(shown[top-1])
+		if h > room {
+			break
+		}
+		room -= h
+		top--
+	}
+	return top
+}
+
+// posOf is the position of the line seq among those shown, or of the first
+// after it (the last when none is).
+func posOf(shown []int, seq int) int {
+	return min(sort.SearchInts(shown, seq), len(shown)-1)
+}
+
+// height is how many rows the line seq takes.
+func (m *Model) height(seq int) int {
+	if !m.wrap {
+		return 1
+	}
+	return len(m.wrapped(m.lines[seq-m.first], false))
 }
 
 func (m *Model) rows() int { return max(m.c.Height-1-m.filter.Lines(), 1) }
 
-// filtered is the lines at or above the level shown that the text filter
-// lets through (its message or attributes hold the query).
-func (m *Model) filtered() []api.LogLine {
+// shown is the sequence numbers of the lines at or above the level shown
+// that the text filter lets through (their message or attributes hold the
+// query), oldest first.
+func (m *Model) shown() []int {
 	min := levels[m.min]
-	if min == slog.LevelDebug && !m.filter.Filtering() {
-		return m.lines
-	}
-	out := make([]api.LogLine, 0, len(m.lines))
-	for _, l := range m.lines {
+	out := make([]int, 0, len(m.lines))
+	for i, l := range m.lines {
 		if l.Level >= min && m.filter.Match(l.Message, l.Attrs) {
-			out = append(out, l)
+			out = append(out, m.first+i)
 		}
 	}
 	return out
@@ -162,75 +263,23 @@ func (m *Model) SetSize(int, int) {}
 // ShortHelp implements common.Screen.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	if m.filter.Editing() {
+	switch {
+	case m.open != nil:
+		return []key.Binding{keyClose}
+	case m.filter.Editing():
 		return []key.Binding{k.Submit, k.Cancel}
 	}
-	return []key.Binding{k.Filter, keyLevel, k.Up, k.Down}
+	return []key.Binding{k.Filter, keyOpen, keyWrap, keyLevel}
 }
 
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{k.Filter, keyLevel, keyFollow}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+	return [][]key.Binding{{k.Filter, keyLevel, keyFollow, keyWrap, keyOpen},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 
 // Capturing implements common.Screen: the screen takes text while its
-// filter is typed.
-func (m *Model) Capturing() bool { return m.filter.Editing() }
-
-// View implements common.Screen.
-func (m *Model) View() string {
-	s := m.c.Styles
-	lines := m.filtered()
-	top := m.top(len(lines))
-	end := min(top+m.rows(), len(lines))
-	mode := "following"
-	if !m.follow {
-		mode = fmt.Sprintf("line %d of %d", top+1, len(lines))
-	}
-	header := s.Header.Render(fmt.Sprintf("level ≥ %s · %d lines · %s", levels[m.min], len(lines), mode))
-	if m.c.Logs == nil {
-		if m.c.Remote != "" {
-			return m.remoteView()
-		}
-		header = s.Subtle.Render("this node's logs are not available here")
-	}
-	out := []string{header}
-	for _, l := range lines[top:end] {
-		out = append(out, m.render(l))
-	}
-	if m.filter.Active() && m.c.Logs != nil {
-		out = append(out, m.filter.Line(len(lines), m.levelCount(), m.c.Width))
-	}
-	return common.Fit(strings.Join(out, "\n"), m.c.Width, m.c.Height)
-}
-
-// remoteView is the screen of a console attached to a node elsewhere: the
-// API does not serve the node's logs, so they are read on its host.
-func (m *Model) remoteView() string {
-	s := m.c.Styles
-	wrap := lipgloss.NewStyle().Width(max(m.c.Width, 1))
-	text := []string{
-		s.Header.Render("The node's logs are on its host"),
-		"",
-		wrap.Render(s.Value.Render("This console is attached to ") + s.Subtle.Render(m.c.Remote) +
-			s.Value.Render(" over its API, which does not serve the node's logs.")),
-		wrap.Render(s.Value.Render("Read them where the node runs: the output of `cairn node`, or <home>/console.log of a console that runs one.")),
-	}
-	return common.Fit(strings.Join(text, "\n"), m.c.Width, m.c.Height)
-}
-
-func (m *Model) render(l api.LogLine) string {
-	s := m.c.Styles
-	lvl := s.Subtle
-	switch {
-	case l.Level >= slog.LevelError:
-		lvl = s.Error
-	case l.Level >= slog.LevelWarn:
-		lvl = s.Warning
-	case l.Level >= slog.LevelInfo:
-		lvl = s.Success
-	}
-	return s.Faint.Render(l.Time.Format("15:04:05")) + " " + lvl.Render(fmt.Sprintf("%-5s", l.Level)) + " " +
-		s.Value.Render(l.Message) + " " + s.Subtle.Render(l.Attrs)
-}
+// filter is typed, and every key while a line is open (esc closes it
+// rather than leaving the screen).
+func (m *Model) Capturing() bool { return m.filter.Editing() || m.open != nil }
