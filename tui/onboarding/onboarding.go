@@ -9,6 +9,7 @@ import (
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -63,8 +64,9 @@ type Model struct {
 
 	inputs []textinput.Model // the current step's fields
 	focus  int
-	err    string // the current step's error, shown under its fields
-	busy   string // what stepBusy says
+	err    string      // the current step's error, shown under its fields
+	busy   string      // what stepBusy says
+	spin   busySpinner // turns while on stepBusy
 
 	firstAddr string         // the import flow's first address, shown before the password
 	wallet    *wallet.Wallet // created, waiting on the keystore retry
@@ -106,21 +108,36 @@ func (m *Model) ShortHelp() []key.Binding { return m.hints() }
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.hints()} }
 
-// Update implements common.Screen.
+// Update implements common.Screen. The spinner turns exactly while the
+// step is busy (encrypting, reading a keystore): it starts after the
+// work's own command and stops when the step moves on.
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
-	switch msg := msg.(type) {
-	case createdMsg:
-		return m, m.onCreated(msg)
-	case importedMsg:
-		return m, m.onImported(msg)
-	case keystoreCheckedMsg:
-		return m, m.onKeystoreChecked(msg)
-	case tea.PasteMsg:
-		return m, m.onPaste(msg)
-	case tea.KeyPressMsg:
-		return m, m.onKey(msg)
+	cmd := m.update(msg)
+	switch {
+	case m.step == stepBusy && !m.spin.On():
+		cmd = tea.Batch(cmd, m.spin.Start())
+	case m.step != stepBusy:
+		m.spin.Stop()
 	}
-	return m, nil
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		return m.spin.Update(msg)
+	case createdMsg:
+		return m.onCreated(msg)
+	case importedMsg:
+		return m.onImported(msg)
+	case keystoreCheckedMsg:
+		return m.onKeystoreChecked(msg)
+	case tea.PasteMsg:
+		return m.onPaste(msg)
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	}
+	return nil
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -158,6 +158,7 @@ func TestGoldenEncrypting(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		m := newFirstRun(t, goldenPath, w, h)
 		m.step, m.busy = stepBusy, "Encrypting wallet…"
+		m.spin.Start()
 		golden(t, m, w, h)
 	})
 }

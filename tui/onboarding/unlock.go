@@ -9,6 +9,7 @@ import (
 	"cairn/wallet"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -22,6 +23,7 @@ type Unlock struct {
 	input         textinput.Model
 	width, height int
 	busy          bool
+	spin          busySpinner // turns while busy
 	failures      int
 	err           string
 	done          bool
@@ -85,9 +87,23 @@ func (u *Unlock) FullHelp() [][]key.Binding { return [][]key.Binding{u.ShortHelp
 // unlockedMsg ends an unlock attempt.
 type unlockedMsg struct{ err error }
 
-// Update implements common.Screen.
+// Update implements common.Screen. The spinner turns exactly while the
+// password is being checked.
 func (u *Unlock) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	s, cmd := u.update(msg)
+	switch {
+	case u.busy && !u.spin.On():
+		cmd = tea.Batch(cmd, u.spin.Start())
+	case !u.busy:
+		u.spin.Stop()
+	}
+	return s, cmd
+}
+
+func (u *Unlock) update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		return u, u.spin.Update(msg)
 	case unlockedMsg:
 		return u, u.onUnlocked(msg)
 	case tea.KeyPressMsg:
@@ -177,7 +193,7 @@ func (u *Unlock) View() string {
 		s.Value.Render(def.Label+" ") + s.Highlight.Render(def.Address.Hex()) + "\n\n")
 	switch {
 	case u.busy:
-		b.WriteString(s.Subtle.Render("Unlocking…"))
+		b.WriteString(s.Subtle.Render(u.spin.Line("Unlocking…")))
 	case u.done:
 		b.WriteString(s.Success.Render("✓ Unlocked."))
 	case u.asleep:

@@ -123,7 +123,7 @@ func (m *Model) View() string {
 	case stepPassword:
 		body = m.passwordView()
 	case stepBusy:
-		body = s.Title.Render(m.busy) + "\n\n" + s.Subtle.Render(wrap("This takes a moment: the password is stretched on purpose, so guessing it is slow.", m.textWidth()))
+		body = s.Title.Render(m.spin.Line(m.busy)) + "\n\n" + s.Subtle.Render(wrap("This takes a moment: the password is stretched on purpose, so guessing it is slow.", m.textWidth()))
 	case stepKeystoreRetry:
 		body = m.keystoreRetryView()
 	case stepDone:
