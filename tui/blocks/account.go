@@ -1,12 +1,16 @@
 package blocks
 
 import (
+	"context"
+	"fmt"
 	"math/big"
 	"strings"
 
 	"cairn/node/api"
 	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // accountPage is an address the jump prompt opened: its balance and
@@ -14,6 +18,56 @@ import (
 type accountPage struct {
 	acc   *api.Account
 	label string // the wallet's label for it, if one of the wallet's
+	fetch common.OneAtATime
+}
+
+// accountMsg is the node's answer to a page's reread of its account.
+type accountMsg struct {
+	page *accountPage
+	acc  *api.Account
+	err  error
+}
+
+// update rereads the account after each block (its balance and nonces
+// move with the chain), one request at a time, and reports whether
+// anything shown changed.
+func (p *accountPage) update(c *common.Common, msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case common.EventMsg:
+		if msg.Type == api.EventBlock && msg.Block != nil {
+			return p.reread(c), false
+		}
+	case accountMsg:
+		if msg.page != p {
+			return nil, false
+		}
+		again := p.fetch.End()
+		if msg.err != nil {
+			return errCmd(msg.err), false
+		}
+		p.acc = msg.acc
+		if again {
+			return p.reread(c), true
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+func (p *accountPage) reread(c *common.Common) tea.Cmd {
+	if c.Node == nil || !p.fetch.Begin() {
+		return nil
+	}
+	node, addr := c.Node, p.acc.Address
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		acc, err := node.Account(ctx, addr)
+		if err != nil {
+			return accountMsg{page: p, err: fmt.Errorf("read account %s: %w", common.ShortHash(addr.Hex()), err)}
+		}
+		return accountMsg{page: p, acc: acc}
+	}
 }
 
 func (m *Model) accountView() string {

@@ -43,13 +43,14 @@ type Model struct {
 	account *accountPage
 
 	cache common.ViewCache // the last drawing, redrawn when something shown changed
+	busy  txview.Busy      // spins while the list or a block is being read
 }
 
 // New returns the Blocks screen; Init fetches the newest blocks.
 func New(c *common.Common) common.Screen { return newModel(c) }
 
 func newModel(c *common.Common) *Model {
-	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize, filter: filter.New(c)}
+	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize, filter: filter.New(c), busy: txview.NewBusy()}
 }
 
 // Title implements common.Screen.
@@ -61,11 +62,48 @@ func (m *Model) Init() tea.Cmd {
 	if m.c.Node == nil {
 		return nil
 	}
-	return fetchBlocks(m.c.Node, api.Latest, m.page, false)
+	return tea.Batch(fetchBlocks(m.c.Node, api.Latest, m.page, false), m.busy.Start())
+}
+
+// working reports whether the list is waiting on the node: its first
+// page, older blocks, or a block to open.
+func (m *Model) working() bool {
+	return (!m.loaded && len(m.blocks) == 0) || m.olderBusy || m.want != (ethcommon.Hash{})
+}
+
+// pages gives msg to the open transaction and account pages, which keep
+// themselves current.
+func (m *Model) pages(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	if m.tx != nil {
+		cmd, changed := m.tx.Update(msg)
+		if changed {
+			m.cache.Invalidate()
+		}
+		cmds = append(cmds, cmd)
+	}
+	if m.account != nil {
+		cmd, changed := m.account.update(m.c, msg)
+		if changed {
+			m.cache.Invalidate()
+		}
+		cmds = append(cmds, cmd)
+	}
+	if cmd, ok := m.busy.Tick(msg, m.working()); ok {
+		m.cache.Invalidate()
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update implements common.Screen.
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	pages := m.pages(msg)
+	s, cmd := m.update(msg)
+	return s, tea.Batch(pages, cmd)
+}
+
+func (m *Model) update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.EventMsg:
 		if msg.Type == api.EventBlock && msg.Block != nil {

@@ -14,6 +14,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
 // addBlocks merges blocks into the list: newest first, one per height. A
@@ -77,7 +78,7 @@ func (m *Model) fetchOlder() tea.Cmd {
 	}
 	m.olderBusy = true
 	n := min(uint64(m.page), low)
-	return fetchBlocks(m.c.Node, low-n, int(n), true)
+	return tea.Batch(fetchBlocks(m.c.Node, low-n, int(n), true), m.busy.Start())
 }
 
 // onFilter gives a key or a paste to the filter being typed; the cursor
@@ -127,7 +128,7 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Enter):
 		if rv.Shows(m.cursor) && m.c.Node != nil {
 			m.want = m.blocks[m.cursor].Hash
-			return fetchBlock(m.c.Node, m.want)
+			return tea.Batch(fetchBlock(m.c.Node, m.want), m.busy.Start())
 		}
 	}
 	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
@@ -157,7 +158,7 @@ func listLayout(width int) []cell {
 func (m *Model) listView() string {
 	s, w, h := m.c.Styles, m.c.Width, m.c.Height
 	if !m.loaded && len(m.blocks) == 0 {
-		return common.Fit(s.Subtle.Render("reading the latest blocks…"), w, h)
+		return common.Fit(s.Accent.Render(m.busy.View())+s.Subtle.Render(" reading the latest blocks…"), w, h)
 	}
 	head := "no blocks yet"
 	if len(m.blocks) > 0 {
@@ -165,9 +166,12 @@ func (m *Model) listView() string {
 			txview.Num(m.blocks[0].Height), len(m.blocks), txview.Num(m.blocks[0].Height), txview.Num(m.lowest()))
 	}
 	rv := m.shown()
-	if m.olderBusy {
-		head += " · loading older…"
-	} else if m.lowest() > 0 && (rv.Len() == 0 || rv.Pos(m.cursor) >= rv.Len()-1) {
+	switch {
+	case m.want != (ethcommon.Hash{}):
+		head += " · " + m.busy.View() + " opening the block…"
+	case m.olderBusy:
+		head += " · " + m.busy.View() + " loading older…"
+	case m.lowest() > 0 && (rv.Len() == 0 || rv.Pos(m.cursor) >= rv.Len()-1):
 		head += " · pgdn for older"
 	}
 	cells := listLayout(w)

@@ -22,15 +22,19 @@ type Page struct {
 	footer string
 	vp     viewport.Model
 	width  int // the width the content was laid out for; -1 forces a layout
+
+	fetch   common.OneAtATime // the refetch once the transaction is included
+	busy    Busy              // spins while the refetch is out
+	dropped string            // why the node dropped it, once it did
 }
 
 // NewPage opens tx; own marks the user's addresses; footer is the hint
 // under the page ("esc back").
 func NewPage(c *common.Common, tx *api.Tx, own map[ethcommon.Address]bool, footer string) *Page {
-	return &Page{c: c, tx: tx, own: own, footer: footer, vp: viewport.New(), width: -1}
+	return &Page{c: c, tx: tx, own: own, footer: footer, vp: viewport.New(), width: -1, busy: NewBusy()}
 }
 
-// Tx is the transaction the page shows.
+// Tx is the transaction the page shows, as last read from the node.
 func (p *Page) Tx() *api.Tx { return p.tx }
 
 // SetOwn changes which addresses are the user's and redraws.
@@ -42,7 +46,7 @@ func (p *Page) Invalidate() { p.width = -1 }
 func (p *Page) layout() {
 	w, h := max(p.c.Width, 1), max(p.c.Height-1, 1)
 	if p.width != w {
-		p.vp.SetContentLines(Lines(p.c.Styles, p.tx, w, p.own))
+		p.vp.SetContentLines(Lines(p.c.Styles, p.shown(), w, p.own))
 		p.width = w
 	}
 	p.vp.SetWidth(w)
@@ -59,7 +63,11 @@ func (p *Page) Key(msg tea.KeyPressMsg) {
 func (p *Page) View() string {
 	p.layout()
 	s := p.c.Styles
-	return common.Fit(p.vp.View()+"\n"+s.Subtle.Render(p.footer)+ScrollNote(s, &p.vp), p.c.Width, p.c.Height)
+	foot := s.Subtle.Render(p.footer)
+	if p.fetch.Out() {
+		foot += s.Subtle.Render(" · ") + s.Accent.Render(p.busy.View()) + s.Subtle.Render(" reading the receipt…")
+	}
+	return common.Fit(p.vp.View()+"\n"+foot+ScrollNote(s, &p.vp), p.c.Width, p.c.Height)
 }
 
 // ScrollNote says which lines a viewport shows when it cannot show all.

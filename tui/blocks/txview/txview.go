@@ -3,6 +3,7 @@ package txview
 import (
 	"fmt"
 	"math/big"
+	"strings"
 
 	"cairn/node/api"
 	"cairn/tui/common"
@@ -116,6 +117,9 @@ func status(tx *api.Tx) string {
 func statusStyle(s *styles.Styles, tx *api.Tx) lipgloss.Style {
 	if tx.Status == api.TxPending {
 		return s.Warning
+	}
+	if strings.HasPrefix(tx.Status, "dropped") {
+		return s.Error
 	}
 	if tx.Receipt != nil && tx.Receipt.Status != 1 {
 		return s.Error
