@@ -64,7 +64,8 @@ func (m *Model) chooseView() string {
 		} else {
 			b.WriteString(s.Value.Render("  "+o.title) + "\n")
 		}
-		b.WriteString(s.Subtle.Render("    "+o.about) + "\n")
+		about := wrap(o.about, m.textWidth()-4)
+		b.WriteString(s.Subtle.Render("    "+strings.ReplaceAll(about, "\n", "\n    ")) + "\n")
 	}
 	b.WriteString("\n" + s.Label.Render("New recovery phrases have ") +
 		s.Value.Render(fmt.Sprintf("%d words", m.wordCount)) +

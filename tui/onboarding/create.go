@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // confirmCount is how many words the user types back.
@@ -44,6 +45,9 @@ func (m *Model) wordsKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.toChoose()
 	case key.Matches(msg, keyEnter):
+		if _, shown := m.wordsLayout(); !shown {
+			return nil // not "I wrote them down" for words never on the screen
+		}
 		return m.toConfirm()
 	}
 	return nil
@@ -118,15 +122,44 @@ func (m *Model) submitConfirm() tea.Cmd {
 	return m.focusField(wrong[0])
 }
 
+// wordsView shows the words in a box, in as many columns (up to four) as
+// the area's width holds. Where the area cannot hold them all, it shows
+// none and asks for a larger window: a phrase written down with a word
+// missing restores nothing.
 func (m *Model) wordsView() string {
+	v, _ := m.wordsLayout()
+	return v
+}
+
+// wordsLayout is the words step and whether the words are on it.
+func (m *Model) wordsLayout() (string, bool) {
 	s := m.c.Styles
-	var b strings.Builder
-	b.WriteString(m.heading("your recovery phrase") + "\n\n")
+	head := m.heading("your recovery phrase") + "\n\n"
 	warn := fmt.Sprintf("Write these %d words down on paper, in order, and keep them somewhere safe. "+
 		"They are the only way to restore this wallet, and anyone who sees them can take everything in it. "+
 		"Never type them into a website.", len(m.words))
-	b.WriteString(s.Warning.Render(wrap(warn, m.textWidth())) + "\n\n")
-	cols := 4
+	warning := s.Warning.Render(wrap(warn, m.textWidth()))
+	box := ""
+	for cols := 4; cols >= 1; cols-- {
+		box = s.Box.Render(m.wordGrid(cols))
+		if lipgloss.Width(box) <= m.areaWidth() {
+			break
+		}
+	}
+	next := s.Subtle.Render("Next you type three of them back.")
+	body := head + warning + "\n\n" + box + "\n" + next
+	if lipgloss.Width(box) > m.areaWidth() || lipgloss.Height(body) > m.areaHeight()-2 {
+		return head + s.Error.Render(wrap(tooSmallForWords, m.textWidth())) + "\n\n" + warning, false
+	}
+	return body, true
+}
+
+// tooSmallForWords is what the words step says where they cannot all fit.
+const tooSmallForWords = "Make the window larger to see your recovery words: they must all be on the screen at once."
+
+// wordGrid lays the words out numbered, row by row, in cols columns.
+func (m *Model) wordGrid(cols int) string {
+	s := m.c.Styles
 	rows := (len(m.words) + cols - 1) / cols
 	var grid strings.Builder
 	for r := 0; r < rows; r++ {
@@ -145,9 +178,7 @@ func (m *Model) wordsView() string {
 			grid.WriteString(cell)
 		}
 	}
-	b.WriteString(s.Box.Render(grid.String()) + "\n")
-	b.WriteString(s.Subtle.Render("Next you type three of them back."))
-	return b.String()
+	return grid.String()
 }
 
 func (m *Model) confirmView() string {

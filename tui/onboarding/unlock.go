@@ -189,8 +189,12 @@ func (u *Unlock) View() string {
 	if len(accs) == 1 {
 		noun = "account"
 	}
-	b.WriteString(s.Label.Render(fmt.Sprintf("%d %s · default ", len(accs), noun)) +
-		s.Value.Render(def.Label+" ") + s.Highlight.Render(def.Address.Hex()) + "\n\n")
+	who := s.Label.Render(fmt.Sprintf("%d %s · default ", len(accs), noun)) + s.Value.Render(def.Label)
+	sep := " " // the address on the same line, or on its own where it would be cut
+	if lipgloss.Width(who)+1+len(def.Address.Hex()) > w {
+		sep = "\n"
+	}
+	b.WriteString(who + sep + s.Highlight.Render(def.Address.Hex()) + "\n\n")
 	switch {
 	case u.busy:
 		b.WriteString(s.Subtle.Render(u.spin.Line("Unlocking…")))
@@ -211,5 +215,5 @@ func (u *Unlock) View() string {
 	if u.err != "" {
 		b.WriteString("\n\n" + s.Error.Render(wrap("✗ "+u.err, max(min(w, 90)-2, 20))))
 	}
-	return frame(b.String(), hintLine(u.ShortHelp(), s.Subtle), w, h)
+	return frame(b.String(), hintLine(u.ShortHelp(), s.Subtle, w), w, h)
 }

@@ -78,6 +78,9 @@ func (m *Model) hints() []key.Binding {
 	case stepChoose:
 		return []key.Binding{keyUp, enter("continue"), keyWordsLen, keyQuit}
 	case stepWords:
+		if _, shown := m.wordsLayout(); !shown {
+			return []key.Binding{back("back"), keyQuit}
+		}
 		return []key.Binding{enter("I wrote them down"), back("back"), keyQuit}
 	case stepConfirm:
 		return []key.Binding{keyNext, enter("check"), back("show the words again"), keyQuit}
@@ -93,14 +96,23 @@ func (m *Model) hints() []key.Binding {
 	return []key.Binding{keyQuit}
 }
 
-// hintLine draws the hints (the gate has no help bar of its own).
-func hintLine(bs []key.Binding, st lipgloss.Style) string {
-	var parts []string
+// hintLine draws the hints (the gate has no help bar of its own), as many
+// as fit in w whole, the first (the step's own keys) first: a hint cut
+// mid-way reads as a different key.
+func hintLine(bs []key.Binding, st lipgloss.Style, w int) string {
+	line := ""
 	for _, b := range bs {
 		h := b.Help()
-		parts = append(parts, h.Key+" "+h.Desc)
+		next := h.Key + " " + h.Desc
+		if line != "" {
+			next = line + " · " + next
+		}
+		if lipgloss.Width(next) > w {
+			break
+		}
+		line = next
 	}
-	return st.Render(strings.Join(parts, " · "))
+	return st.Render(line)
 }
 
 // View implements common.Screen.
@@ -129,7 +141,7 @@ func (m *Model) View() string {
 	case stepDone:
 		body = s.Success.Render("✓ Wallet ready.")
 	}
-	return frame(body, hintLine(m.hints(), s.Subtle), m.areaWidth(), m.areaHeight())
+	return frame(body, hintLine(m.hints(), s.Subtle, m.areaWidth()), m.areaWidth(), m.areaHeight())
 }
 
 // frame puts the hint line on the area's last line, below the body.
