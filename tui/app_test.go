@@ -26,7 +26,7 @@ var fastKDF = []wallet.Option{wallet.WithKDFIterations(1000), wallet.WithKeystor
 const password = "correct horse battery"
 
 // devWallet writes a wallet of the dev mnemonic and returns its path.
-func devWallet(t *testing.T) string {
+func devWallet(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "wallet.json")
 	if _, err := wallet.Create(path, wallet.DevMnemonic, "", password, fastKDF...); err != nil {
