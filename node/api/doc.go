@@ -24,6 +24,8 @@
 //	GET  /v1/peers                  Peers
 //	POST /v1/call                   Call
 //	GET  /v1/events                 Subscribe (server-sent events; ?types=block,tx,dropped)
+//	GET  /v1/logs                   the node's recent log lines (?level=info&limit=n; RemoteLogs)
+//	GET  /v1/logs/stream            its new log lines (server-sent events "log"; ?level=)
 //	GET  /v1/openapi.json           the OpenAPI 3.1 document
 //
 // JSON conventions: amounts of wei are decimal strings, heights, nonces and
@@ -44,8 +46,8 @@
 //	413 body_too_large      request body over the limit
 //	503 pool_full           the mempool is full of better-paying transactions: retry later
 //	503 too_many_subscribers the node serves as many event streams (or streams
-//	                        with tx events) as it allows: retry later, or ask
-//	                        for fewer types (GET /v1/events?types=block)
+//	                        with tx events, or log streams) as it allows: retry
+//	                        later, or ask for fewer types (GET /v1/events?types=block)
 //	500 internal            anything else (logged by the server)
 //
 // Every refusal caused by what the client sent is a 400 whose code says

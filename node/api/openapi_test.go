@@ -101,6 +101,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"SendTxResponse":  sendTxResponse{},
 		"SendTxsResponse": sendTxsResponse{}, "TxResult": TxResult{}, "ValidatorList": ValidatorList{}, "Validator": Validator{},
 		"Delegation": Delegation{}, "Unbonding": Unbonding{}, "Delegations": Delegations{},
+		"LogLine": LogLine{}, "LogList": logList{},
 	}
 	for name, v := range types {
 		s, ok := schemas[name].(map[string]any)

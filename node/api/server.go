@@ -73,6 +73,9 @@ type ServerOptions struct {
 	// "GET /v1/blocks/{id}", "/" or "/ws" for JSON-RPC, "unmatched"),
 	// never the raw path; the status written; and how long it took.
 	ObserveRequest func(route string, status int, d time.Duration)
+	// Logs, when set, serves the node's own log lines: GET /v1/logs and
+	// the stream GET /v1/logs/stream. Nil answers both with 404.
+	Logs LogSource
 }
 
 // route is one REST endpoint. The table is the single source of the mux's
@@ -96,6 +99,8 @@ var routes = []route{
 	{"GET", "/v1/peers", (*server).peers},
 	{"POST", "/v1/call", (*server).call},
 	{"GET", "/v1/events", (*server).events},
+	{"GET", "/v1/logs", (*server).logs},
+	{"GET", "/v1/logs/stream", (*server).logStream},
 	{"GET", "/v1/openapi.json", (*server).openapi},
 }
 
@@ -105,6 +110,8 @@ type server struct {
 	log  *slog.Logger
 	v1   *http.ServeMux
 	hub  *hub
+	// logSlots caps the log streams served at once (MaxLogStreams).
+	logSlots chan struct{}
 }
 
 // NewServer returns the REST API over svc: the routes under /v1 (see the
@@ -140,7 +147,7 @@ func NewServer(svc Service, opts ServerOptions) http.Handler {
 	if opts.StreamWriteTimeout <= 0 {
 		opts.StreamWriteTimeout = DefaultStreamWriteTimeout
 	}
-	s := &server{svc: svc, opts: opts, log: opts.Log, v1: http.NewServeMux()}
+	s := &server{svc: svc, opts: opts, log: opts.Log, v1: http.NewServeMux(), logSlots: make(chan struct{}, MaxLogStreams)}
 	s.hub = newHub(svc, opts, opts.Log)
 	for _, rt := range routes {
 		s.v1.HandleFunc(rt.method+" "+rt.path, func(w http.ResponseWriter, r *http.Request) {

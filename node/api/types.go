@@ -413,8 +413,8 @@ type TxResult struct {
 
 // LogLine is one of a node's own log lines, as the console shows it. The
 // node keeps its recent lines in memory (cairn/node/logs) for a console in
-// the same process; the REST API does not serve them, so a console
-// attached over the network has none (the node's logs stay on its host).
+// the same process, and its REST API serves them (GET /v1/logs and
+// /v1/logs/stream, read by RemoteLogs) to a console attached over it.
 type LogLine struct {
 	Time    time.Time  `json:"time"`
 	Level   slog.Level `json:"level"`
