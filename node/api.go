@@ -73,7 +73,7 @@ func (n *Node) startAPI(ctx context.Context) error {
 	n.closeRPCWhenDone(ctx, rpc)
 	m := n.meters.Load()
 	handler := api.NewServer(n.service, api.ServerOptions{Root: rpc.Handler(), Log: n.cfg.Logger.With("part", "api"),
-		Metrics: m.Handler(), ObserveRequest: m.ObserveRequest})
+		Metrics: m.Handler(), ObserveRequest: m.ObserveRequest, Logs: n.cfg.Logs})
 	n.server = api.NewHTTPServer(handler, api.HTTPOptions{})
 	// Requests live no longer than the node: stopping it ends event
 	// streams instead of waiting for their clients to leave.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cairn/chain"
+	"cairn/node/api"
 	"cairn/node/clock"
 	"cairn/node/p2p"
 	"cairn/node/transport"
@@ -56,6 +57,10 @@ type Config struct {
 	CallTimeout time.Duration
 	// Logger receives the node's logs (default: discard).
 	Logger *slog.Logger
+	// Logs, when set, is where the node's API reads the node's recent log
+	// lines (GET /v1/logs and its stream), for consoles attached over it:
+	// the buffer that Logger also writes to (cairn/node/logs).
+	Logs api.LogSource
 	// Transport connects the node to its peers: consensus messages,
 	// transactions and catch-up. Nil runs the node alone (a one-validator
 	// chain such as the devnet), unless P2P is set. The node closes it in

@@ -62,7 +62,7 @@ func newConsoleCmd() *cobra.Command {
 			"on a fatal error, the console quits and shows the error.\n\n" +
 			"With --attach URL it runs no node: it drives the node whose API is at URL (as\n" +
 			"`cairn node` serves it, e.g. http://127.0.0.1:8545) through that API, and every\n" +
-			"screen works as with its own node but Logs (the node's logs stay on its host).\n" +
+			"screen works as with its own node, Logs included (the node's recent lines, live).\n" +
 			"The wallet stays here, in --home: keys never leave this machine, transactions are\n" +
 			"signed here and sent signed. If the connection drops, the status line says so and\n" +
 			"the console reconnects by itself when the node answers again. Only --home and\n" +
@@ -115,6 +115,7 @@ func runConsole(ctx context.Context, f *consoleFlags) error {
 	level := slog.LevelInfo
 	level.UnmarshalText([]byte(f.logLevel))
 	cfg.Logger = slog.New(slog.NewMultiHandler(buf.Handler(level), slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: level})))
+	cfg.Logs = buf // its API serves them too, to a console attached to it
 
 	var (
 		running *node.Node
@@ -189,7 +190,8 @@ func runAttached(ctx context.Context, f *consoleFlags, idle time.Duration) error
 // at rawURL, with the wallet of home (opened or created with wopts). Its node is an api.Client: the
 // console asks for the status once when the wallet is open (a URL that
 // does not answer fails there, on the console's status line) and then
-// follows the node's event stream, resubscribing if it drops.
+// follows the node's event stream, resubscribing if it drops. Its logs come
+// over the API too (api.RemoteLogs), reconnecting by themselves.
 func newAttachedConsole(rawURL, home string, idle time.Duration, wopts ...wallet.Option) (*tui.Model, error) {
 	base, err := attachURL(rawURL)
 	if err != nil {
@@ -209,7 +211,13 @@ func newAttachedConsole(rawURL, home string, idle time.Duration, wopts ...wallet
 			if _, err := client.Status(ctx); err != nil {
 				return tui.Node{}, err
 			}
-			return tui.Node{Service: client}, nil
+			n := tui.Node{Service: client}
+			// The node's logs over its API; a node that does not serve
+			// them leaves Logs nil, and the Logs screen says where they are.
+			if l, err := client.OpenLogs(ctx); err == nil {
+				n.Logs = l
+			}
+			return n, nil
 		},
 	})
 }

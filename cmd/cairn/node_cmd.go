@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"cairn/chain"
 	"cairn/node"
+	"cairn/node/logs"
 
 	"github.com/spf13/cobra"
 )
@@ -205,6 +207,7 @@ func newNodeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			keepLogs(&cfg, f.logLevel)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if f.pprofAddr != "" {
@@ -219,6 +222,20 @@ func newNodeCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// keptLogLines is how many of its recent log lines a node keeps for its
+// API (GET /v1/logs), as the console keeps for its own node.
+const keptLogLines = 2000
+
+// keepLogs tees the node's logs into a buffer its API serves, so a console
+// attached over the API shows them on its Logs screen.
+func keepLogs(cfg *node.Config, level string) {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // config checked it
+	buf := logs.NewBuffer(keptLogLines)
+	cfg.Logger = slog.New(slog.NewMultiHandler(buf.Handler(l), cfg.Logger.Handler()))
+	cfg.Logs = buf
 }
 
 // runNode runs a node until ctx ends (SIGINT or SIGTERM) or the node stops
