@@ -98,16 +98,25 @@ func (m *Model) Capturing() bool {
 	return false
 }
 
-// ShortHelp implements common.Screen.
+// ShortHelp implements common.Screen. Inside a form it offers only keys
+// that do not type text (a letter or digit there goes into the field);
+// while an action is in flight, none (keys wait for it).
 func (m *Model) ShortHelp() []key.Binding {
+	if m.busy != "" {
+		return nil
+	}
 	switch m.mode {
 	case modeList:
 		if m.onDevnet() {
 			return []key.Binding{keySend, keyReceive, keyDerive, keyFaucet}
 		}
 		return []key.Binding{keySend, keyReceive, keyDerive, keyDetails}
-	case modeDerive, modeLabel, modeSend, modeExport:
+	case modeDerive, modeLabel: // one field: nothing to tab to
+		return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
+	case modeSend, modeExport:
 		return []key.Binding{m.c.Keys.NextField, m.c.Keys.Submit, m.c.Keys.Cancel}
+	case modeDetails:
+		return []key.Binding{keySend, keyReceive, keyBack}
 	case modeReauth:
 		return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
 	case modeConfirm:

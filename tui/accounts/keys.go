@@ -13,3 +13,6 @@ var (
 	keyDefault = key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "make default"))
 	keyDetails = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details"))
 )
+
+// keyBack leaves an account's details for the list.
+var keyBack = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))

@@ -74,10 +74,12 @@ func TestRecoveryWordsAskThePasswordAndHideAgain(t *testing.T) {
 }
 
 func TestGoldenWords(t *testing.T) {
-	e := setup(t, 80, 24)
-	e.drive(t, keys("w")...)
-	e.drive(t, typed(walletPassword, "enter")...)
-	golden(t, e)
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		e.drive(t, keys("w")...)
+		e.drive(t, typed(walletPassword, "enter")...)
+		golden(t, e)
+	})
 }
 
 func TestGoldenReauth(t *testing.T) {

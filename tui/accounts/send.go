@@ -11,6 +11,7 @@ import (
 	"cairn/tui/txsign"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
@@ -166,9 +167,9 @@ func (m *Model) sendView() string {
 		case m.form.Value(i) == "":
 			lines = append(lines, "")
 		case err != nil:
-			lines = append(lines, s.Error.Render("            ✗ "+err.Error()))
+			lines = append(lines, eachLine(s.Error, m.fieldNote("✗ ", err.Error())))
 		default:
-			lines = append(lines, s.Success.Render("            ✓ ")+s.Subtle.Render(ok))
+			lines = append(lines, s.Success.Render(noteIndent+"✓ ")+eachLine(s.Subtle, strings.TrimPrefix(m.fieldNote("✓ ", ok), noteIndent+"✓ ")))
 		}
 	}
 	toOK := "valid address"
@@ -187,7 +188,7 @@ func (m *Model) sendView() string {
 	}
 	field(fieldTip, tipOK, tipErr, "gwei")
 	if v.tipWarning != "" && tipErr == nil {
-		lines[len(lines)-1] = s.Warning.Render(common.Truncate("            ! "+v.tipWarning, m.c.Width))
+		lines[len(lines)-1] = eachLine(s.Warning, m.fieldNote("! ", v.tipWarning))
 	}
 	lines = append(lines, m.feeLine(tip, tipErr))
 	switch {
@@ -195,6 +196,28 @@ func (m *Model) sendView() string {
 		lines = append(lines, "", s.Subtle.Render(m.spin.Line(m.busy)))
 	case m.err != "":
 		lines = append(lines, "", s.Error.Render("✗ "+m.err))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// noteIndent puts a field's note under its value.
+const noteIndent = "            "
+
+// fieldNote is a field's note (mark: "✓ ", "✗ ", "! "), wrapped under the
+// value where the line would be cut: a checksummed address or a reason
+// read whole or not at all.
+func (m *Model) fieldNote(mark, text string) string {
+	hang := noteIndent + strings.Repeat(" ", lipgloss.Width(mark))
+	wrapped := common.Wrap(text, m.c.Width-lipgloss.Width(hang))
+	return noteIndent + mark + strings.ReplaceAll(wrapped, "\n", "\n"+hang)
+}
+
+// eachLine styles every line of text on its own: a style given several
+// lines pads them into a block, which would widen the first.
+func eachLine(st lipgloss.Style, text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = st.Render(l)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -209,9 +232,14 @@ func (m *Model) feeLine(tip *big.Int, tipErr error) string {
 	}
 	per := txsign.MaxFeePerGas(m.baseFee, tip)
 	total := new(big.Int).Mul(per, big.NewInt(txsign.TransferGas))
+	head := "max fee ≈ " + common.FormatCRN(total, 18) + " CRN"
+	why := fmt.Sprintf("for 21,000 gas (2 × base fee %s gwei + tip %s gwei)", common.FormatGwei(m.baseFee), common.FormatGwei(tip))
+	sep := " "
+	if lipgloss.Width(head)+1+lipgloss.Width(why) > m.c.Width {
+		sep = "\n  " // the reckoning under the amount rather than cut
+	}
 	return s.Label.Render("max fee ≈ ") + s.Value.Render(common.FormatCRN(total, 18)+" CRN") +
-		s.Subtle.Render(fmt.Sprintf(" for 21,000 gas (2 × base fee %s gwei + tip %s gwei)",
-			common.FormatGwei(m.baseFee), common.FormatGwei(tip)))
+		eachLine(s.Subtle, sep+why)
 }
 
 func formatBalance(b *big.Int) string {

@@ -29,6 +29,9 @@ func (m *Model) openWords() tea.Cmd {
 	return nil
 }
 
+// tooSmallForWords is what the words page says where they cannot all fit.
+const tooSmallForWords = "Make the window larger to see the recovery words: they must all be on the screen at once."
+
 // wordsView lays the words out numbered, in as many columns as fit.
 func (m *Model) wordsView() string {
 	s := m.c.Styles
@@ -43,6 +46,10 @@ func (m *Model) wordsView() string {
 	}
 	cols := max(min((m.c.Width-2)/(cell+3), 4), 1)
 	rows := (len(m.words) + cols - 1) / cols
+	if 2+cell > m.c.Width || lipgloss.Height(strings.Join(lines, "\n"))+rows+2 > m.c.Height {
+		// A phrase copied from a cut screen restores nothing: all or none.
+		return strings.Join(append(lines[:1], "", s.Error.Render(common.Wrap(tooSmallForWords, m.c.Width)), "", s.Subtle.Render("esc hides them")), "\n")
+	}
 	for r := 0; r < rows; r++ {
 		var b strings.Builder
 		b.WriteString("  ")
