@@ -76,20 +76,43 @@ func (p *blockPage) layout() {
 	p.vp.SetHeight(h)
 }
 
+// header is the block's fields over its transactions. Where a hash does
+// not fit on a line (a narrow terminal), the secondary hashes (parent,
+// state root, VRF) shorten to one line with an ellipsis and the round
+// joins the time, so the first transactions still show on the first
+// screen.
 func (p *blockPage) header(w int) []string {
 	s, b := p.c.Styles, p.b
+	vw := txview.ValueWidth(w)
+	narrow := vw < 66
+	short := func(v string) string {
+		if narrow {
+			return txview.Abbrev(v, vw)
+		}
+		return v
+	}
 	out := []string{s.Title.Render(fmt.Sprintf("Block %s", txview.Num(b.Height)))}
 	add := func(label, value string) { out = append(out, txview.Field(s, label, value, s.Value, w)...) }
 	add("Hash", b.Hash.Hex())
-	add("Parent", b.ParentHash.Hex())
-	add("Time", time.UnixMilli(int64(b.Time)).UTC().Format("2006-01-02 15:04:05.000 UTC"))
+	add("Parent", short(b.ParentHash.Hex()))
+	at := time.UnixMilli(int64(b.Time)).UTC().Format("2006-01-02 15:04:05.000 UTC")
+	if narrow {
+		add("Time", fmt.Sprintf("%s, round %d", at, b.Round))
+	} else {
+		add("Time", at)
+	}
 	prop := b.Proposer.Hex()
 	if p.own[b.Proposer] {
+		if narrow { // the mark must fit beside it
+			prop = txview.Abbrev(b.Proposer.Hex(), vw-len(" (yours)"))
+		}
 		prop += " (yours)"
 	}
 	add("Proposer", prop)
-	add("Round", fmt.Sprint(b.Round))
-	add("State root", b.StateRoot.Hex())
+	if !narrow {
+		add("Round", fmt.Sprint(b.Round))
+	}
+	add("State root", short(b.StateRoot.Hex()))
 	gas := fmt.Sprintf("%s of %s", txview.Num(b.GasUsed), txview.Num(b.GasLimit))
 	if b.GasLimit > 0 {
 		gas += fmt.Sprintf(" (%.2f%%)", float64(b.GasUsed)*100/float64(b.GasLimit))
@@ -100,7 +123,7 @@ func (p *blockPage) header(w int) []string {
 		fee = common.FormatGwei((*big.Int)(b.BaseFee)) + " gwei"
 	}
 	add("Base fee", fee)
-	add("VRF output", hexutil.Encode(b.VRF.Output))
+	add("VRF output", short(hexutil.Encode(b.VRF.Output)))
 	if b.Commit == nil {
 		add("Signers", "none (no commit)")
 	} else {
@@ -112,34 +135,46 @@ func (p *blockPage) header(w int) []string {
 			out = append(out, txview.Field(s, label, a.Hex(), s.Value, w)...)
 		}
 	}
-	out = append(out, "", s.Title.Render(fmt.Sprintf("Transactions (%s)", txview.Num(uint64(b.TxCount)))))
+	if !narrow {
+		out = append(out, "")
+	}
+	out = append(out, s.Title.Render(fmt.Sprintf("Transactions (%s)", txview.Num(uint64(b.TxCount)))))
 	if len(p.txs()) == 0 {
 		return append(out, s.Subtle.Render("none"))
 	}
 	return append(out, s.Header.Render(txRowTitles(w)))
 }
 
-// txFlex is the width of the hash, from and to columns of a transaction
-// row (index, hash, from, to, value, status).
-func txFlex(w int) int {
-	const fixed = 5 + 14 + 7 + 5 // index, value, status, separators
-	return max((w-fixed)/3, 11)
+// txLayout is the width of the hash, from and to columns of a transaction
+// row (index, hash, from, to, value, status); from is 0, and left out,
+// when the row is too narrow for three addresses worth reading.
+func txLayout(w int) (hash, from, to int) {
+	const fixed = 5 + 14 + 7 // index, value, status
+	if f := (w - fixed - 5) / 3; f >= 11 {
+		return f, f, f
+	}
+	f := max((w-fixed-4)/2, 11)
+	return f, 0, f
 }
 
 func txRowTitles(w int) string {
-	f := txFlex(w)
-	return strings.Join([]string{txview.Pad("#", 5, true), txview.Pad("hash", f, false), txview.Pad("from", f, false),
-		txview.Pad("to", f, false), txview.Pad("value CRN", 14, true), txview.Pad("status", 7, false)}, " ")
+	hw, fw, tw := txLayout(w)
+	cols := []string{txview.Pad("#", 5, true), txview.Pad("hash", hw, false)}
+	if fw > 0 {
+		cols = append(cols, txview.Pad("from", fw, false))
+	}
+	cols = append(cols, txview.Pad("to", tw, false), txview.Pad("value CRN", 14, true), txview.Pad("status", 7, false))
+	return strings.Join(cols, " ")
 }
 
 func txRow(i int, tx *api.Tx, w int) string {
 	if tx == nil {
 		return txview.Pad(fmt.Sprintf("%5d (missing)", i), w, false)
 	}
-	f := txFlex(w)
+	hw, fw, tw := txLayout(w)
 	to := "(create)"
 	if tx.To != nil {
-		to = txview.Abbrev(tx.To.Hex(), f)
+		to = txview.Abbrev(tx.To.Hex(), tw)
 	}
 	status := "pending"
 	if r := tx.Receipt; r != nil {
@@ -152,10 +187,12 @@ func txRow(i int, tx *api.Tx, w int) string {
 	if tx.Value != nil {
 		value = txview.Amount((*big.Int)(tx.Value), 4)
 	}
-	row := strings.Join([]string{txview.Pad(fmt.Sprint(i), 5, true), txview.Pad(txview.Abbrev(tx.Hash.Hex(), f), f, false),
-		txview.Pad(txview.Abbrev(tx.From.Hex(), f), f, false), txview.Pad(to, f, false), txview.Pad(value, 14, true),
-		txview.Pad(status, 7, false)}, " ")
-	return txview.Pad(row, w, false)
+	cols := []string{txview.Pad(fmt.Sprint(i), 5, true), txview.Pad(txview.Abbrev(tx.Hash.Hex(), hw), hw, false)}
+	if fw > 0 {
+		cols = append(cols, txview.Pad(txview.Abbrev(tx.From.Hex(), fw), fw, false))
+	}
+	cols = append(cols, txview.Pad(to, tw, false), txview.Pad(value, 14, true), txview.Pad(status, 7, false))
+	return txview.Pad(strings.Join(cols, " "), w, false)
 }
 
 // styleLine styles the visible transaction rows: the selected one, the

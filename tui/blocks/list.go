@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cairn/node/api"
 	"cairn/tui/blocks/txview"
@@ -146,13 +147,21 @@ type cell struct {
 	right bool
 }
 
+// listLayout fits the columns to width: the hash and proposer share what
+// the fixed columns leave, the hash first (it names the block; up to its
+// full 66 characters), and below 72 columns the proposer goes.
 func listLayout(width int) []cell {
-	const fixed = 2 + 8 + 8 + 5 + 9 + 5 // gutter, height, age, txs, gas, separators
-	flex := max((width-fixed)/2, 11)
-	return []cell{
-		{"height", 8, true}, {"age", 8, true}, {"txs", 5, true}, {"gas used", 9, true},
-		{"proposer", min(flex, 42), false}, {"hash", min(flex, 66), false},
+	cells := []cell{{"height", 10, true}, {"age", 8, true}, {"txs", 5, true}, {"gas used", 9, true}}
+	fixed := 2 + 10 + 8 + 5 + 9 + 4 // gutter, the fixed columns, their separators
+	if width < 72 {
+		return append(cells, cell{"hash", min(max(width-fixed-1, 11), 66), false})
 	}
+	flex := max(width-fixed-2, 22) // two more separators
+	hash := flex / 2
+	if flex >= 66+13 { // the full hash, and a proposer still worth reading
+		hash = 66
+	}
+	return append(cells, cell{"proposer", min(flex-hash, 42), false}, cell{"hash", hash, false})
 }
 
 func (m *Model) listView() string {
@@ -160,20 +169,8 @@ func (m *Model) listView() string {
 	if !m.loaded && len(m.blocks) == 0 {
 		return common.Fit(s.Accent.Render(m.busy.View())+s.Subtle.Render(" reading the latest blocks…"), w, h)
 	}
-	head := "no blocks yet"
-	if len(m.blocks) > 0 {
-		head = fmt.Sprintf("head %s · %d blocks, %s to %s · newest first",
-			txview.Num(m.blocks[0].Height), len(m.blocks), txview.Num(m.blocks[0].Height), txview.Num(m.lowest()))
-	}
 	rv := m.shown()
-	switch {
-	case m.want != (ethcommon.Hash{}):
-		head += " · " + m.busy.View() + " opening the block…"
-	case m.olderBusy:
-		head += " · " + m.busy.View() + " loading older…"
-	case m.lowest() > 0 && (rv.Len() == 0 || rv.Pos(m.cursor) >= rv.Len()-1):
-		head += " · pgdn for older"
-	}
+	head := m.listHead(rv, w)
 	cells := listLayout(w)
 	var t strings.Builder
 	t.WriteString("  ")
@@ -205,6 +202,36 @@ func (m *Model) listView() string {
 	return view
 }
 
+// listHead is the line over the list: the head, the range held, and what
+// is under way. The parts that matter least go first when the width is
+// short: "newest first", then the range.
+func (m *Model) listHead(rv filter.Rows, w int) string {
+	parts := []string{"no blocks yet"}
+	if len(m.blocks) > 0 {
+		top := txview.Num(m.blocks[0].Height)
+		parts = []string{"head " + top, fmt.Sprintf("%d blocks, %s to %s", len(m.blocks), top, txview.Num(m.lowest())), "newest first"}
+	}
+	var note string
+	switch {
+	case m.want != (ethcommon.Hash{}):
+		note = m.busy.View() + " opening the block…"
+	case m.olderBusy:
+		note = m.busy.View() + " loading older…"
+	case m.lowest() > 0 && (rv.Len() == 0 || rv.Pos(m.cursor) >= rv.Len()-1):
+		note = "pgdn for older"
+	}
+	for {
+		line := strings.Join(parts, " · ")
+		if note != "" {
+			line += " · " + note
+		}
+		if len(parts) <= 1 || utf8.RuneCountInString(line) <= w {
+			return line
+		}
+		parts = parts[:len(parts)-1]
+	}
+}
+
 func (m *Model) listRow(b *api.Block, cells []cell, selected bool, now time.Time, w int) string {
 	s := m.c.Styles
 	gas := "—"
@@ -216,9 +243,11 @@ func (m *Model) listRow(b *api.Block, cells []cell, selected bool, now time.Time
 		common.Ago(now.Sub(time.UnixMilli(int64(b.Time)))),
 		txview.Num(uint64(b.TxCount)),
 		gas,
-		txview.Abbrev(b.Proposer.Hex(), cells[4].w),
-		txview.Abbrev(b.Hash.Hex(), cells[5].w),
 	}
+	if len(cells) == 6 {
+		vals = append(vals, txview.Abbrev(b.Proposer.Hex(), cells[4].w))
+	}
+	vals = append(vals, txview.Abbrev(b.Hash.Hex(), cells[len(cells)-1].w))
 	var r strings.Builder
 	if selected {
 		r.WriteString("› ")

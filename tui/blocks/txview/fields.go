@@ -22,13 +22,54 @@ import (
 // with a 66-character hash it makes exactly 80 columns.
 const LabelWidth = 14
 
-// Field renders "label  value", the value hard-wrapped to what is left of
-// width after the label column, continuation lines indented under it.
-// The label and value are plain text; st styles the value.
+// Field renders "label  value", the value wrapped to what is left of
+// width after the label column, continuation lines indented under it:
+// words ("(yours)") move whole to the next line, only a word longer than
+// a line (a hash) is cut. The label and value are plain text; st styles
+// the value.
 func Field(s *styles.Styles, label, value string, st lipgloss.Style, width int) []string {
 	lw := labelWidth(width)
-	return fieldLines(s, label, Wrap(value, width-lw), st, lw)
+	return fieldLines(s, label, wrapWords(value, width-lw), st, lw)
 }
+
+// wrapWords wraps s at spaces to lines of at most width runes; a word
+// longer than a line starts where it stands and runs on, cut by Wrap.
+func wrapWords(s string, width int) []string {
+	width = max(width, 1)
+	if utf8.RuneCountInString(s) <= width {
+		return []string{s}
+	}
+	var out []string
+	line := ""
+	for _, w := range strings.Split(s, " ") {
+		n, used := utf8.RuneCountInString(w), utf8.RuneCountInString(line)
+		sep := 0
+		if line != "" {
+			sep = 1
+		}
+		switch {
+		case used+sep+n <= width:
+			if sep == 1 {
+				line += " "
+			}
+			line += w
+		case n > width: // a hash: fill this line, run on below
+			if sep == 1 {
+				line += " "
+			}
+			pieces := Wrap(line+w, width)
+			out = append(out, pieces[:len(pieces)-1]...)
+			line = pieces[len(pieces)-1]
+		default:
+			out = append(out, line)
+			line = w
+		}
+	}
+	return append(out, line)
+}
+
+// ValueWidth is the room Field leaves its value on one line of width.
+func ValueWidth(width int) int { return width - labelWidth(width) }
 
 // labelWidth is the label column for a width: LabelWidth, or down to 12
 // columns so a full hash still fits on one line (78 columns beside a
@@ -93,7 +134,10 @@ func Wrap(s string, width int) []string {
 func padRight(s string, w int) string {
 	r := []rune(s)
 	if len(r) >= w {
-		return string(r[:max(w-1, 0)]) + " "
+		if w < 3 {
+			return string(r[:max(w-1, 0)]) + " "
+		}
+		return string(r[:w-2]) + "… " // a label cut says so
 	}
 	return s + strings.Repeat(" ", w-len(r))
 }

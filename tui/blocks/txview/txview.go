@@ -79,7 +79,7 @@ func receipt(s *styles.Styles, r *api.Receipt, width int, own map[ethcommon.Addr
 		add("Status", "failed", s.Error)
 	}
 	add("Gas used", Num(r.GasUsed), s.Value)
-	add("Cum. gas used", Num(r.CumulativeGasUsed), s.Value)
+	add("Cumul. gas", Num(r.CumulativeGasUsed), s.Value)
 	add("Price paid", gwei(r.EffectiveGasPrice)+" gwei", s.Value)
 	if r.ContractAddress != nil {
 		add("Contract", r.ContractAddress.Hex(), s.Accent)

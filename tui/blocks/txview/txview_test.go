@@ -92,6 +92,12 @@ func TestHelpers(t *testing.T) {
 	if got := Amount(big.NewInt(1), 4) + "|" + Amount(big.NewInt(0), 4) + "|" + Amount(big.NewInt(15e17), 4); got != "<0.0001|0|1.5" {
 		t.Errorf("Amount = %q", got)
 	}
+	if got := wrapWords("0xabcdef (yours)", 8); strings.Join(got, "|") != "0xabcdef|(yours)" {
+		t.Errorf("wrapWords moves a word whole = %q", got)
+	}
+	if got := wrapWords("45 bytes: 0x0123456789abcdef", 12); strings.Join(got, "|") != "45 bytes: 0x|0123456789ab|cdef" {
+		t.Errorf("wrapWords runs a hash on = %q", got)
+	}
 	if got := Owned(nil); len(got) != 0 {
 		t.Errorf("Owned(nil) = %v", got)
 	}
