@@ -47,7 +47,7 @@ func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
 
 // confirmView shows every field that will be signed.
 func (m *Model) confirmView() string {
-	return txsign.ConfirmView(m.c.Styles, m.draft, m.spin.Line(m.busy), m.err)
+	return txsign.ConfirmViewIn(m.c.Styles, m.draft, m.spin.Line(m.busy), m.err, m.c.Width, m.c.Height)
 }
 
 // follow keeps the sent page's status current: a block that holds the

@@ -3,6 +3,7 @@ package txsign
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"cairn/tui/common"
@@ -14,11 +15,30 @@ import (
 // ConfirmView shows every field that will be signed, and under them the
 // action in flight (busy), the last error, or the keys that answer.
 func ConfirmView(s *styles.Styles, d *Draft, busy, errText string) string {
+	return ConfirmViewIn(s, d, busy, errText, 0, 0)
+}
+
+// wideLabels is the label column that leaves an address whole.
+const wideLabels = 18
+
+// ConfirmViewIn is ConfirmView laid out for an area of w x h (0: any):
+// where an address beside the usual labels would be cut, the labels are
+// shortened; where the lines would not all fit, the blank ones go, so
+// the addresses and the line that answers stay on the screen.
+func ConfirmViewIn(s *styles.Styles, d *Draft, busy, errText string, w, h int) string {
 	if d.prompt != nil {
 		return PasswordView(s, d, d.prompt.View(s, 0))
 	}
+	width, names := wideLabels, map[string]string{}
+	if w > 0 && w < 2+wideLabels+42 {
+		width = 15
+		names = map[string]string{"Max fee per gas": "Max fee/gas", "Max priority fee": "Priority fee"}
+	}
 	kv := func(k, v string) string {
-		return "  " + s.Label.Render(fmt.Sprintf("%-18s", k)) + s.Value.Render(v)
+		if short, ok := names[k]; ok {
+			k = short
+		}
+		return "  " + s.Label.Render(fmt.Sprintf("%-*s", width, k)) + s.Value.Render(v)
 	}
 	wei := func(x *big.Int) string { return x.String() + " wei" }
 	lines := []string{
@@ -26,7 +46,7 @@ func ConfirmView(s *styles.Styles, d *Draft, busy, errText string) string {
 		"",
 		kv("Type", "EIP-1559 (type 2)"),
 		kv("Chain ID", d.ChainID.String()),
-		kv("From", d.From.Address.Hex()+"  "+d.From.Label),
+		kv("From", fromLine(d, w-2-width)),
 	}
 	switch created := d.Created(); {
 	case d.To != nil:
@@ -57,9 +77,26 @@ func ConfirmView(s *styles.Styles, d *Draft, busy, errText string) string {
 	case errText != "":
 		lines = append(lines, s.Error.Render("✗ "+errText))
 	default:
-		lines = append(lines, s.Warning.Render("y/enter signs and sends it · n/esc goes back to the form"))
+		answer := "y/enter signs and sends it · n/esc goes back to the form"
+		if w > 0 && len([]rune(answer)) > w {
+			answer = "y/enter signs and sends · n/esc back"
+		}
+		lines = append(lines, s.Warning.Render(answer))
+	}
+	if h > 0 && len(lines) > h {
+		lines = slices.DeleteFunc(lines, func(l string) bool { return l == "" })
 	}
 	return strings.Join(lines, "\n")
+}
+
+// fromLine is the sender's address, and its label where that fits in w
+// (0: any) beside it: a label cut would read as the address cut.
+func fromLine(d *Draft, w int) string {
+	v := d.From.Address.Hex() + "  " + d.From.Label
+	if w > 0 && len([]rune(v)) > w {
+		return d.From.Address.Hex()
+	}
+	return v
 }
 
 // dataSummary is the call data's selector and size: enough to check it
