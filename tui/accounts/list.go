@@ -54,8 +54,11 @@ type columns struct{ label, addr, balance, nonce int }
 
 func columnsFor(w int) columns {
 	c := columns{addr: 13, balance: 22, nonce: 9}
-	if w >= 110 {
+	switch {
+	case w >= 110:
 		c.addr = 42
+	case w < 80: // the label's room comes out of the padding first
+		c.balance, c.nonce = 17, 7
 	}
 	c.label = max(min(w-2-c.addr-c.balance-c.nonce-6, 24), 6)
 	return c
@@ -127,7 +130,9 @@ func (m *Model) listView() string {
 	}
 	lines = append(lines, "")
 	if a, ok := m.selected(); ok {
-		lines = append(lines, s.Label.Render("Selected ")+s.Value.Render(a.Label+" ")+s.Highlight.Render(a.Address.Hex()))
+		// The label gives way before the address does.
+		label := common.Truncate(a.Label, max(w-len("Selected ")-1-addrWidth, 1))
+		lines = append(lines, s.Label.Render("Selected ")+s.Value.Render(label+" ")+s.Highlight.Render(a.Address.Hex()))
 	}
 	switch {
 	case m.err != "":
