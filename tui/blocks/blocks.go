@@ -255,21 +255,29 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 // draws.
 func (m *Model) SetSize(int, int) {}
 
-// ShortHelp implements common.Screen.
+// The filter's own keys, worded as its line under the list words them.
+var (
+	keepFilter  = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter"))
+	clearFilter = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))
+)
+
+// ShortHelp implements common.Screen: the keys of the current level only,
+// few enough to leave the root room for its own at 60 columns (the arrows
+// go without saying; FullHelp lists them).
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	switch {
 	case m.account != nil:
 		return []key.Binding{k.Back}
 	case m.tx != nil:
-		return []key.Binding{k.Back, k.Up, k.Down}
+		return []key.Binding{k.Back, k.Down}
 	case m.block != nil:
-		return []key.Binding{k.Enter, k.Back, k.Up, k.Down}
+		return []key.Binding{k.Enter, k.Back}
 	}
 	if m.filter.Editing() {
-		return []key.Binding{k.Submit, k.Cancel}
+		return []key.Binding{keepFilter, clearFilter}
 	}
-	return []key.Binding{k.Filter, k.Enter, k.Up, k.Down, k.PageDown}
+	return []key.Binding{k.Filter, k.Enter, k.PageDown}
 }
 
 // FullHelp implements common.Screen.

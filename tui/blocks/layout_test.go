@@ -40,3 +40,36 @@ func TestListNarrowKeepsValuesWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestShortHelpIsShort: each level's own help fits in a third of a
+// 60-column bar, and inside the filter offers only the filter's keys.
+func TestShortHelpIsShort(t *testing.T) {
+	_, node, m := setup(t, 60, 20)
+	width := func() int {
+		n := 0
+		for _, b := range m.ShortHelp() {
+			n += len([]rune(b.Help().Key+" "+b.Help().Desc)) + 3 // and " • "
+		}
+		return n - 3
+	}
+	check := func(level string, max int) {
+		t.Helper()
+		if n := width(); n > max {
+			t.Errorf("%s: the help takes %d columns, more than %d", level, n, max)
+		}
+	}
+	check("list", 40)
+	drive(t, m, "/")
+	for _, b := range m.ShortHelp() {
+		if h := b.Help(); h.Key != "enter" && h.Key != "esc" {
+			t.Errorf("inside the filter the help offers %q", h.Key)
+		}
+	}
+	drive(t, m, "esc", "down", "enter")
+	check("block", 40)
+	drive(t, m, "enter")
+	check("transaction", 40)
+	acc, _ := node.Account(t.Context(), m.blocks[0].Proposer)
+	tuitest.Drive(t, m, common.ShowMsg{Kind: common.ShowAccount, Account: acc})
+	check("account", 40)
+}
