@@ -127,7 +127,7 @@ func (m *Model) exportView() string {
 	s := m.c.Styles
 	a, _ := m.selected()
 	lines := []string{
-		s.Title.Render("Export "+a.Label) + s.Subtle.Render(" · "+common.ShortAddr(a.Address)),
+		s.Title.Render("Export "+a.Label) + s.Subtle.Render(" · "+m.addrFits(a.Address, len("Export "+a.Label+" · "))),
 		s.Subtle.Render(common.Wrap("A keystore v3 file (scrypt) that geth, MetaMask and ethers import.", m.c.Width)),
 		s.Warning.Render(common.Wrap("It holds this account's private key, protected only by the password you choose now.", m.c.Width)),
 		"",

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"cairn/tui/tuitest"
+
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 )
 
@@ -70,4 +72,15 @@ func TestExportKeystore(t *testing.T) {
 	if again, _ := os.ReadFile(path); string(again) != string(data) {
 		t.Fatal("the existing file changed")
 	}
+}
+
+func TestGoldenExport(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		e.drive(t, keys("e")...)
+		e.drive(t, typed(walletPassword, "enter")...)
+		e.drive(t, keys("ctrl+u")...)
+		e.drive(t, typed("/home/you/keystore-account1.json")...)
+		golden(t, e)
+	})
 }

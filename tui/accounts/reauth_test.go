@@ -83,10 +83,12 @@ func TestGoldenWords(t *testing.T) {
 }
 
 func TestGoldenReauth(t *testing.T) {
-	e := setup(t, 80, 24)
-	e.drive(t, keys("e")...)
-	e.drive(t, typed("wrong password", "enter")...)
-	golden(t, e)
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		e.drive(t, keys("e")...)
+		e.drive(t, typed("wrong password", "enter")...)
+		golden(t, e)
+	})
 }
 
 // toConfirm fills the send form with amount to dest and stops at the
@@ -216,9 +218,11 @@ func form_(err error) string {
 }
 
 func TestGoldenSendPassword(t *testing.T) {
-	e := setup(t, 80, 24)
-	toConfirm(t, e, "250")
-	e.drive(t, keys("y")...)
-	e.drive(t, tuitest.Type("secret")...) // dots only
-	golden(t, e)
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		toConfirm(t, e, "250")
+		e.drive(t, keys("y")...)
+		e.drive(t, tuitest.Type("secret")...) // dots only
+		golden(t, e)
+	})
 }

@@ -153,7 +153,7 @@ func (m *Model) sendView() string {
 	d := m.draft
 	bal := m.balance(d.From.Address)
 	lines := []string{
-		s.Title.Render("Send CRN") + s.Subtle.Render(" from "+d.From.Label+" "+common.ShortAddr(d.From.Address)),
+		s.Title.Render("Send CRN") + s.Subtle.Render(" from "+d.From.Label+" "+m.addrFits(d.From.Address, len("Send CRN from "+d.From.Label+" "))),
 		s.Label.Render("Balance ") + s.Value.Render(formatBalance(bal)),
 		"",
 	}
@@ -198,6 +198,15 @@ func (m *Model) sendView() string {
 		lines = append(lines, "", s.Error.Render("✗ "+m.err))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// addrFits is addr in full where it fits after a heading of used cells,
+// else the short form (a deliberate 0x1234…abcd, never a cut one).
+func (m *Model) addrFits(addr ethcommon.Address, used int) string {
+	if used+addrWidth <= m.c.Width {
+		return addr.Hex()
+	}
+	return common.ShortAddr(addr)
 }
 
 // noteIndent puts a field's note under its value.

@@ -40,10 +40,12 @@ func TestRelockTakesNoPasswordUntilEnter(t *testing.T) {
 }
 
 func TestGoldenRelock(t *testing.T) {
-	c := common.NewCommon()
-	c.Width, c.Height = 80, 20
-	s := NewRelock(c, lockedDevWallet(t))
-	s.SetSize(80, 22)
-	s, _ = drive(t, s, typed("abc")...)
-	golden(t, s, 80, 24)
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		c := common.NewCommon()
+		c.Width, c.Height = w, h-4
+		s := NewRelock(c, lockedDevWallet(t))
+		s.SetSize(w, h-2)
+		s, _ = drive(t, s, typed("abc")...)
+		golden(t, s, w, h)
+	})
 }
