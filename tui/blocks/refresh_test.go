@@ -142,3 +142,26 @@ func TestSpinnerWhileOpeningABlock(t *testing.T) {
 		t.Fatal("the spinner's note stays after the block opened")
 	}
 }
+
+// TestPendingTransactionGolden: a transaction opened while pending, as a
+// block that includes it is being read (the spinner in the footer), and
+// once dropped.
+func TestPendingTransactionGolden(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		c, node, m := setup(t, w, h)
+		tx := sendPending(t, c, node)
+		tuitest.Drive(t, m, common.ShowMsg{Kind: common.ShowTx, Tx: tx})
+		m.Update(common.EventMsg{Event: api.Event{Type: api.EventBlock, Block: node.MineBlock()}})
+		t.Run("reading", func(t *testing.T) {
+			checkFits(t, c, m.View())
+			tuitest.Golden(t, m.View())
+		})
+		_, _, m = setup(t, w, h)
+		tuitest.Drive(t, m, common.ShowMsg{Kind: common.ShowTx, Tx: tx},
+			common.EventMsg{Event: api.Event{Type: api.EventDropped, Dropped: &api.DroppedTx{Hash: tx.Hash, Reason: "replaced by a higher fee"}}})
+		t.Run("dropped", func(t *testing.T) {
+			checkFits(t, c, m.View())
+			tuitest.Golden(t, m.View())
+		})
+	})
+}
