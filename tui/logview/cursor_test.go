@@ -9,6 +9,8 @@ import (
 	"cairn/node/logs"
 	"cairn/tui/common"
 	"cairn/tui/tuitest"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // long is a line far wider than any terminal, its end marked.
@@ -121,4 +123,70 @@ func TestLogsOpenAndWrapGolden(t *testing.T) {
 		tuitest.Fits(t, s.View(), w, h-4)
 		tuitest.Golden(t, wrapped+"\n-----\n"+s.View())
 	})
+}
+
+// selected is the line the cursor is on, opened in full.
+func selected(t *testing.T, s common.Screen) string {
+	t.Helper()
+	s, _ = tuitest.Drive(t, s, tuitest.Key("enter"))
+	v := tuitest.Plain(s.View())
+	tuitest.Drive(t, s, tuitest.Key("esc"))
+	return v
+}
+
+func TestSearchKeptAfterTheFilterJumpsWithNAndShiftN(t *testing.T) {
+	_, s := setup(t, 100, 14, 80)
+	s, _ = tuitest.Drive(t, s, tuitest.Key("/"))
+	s, _ = tuitest.Drive(t, s, tuitest.Typed("height=3", "enter")...)
+	s, _ = tuitest.Drive(t, s, tuitest.Key("esc")) // every line again, the search kept
+	if v := tuitest.Plain(s.View()); !strings.Contains(v, "height=79") || strings.Contains(v, "of 60") {
+		t.Fatalf("esc clears the filter:\n%s", v)
+	}
+	s, _ = tuitest.Drive(t, s, tuitest.Key("N"))
+	if v := selected(t, s); !strings.Contains(v, "height=39") {
+		t.Fatalf("N from the newest line goes to the last match, height=39:\n%s", v)
+	}
+	c := common.NewCommon()
+	if v := s.View(); !strings.Contains(v, c.Styles.Highlight.Render("height=3")) {
+		t.Fatalf("the kept search is highlighted:\n%q", v)
+	}
+	s, _ = tuitest.Drive(t, s, tuitest.Key("N"))
+	if v := selected(t, s); !strings.Contains(v, "height=38") {
+		t.Fatalf("N again: height=38:\n%s", v)
+	}
+	s, _ = tuitest.Drive(t, s, tuitest.Key("n"))
+	s, msgs := tuitest.Drive(t, s, tuitest.Key("n"))
+	if v := selected(t, s); !strings.Contains(v, "height=39") {
+		t.Fatalf("n, n: back on height=39, the last match:\n%s", v)
+	}
+	if !hasNotice(msgs, "no line below holds height=3") {
+		t.Fatalf("past the last match the status line says so: %v", msgs)
+	}
+	if h := tuitest.Plain(helpText(s)); !strings.Contains(h, "n/N") {
+		t.Fatalf("the help offers n/N while a search is kept: %s", h)
+	}
+	s, _ = tuitest.Drive(t, s, tuitest.Key("esc"), tuitest.Key("N")) // the second esc drops the search
+	if v := selected(t, s); !strings.Contains(v, "height=39") {
+		t.Fatalf("without a search N does not move the cursor:\n%s", v)
+	}
+	if h := helpText(s); strings.Contains(h, "n/N") {
+		t.Fatalf("the help offers n/N with no search: %s", h)
+	}
+}
+
+func hasNotice(msgs []tea.Msg, text string) bool {
+	for _, m := range msgs {
+		if n, ok := m.(common.NoticeMsg); ok && n.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+func helpText(s common.Screen) string {
+	var out []string
+	for _, b := range s.ShortHelp() {
+		out = append(out, b.Help().Key)
+	}
+	return strings.Join(out, " ")
 }

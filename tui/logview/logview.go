@@ -7,6 +7,7 @@ package logview
 import (
 	"log/slog"
 	"sort"
+	"strings"
 
 	"cairn/node/api"
 	"cairn/tui/common"
@@ -27,6 +28,8 @@ var (
 	keyWrap   = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap"))
 	keyOpen   = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "full line"))
 	keyClose  = key.NewBinding(key.WithKeys("esc", "enter", "q"), key.WithHelp("esc", "close"))
+	keyNext   = key.NewBinding(key.WithKeys("n"), key.WithHelp("n/N", "match"))
+	keyPrev   = key.NewBinding(key.WithKeys("N"))
 )
 
 // Model is the Logs screen. Lines are known by their sequence number (the
@@ -43,6 +46,9 @@ type Model struct {
 	wrap   bool // long lines wrap rather than end in an ellipsis
 	open   *api.LogLine
 	filter filter.Model
+	// search is the query of a filter cleared with esc (lower case): its
+	// matches stay highlighted among every line, n and N jump to them.
+	search string
 }
 
 // New returns the Logs screen; it starts with the lines the node kept.
@@ -111,8 +117,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.openSelected()
 	case key.Matches(msg, k.Back):
 		// The cursor stays on its line: a match found with the filter
-		// shows among its neighbours once the filter is cleared.
+		// shows among its neighbours once the filter is cleared, and
+		// its query stays the search of n and N until a second esc.
+		m.search = strings.ToLower(m.filter.Query())
 		m.filter.Clear()
+	case m.search != "" && key.Matches(msg, keyNext):
+		return m.jump(1)
+	case m.search != "" && key.Matches(msg, keyPrev):
+		return m.jump(-1)
 	case key.Matches(msg, keyLevel):
 		m.min = (m.min + 1) % len(levels)
 	case key.Matches(msg, keyWrap):
@@ -161,15 +173,42 @@ func (m *Model) setFollow(on bool) {
 	m.follow, m.top, m.sel = false, shown[top], shown[sel]
 }
 
-// move takes the cursor delta lines shown away; reaching the newest line
-// resumes following.
+// move takes the cursor delta lines shown away.
 func (m *Model) move(delta int) {
 	shown := m.shown()
 	if len(shown) == 0 {
 		return
 	}
 	_, sel := m.layout(shown)
-	sel = min(max(sel+delta, 0), len(shown)-1)
+	m.moveTo(shown, sel+delta)
+}
+
+// jump takes the cursor to the next line (dir 1) or the previous one (-1)
+// that holds the search; it stays where it is when there is none, and
+// the status line says so.
+func (m *Model) jump(dir int) tea.Cmd {
+	shown := m.shown()
+	if len(shown) == 0 {
+		return nil
+	}
+	_, sel := m.layout(shown)
+	for p := sel + dir; p >= 0 && p < len(shown); p += dir {
+		if l := m.lines[shown[p]-m.first]; filter.Contains(l.Message, m.search) || filter.Contains(l.Attrs, m.search) {
+			m.moveTo(shown, p)
+			return nil
+		}
+	}
+	text := "no line below holds " + m.search
+	if dir < 0 {
+		text = "no line above holds " + m.search
+	}
+	return func() tea.Msg { return common.NoticeMsg{Text: text} }
+}
+
+// moveTo takes the cursor to a position among the lines shown; reaching
+// the newest line resumes following.
+func (m *Model) moveTo(shown []int, sel int) {
+	sel = min(max(sel, 0), len(shown)-1)
 	if sel == len(shown)-1 {
 		m.follow = true
 		return
@@ -268,6 +307,8 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{keyClose}
 	case m.filter.Editing():
 		return []key.Binding{k.Submit, k.Cancel}
+	case m.search != "":
+		return []key.Binding{keyNext, keyOpen, keyWrap, keyLevel}
 	}
 	return []key.Binding{k.Filter, keyOpen, keyWrap, keyLevel}
 }
@@ -275,7 +316,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{k.Filter, keyLevel, keyFollow, keyWrap, keyOpen},
+	return [][]key.Binding{{k.Filter, keyNext, keyLevel, keyFollow, keyWrap, keyOpen},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 

@@ -59,7 +59,7 @@ func (m *Model) render(l api.LogLine, selected bool) string {
 	if selected {
 		return s.Selected.Render(plain(l))
 	}
-	q := ""
+	q := m.search
 	if m.filter.Filtering() {
 		q = strings.ToLower(m.filter.Query())
 	}
