@@ -116,10 +116,10 @@ func TestFilterMatchHighlightedAndCursorKeptOnClear(t *testing.T) {
 func TestLogsOpenAndWrapGolden(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		_, s := setup(t, w, h, 20)
-		s, _ = tuitest.Drive(t, s, common.LogMsg{Line: long}, tuitest.Key("k"), tuitest.Key("w"))
+		s, _ = tuitest.Drive(t, s, common.LogMsg{Line: long}, tuitest.Key("w")) // the cursor on the long line
 		tuitest.Fits(t, s.View(), w, h-4)
 		wrapped := s.View()
-		s, _ = tuitest.Drive(t, s, tuitest.Key("j"), tuitest.Key("enter"))
+		s, _ = tuitest.Drive(t, s, tuitest.Key("enter"))
 		tuitest.Fits(t, s.View(), w, h-4)
 		tuitest.Golden(t, wrapped+"\n-----\n"+s.View())
 	})
