@@ -59,6 +59,7 @@ func (m *Model) fetch() tea.Cmd {
 func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 	again := m.fetches.End()
 	m.fetchErr = msg.err
+	oldVals := m.vals
 	if msg.vals != nil {
 		m.vals = msg.vals.Validators
 		m.totalPower = msg.vals.TotalPower
@@ -67,7 +68,7 @@ func (m *Model) onSnapshot(msg snapshotMsg) tea.Cmd {
 	for a, d := range msg.dels {
 		m.dels[a] = d
 	}
-	m.rebuild()
+	m.rebuild(oldVals)
 	if again {
 		return m.fetch()
 	}

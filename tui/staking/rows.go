@@ -39,9 +39,11 @@ func (m *Model) accounts() []wallet.Account {
 }
 
 // rebuild lays out the wallet's rows from the latest fetch and puts each
-// cursor back on what it was on (or where it was, if that is gone).
-func (m *Model) rebuild() {
-	m.delRows, m.ubRows = m.delRows[:0], m.ubRows[:0]
+// cursor back on what it was on, or, if that is gone, on its nearest
+// neighbour that remains. oldVals is the validators before the fetch.
+func (m *Model) rebuild(oldVals []api.Validator) {
+	oldDels := delegationKeys(m.delRows)
+	m.delRows, m.ubRows = nil, nil
 	for _, a := range m.accounts() {
 		d := m.dels[a.Address]
 		if d == nil {
@@ -57,14 +59,56 @@ func (m *Model) rebuild() {
 	slices.SortStableFunc(m.ubRows, func(a, b unbondingRow) int {
 		return cmp.Compare(a.CompletionTime, b.CompletionTime) // soonest first
 	})
-	if i := slices.IndexFunc(m.vals, func(v api.Validator) bool { return v.Operator == m.valSel }); i >= 0 {
-		m.valCur = i
+	m.selectValidator(follow(operators(oldVals), operators(m.vals), m.valSel, m.valCur))
+	if rv := m.shownValidators(); rv.Len() > 0 && !rv.Shows(m.valCur) {
+		m.selectValidator(rv.Snap(m.valCur)) // its neighbour is filtered out
 	}
-	m.selectValidator(m.valCur)
-	if i := slices.IndexFunc(m.delRows, func(r delegationRow) bool { return r.key() == m.delSel }); i >= 0 {
-		m.delCur = i
+	m.selectDelegation(follow(oldDels, delegationKeys(m.delRows), m.delSel, m.delCur))
+}
+
+// follow is where a cursor goes when a table's rows change from old to
+// now: onto sel where it now is; if sel is gone, onto its nearest
+// neighbour in old that remains (the one after it before the one before),
+// so a validator leaving the list does not throw the cursor elsewhere;
+// cur when none of old remains.
+func follow[K comparable](old, now []K, sel K, cur int) int {
+	where := make(map[K]int, len(now))
+	for i, k := range now {
+		where[k] = i
 	}
-	m.selectDelegation(m.delCur)
+	if i, ok := where[sel]; ok {
+		return i
+	}
+	at := slices.Index(old, sel)
+	if at < 0 {
+		return cur
+	}
+	for d := 1; d < len(old); d++ {
+		for _, j := range []int{at + d, at - d} {
+			if j >= 0 && j < len(old) {
+				if i, ok := where[old[j]]; ok {
+					return i
+				}
+			}
+		}
+	}
+	return cur
+}
+
+func operators(vs []api.Validator) []ethcommon.Address {
+	out := make([]ethcommon.Address, len(vs))
+	for i, v := range vs {
+		out[i] = v.Operator
+	}
+	return out
+}
+
+func delegationKeys(rs []delegationRow) []delegationKey {
+	out := make([]delegationKey, len(rs))
+	for i, r := range rs {
+		out[i] = r.key()
+	}
+	return out
 }
 
 func (m *Model) selectValidator(i int) {
