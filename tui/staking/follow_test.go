@@ -110,8 +110,8 @@ func TestTheCursorStaysOnItsDelegationAsTheyChange(t *testing.T) {
 
 func TestFollow(t *testing.T) {
 	for _, c := range []struct {
-		old, now []string
-		sel      string
+		old, now  []string
+		sel       string
 		cur, want int
 	}{
 		{[]string{"a", "b", "c"}, []string{"c", "b", "a"}, "a", 0, 2},      // moved
