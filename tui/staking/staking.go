@@ -15,6 +15,7 @@ import (
 	"cairn/tui/txsign"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
@@ -62,8 +63,9 @@ type Model struct {
 	act   *action // the action being filled in or confirmed
 	form  form.Form
 	draft *txsign.Draft
-	busy  string // a request in flight ("Estimating the gas…")
-	err   string // the current mode's error
+	busy  string         // a request in flight ("Estimating the gas…")
+	spin  txsign.Spinner // turns beside busy, and only while it is set
+	err   string         // the current mode's error
 	sent  ethcommon.Hash
 
 	cache common.ViewCache
@@ -99,6 +101,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeForm:
 		return []key.Binding{m.c.Keys.NextField, m.c.Keys.Submit, m.c.Keys.Cancel}
 	case modeConfirm:
+		if m.draft.Asking() { // y and n type into the password there
+			return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
+		}
 		return []key.Binding{m.c.Keys.Confirm, m.c.Keys.Reject}
 	case modeSent:
 		return []key.Binding{m.c.Keys.Close}
@@ -114,7 +119,7 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
-	if m.mode != modeList {
+	if m.mode != modeList || m.filter.Editing() { // the list's keys type text there
 		return [][]key.Binding{m.ShortHelp()}
 	}
 	k := m.c.Keys
@@ -130,6 +135,8 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.cache.Invalidate() // pending transactions change nothing shown here
 	}
 	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		return m, m.spin.Update(msg)
 	case common.EventMsg:
 		if msg.Type == api.EventBlock {
 			return m, m.fetch()
@@ -152,6 +159,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		}
 		if m.mode == modeList && m.filter.Editing() {
 			return m, m.onFilter(msg)
+		}
+		if m.mode == modeConfirm && m.busy == "" {
+			return m, m.draft.Paste(msg, m.c) // the password, when it is asked
 		}
 	case tea.KeyPressMsg:
 		if m.busy != "" {
@@ -178,8 +188,22 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) toList() {
-	m.mode, m.err, m.busy, m.act, m.draft = modeList, "", "", nil, nil
+	m.mode, m.err, m.act, m.draft = modeList, "", nil, nil
+	m.idle()
 	m.form.Clear()
+}
+
+// setBusy shows what is in flight, with the spinner turning; work is the
+// command doing it, batched first so it is not kept behind a frame.
+func (m *Model) setBusy(text string, work tea.Cmd) tea.Cmd {
+	m.busy = text
+	return tea.Batch(work, m.spin.Start())
+}
+
+// idle ends the busy state and stops the spinner.
+func (m *Model) idle() {
+	m.busy = ""
+	m.spin.Stop()
 }
 
 // View implements common.Screen.
@@ -192,7 +216,7 @@ func (m *Model) View() string {
 		case modeForm:
 			v = m.formView()
 		case modeConfirm:
-			v = txsign.ConfirmView(m.c.Styles, m.draft, m.busy, m.err)
+			v = txsign.ConfirmView(m.c.Styles, m.draft, m.spin.Line(m.busy), m.err)
 		case modeSent:
 			v = m.sentView()
 		}

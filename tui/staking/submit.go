@@ -69,21 +69,21 @@ func (m *Model) submit() tea.Cmd {
 	if m.act.kind == actUnjail {
 		m.draft.Reauth = "unjail " + m.moniker(m.act.validator) + " " + common.ShortAddr(m.act.validator)
 	}
-	m.err, m.busy = "", "Reading the nonce and the base fee, estimating the gas…"
+	m.err = ""
 	node, d := m.c.Node, *m.draft
-	return func() tea.Msg {
+	return m.setBusy("Reading the nonce and the base fee, estimating the gas…", func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
 		defer cancel()
 		p, err := txsign.Prepare(ctx, node, &d)
 		return preparedMsg{p, err}
-	}
+	})
 }
 
 func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 	if m.mode != modeForm || m.busy == "" {
 		return nil
 	}
-	m.busy = ""
+	m.idle()
 	if msg.err != nil {
 		m.err = txsign.NodeError(msg.err)
 		return nil
@@ -106,7 +106,10 @@ func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	answer, cmd, busy, errText := txsign.Confirm(msg, m.c, m.draft)
 	switch answer {
 	case txsign.AnswerSend:
-		m.busy, m.err = busy, errText
+		m.err = errText
+		if busy != "" {
+			cmd = m.setBusy(busy, cmd)
+		}
 	case txsign.AnswerBack:
 		m.mode, m.err = modeForm, ""
 		return m.form.FocusOn(0)
@@ -121,7 +124,7 @@ func (m *Model) onSent(msg txsign.SentMsg) tea.Cmd {
 	if msg.Draft != m.draft || m.busy == "" {
 		return nil
 	}
-	m.busy = ""
+	m.idle()
 	if msg.Err != nil {
 		m.err = txsign.NodeError(msg.Err)
 		return nil
