@@ -18,6 +18,7 @@ import (
 	"cairn/wallet/contracts"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
@@ -49,9 +50,11 @@ type Model struct {
 
 	draft   *txsign.Draft
 	busy    string
+	spin    txsign.Spinner // turns while busy, and while a sent deploy waits for its block
 	err     string
 	sent    ethcommon.Hash
 	deploys map[ethcommon.Hash]pendingDeploy // sent deploys, until a block includes them
+	landed  *landed                          // the deploy on the sent page, once a block included it
 
 	cache common.ViewCache
 }
@@ -73,13 +76,25 @@ func (m *Model) Init() tea.Cmd {
 // bookPath is where the address book lives: the Cairn home.
 func (m *Model) bookPath() string { return filepath.Join(m.c.Home, contracts.BookFile) }
 
+// reload reads the entries again; the cursor stays on its contract (by
+// address) while a deploy or an add sorts into the list above it.
 func (m *Model) reload() {
 	if m.book == nil && m.bookErr == nil && m.c.Home != "" {
 		m.book, m.bookErr = contracts.OpenBookFile(m.bookPath())
 	}
+	var was *ethcommon.Address
+	if m.sel < len(m.entries) {
+		was = &m.entries[m.sel].Address
+	}
 	m.entries = builtins()
 	if m.book != nil {
 		m.entries = append(m.entries, m.book.List()...)
+	}
+	for i, e := range m.entries {
+		if was != nil && e.Address == *was {
+			m.sel = i
+			return
+		}
 	}
 	m.sel = max(min(m.sel, len(m.entries)-1), 0)
 }
@@ -100,8 +115,14 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeForm:
 		return []key.Binding{k.NextField, k.Submit, k.Cancel}
 	case modeConfirm:
+		if m.draft.Asking() { // y and n type into the password there
+			return []key.Binding{k.Submit, k.Cancel}
+		}
 		return []key.Binding{k.Confirm, k.Reject}
 	case modeSent:
+		if m.landed != nil && !m.landed.failed {
+			return []key.Binding{keyOpenDeployed, k.Cancel}
+		}
 		return []key.Binding{k.Close}
 	case modePage:
 		return []key.Binding{keyUse, k.Back}
@@ -114,6 +135,9 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
+	if m.Capturing() { // k and j type text in a field
+		return [][]key.Binding{m.ShortHelp()}
+	}
 	k := m.c.Keys
 	return [][]key.Binding{{k.Up, k.Down}, m.ShortHelp()}
 }
@@ -124,9 +148,11 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		m.cache.Invalidate()
 	}
 	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		return m, m.spin.Update(msg)
 	case common.EventMsg:
 		if msg.Type == api.EventBlock {
-			return m, tea.Batch(m.scan(), m.checkDeploys())
+			return m, tea.Batch(m.scan(), m.checkDeploys(msg.Block))
 		}
 	case scannedMsg:
 		return m, m.onScanned(msg)
@@ -151,6 +177,9 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 		if m.mode == modeList && m.filter.Editing() {
 			return m, m.onFilter(msg)
 		}
+		if m.mode == modeConfirm && m.busy == "" {
+			return m, m.draft.Paste(msg, m.c) // the password, when it is asked
+		}
 	case tea.KeyPressMsg:
 		if m.busy != "" {
 			return m, nil
@@ -167,10 +196,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case modeConfirm:
 		return m.confirmKey(msg)
 	case modeSent:
-		if key.Matches(msg, m.c.Keys.Close) {
-			m.back()
-		}
-		return nil
+		return m.sentKey(msg)
 	case modePage:
 		return m.pageKey(msg)
 	}
@@ -180,7 +206,8 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 // back leaves a form or a sent page for the page it came from, or the
 // list.
 func (m *Model) back() {
-	m.err, m.busy, m.fm, m.draft = "", "", nil, nil
+	m.err, m.fm, m.draft, m.landed = "", nil, nil, nil
+	m.idle()
 	m.form.Clear()
 	if m.page != nil {
 		m.mode = modePage
@@ -201,12 +228,25 @@ func (m *Model) View() string {
 		case modeForm:
 			v = m.formView()
 		case modeConfirm:
-			v = txsign.ConfirmView(m.c.Styles, m.draft, m.busy, m.err)
+			v = txsign.ConfirmView(m.c.Styles, m.draft, m.spin.Line(m.busy), m.err)
 		case modeSent:
 			v = m.sentView()
 		}
 		return common.Fit(v, m.c.Width, m.c.Height)
 	})
+}
+
+// setBusy shows what is in flight, with the spinner turning; work is the
+// command doing it, batched first so it is not kept behind a frame.
+func (m *Model) setBusy(text string, work tea.Cmd) tea.Cmd {
+	m.busy = text
+	return tea.Batch(work, m.spin.Start())
+}
+
+// idle ends the busy state and stops the spinner.
+func (m *Model) idle() {
+	m.busy = ""
+	m.spin.Stop()
 }
 
 // notify shows text in the console's status line.

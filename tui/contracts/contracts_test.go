@@ -157,7 +157,8 @@ func TestDeploySignsTheCreationCode(t *testing.T) {
 	e := setup(t, 120, 40)
 	e.drive(t, tuitest.Key("n"))
 	e.drive(t, tuitest.Typed(foundry, "enter")...)
-	e.drive(t, tuitest.Typed("1000e18", "enter", "y")...)
+	e.drive(t, tuitest.Typed("1000e18", "enter")...)
+	e.settle(t, tuitest.Key("y")) // its spinner turns until a block includes it
 	if len(e.node.Sent) != 1 {
 		t.Fatalf("sent %d transactions", len(e.node.Sent))
 	}
@@ -170,7 +171,7 @@ func TestDeploySignsTheCreationCode(t *testing.T) {
 	if tx.To() != nil || string(tx.Data()) != string(want) {
 		t.Fatalf("to %v, data %d bytes, want a deploy of %d bytes", tx.To(), len(tx.Data()), len(want))
 	}
-	e.must(t, "✓ Sent", "It goes into the address book once a block includes it")
+	e.must(t, "✓ Sent", "Waiting for a block to include it; then it goes into the address book")
 	if len(e.model().deploys) != 1 {
 		t.Fatal("the deploy is not followed")
 	}

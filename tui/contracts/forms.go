@@ -244,7 +244,7 @@ func (m *Model) formView() string {
 	}
 	switch {
 	case m.busy != "":
-		lines = append(lines, "", s.Subtle.Render(m.busy))
+		lines = append(lines, "", s.Subtle.Render(m.spin.Line(m.busy)))
 	case m.err != "":
 		lines = append(lines, "", s.Error.Render("✗ "+m.err))
 	default:

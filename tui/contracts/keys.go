@@ -8,4 +8,6 @@ var (
 	keyDeploy = key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "deploy"))
 	keyAdd    = key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add by address"))
 	keyUse    = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "call / send"))
+	// keyOpenDeployed opens a deployed contract's page from its sent page.
+	keyOpenDeployed = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the contract"))
 )

@@ -89,6 +89,8 @@ func (m *Model) pageView() string {
 	}
 	lines = append(lines, "")
 	switch {
+	case m.busy != "":
+		lines = append(lines, s.Subtle.Render(m.spin.Line(m.busy)))
 	case m.err != "":
 		lines = append(lines, s.Error.Render("✗ "+m.err))
 	case p.failed:

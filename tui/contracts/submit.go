@@ -59,15 +59,14 @@ func (m *Model) loadArtifact() tea.Cmd {
 		m.err = "Give the artifact's path."
 		return m.form.FocusOn(0)
 	}
-	m.busy = "Reading " + path + "…"
-	return func() tea.Msg {
+	return m.setBusy("Reading "+path+"…", func() tea.Msg {
 		art, err := contracts.LoadArtifact(path, name)
 		return artifactMsg{art, err}
-	}
+	})
 }
 
 func (m *Model) onArtifact(msg artifactMsg) tea.Cmd {
-	m.busy = ""
+	m.idle()
 	if m.fm == nil || m.fm.purpose != forArtifact {
 		return nil
 	}
@@ -161,8 +160,7 @@ func (m *Model) call() tea.Cmd {
 	node, to, a := m.c.Node, p.entry.Address, p.abi
 	what := fn.RawName + "(" + strings.Join(m.args(), ", ") + ")"
 	m.back()
-	m.busy = "Calling " + what + "…"
-	return func() tea.Msg {
+	return m.setBusy("Calling "+what+"…", func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
 		defer cancel()
 		res, err := node.Call(ctx, api.CallRequest{From: from, To: &to, Data: data})
@@ -177,11 +175,11 @@ func (m *Model) call() tea.Cmd {
 			return calledMsg{text: what + ": " + err.Error(), failed: true}
 		}
 		return calledMsg{text: what + " = " + contracts.Format(vals)}
-	}
+	})
 }
 
 func (m *Model) onCalled(msg calledMsg) {
-	m.busy = ""
+	m.idle()
 	if m.page != nil {
 		m.page.result, m.page.failed = msg.text, msg.failed
 	}
@@ -249,21 +247,21 @@ func (m *Model) prepare(to *ethcommon.Address, data []byte, what string) tea.Cmd
 		m.err = form.Capitalize(err.Error()) + "."
 		return nil
 	}
-	m.draft, m.err, m.busy = d, "", "Reading the nonce and the base fee, estimating the gas…"
+	m.draft, m.err = d, ""
 	node, c := m.c.Node, *d
-	return func() tea.Msg {
+	return m.setBusy("Reading the nonce and the base fee, estimating the gas…", func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), nodeTimeout)
 		defer cancel()
 		p, err := txsign.Prepare(ctx, node, &c)
 		return preparedMsg{p, err}
-	}
+	})
 }
 
 func (m *Model) onPrepared(msg preparedMsg) tea.Cmd {
 	if m.mode != modeForm || m.busy == "" {
 		return nil
 	}
-	m.busy = ""
+	m.idle()
 	var re *txsign.RevertError
 	switch {
 	case errors.As(msg.err, &re):
