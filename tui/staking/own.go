@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"cairn/node/api"
+
+	"charm.land/lipgloss/v2"
 )
 
 // ownLines is this node's validator: its place, its signing over the
@@ -18,6 +20,10 @@ func (m *Model) ownLines() []string {
 	line := s.Label.Render("This node's validator ") + s.Value.Render(v.Moniker) + s.Subtle.Render(" · ") + status +
 		s.Subtle.Render(fmt.Sprintf(" · signed %d of the last %d, missed %d",
 			v.WindowBlocks-v.MissedBlocks, v.WindowBlocks, v.MissedBlocks))
+	if lipgloss.Width(line) > m.c.Width { // the same, in fewer words
+		line = s.Label.Render("Node's validator ") + s.Value.Render(v.Moniker) + s.Subtle.Render(" · ") + status +
+			s.Subtle.Render(fmt.Sprintf(" · missed %d/%d", v.MissedBlocks, v.WindowBlocks))
+	}
 	var next string
 	switch v.Status {
 	case api.ValidatorJailed:

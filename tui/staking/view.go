@@ -78,6 +78,9 @@ func share(room int, needs ...int) []int {
 // header and the rows that fit, scrolled to keep row sel in view.
 func (m *Model) windowed(title, header string, rows []string, sel, room int) []string {
 	first := 0
+	if room <= 0 && len(rows) > 0 { // no room: say what a taller window shows
+		return []string{title + m.c.Styles.Faint.Render(fmt.Sprintf("  %d, in a taller window", len(rows)))}
+	}
 	if len(rows) > room {
 		first = max(0, min(sel-room+1, len(rows)-room))
 		title += m.c.Styles.Faint.Render(fmt.Sprintf("  %d–%d of %d", first+1, first+room, len(rows)))
