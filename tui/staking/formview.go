@@ -31,7 +31,7 @@ func (m *Model) formView() string {
 	case m.err != "":
 		lines = append(lines, "", s.Error.Render("✗ "+m.err))
 	default:
-		lines = append(lines, "", s.Subtle.Render("enter: review the transaction before it is signed · esc: cancel"))
+		lines = append(lines, "", s.Subtle.Render(common.Wrap("enter: review the transaction before it is signed · esc: cancel", m.c.Width)))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -52,9 +52,11 @@ func TestUnjailAsksTheWalletPasswordAgain(t *testing.T) {
 }
 
 func TestGoldenUnjailPassword(t *testing.T) {
-	e := jailedEnv(t, 80, 24)
-	e.drive(t, tuitest.Key("y"))
-	golden(t, e)
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := jailedEnv(t, w, h)
+		e.drive(t, tuitest.Key("y"))
+		golden(t, e)
+	})
 }
 
 func TestAnAbsurdTipIsRefused(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"cairn/tui/common"
 
 	"charm.land/lipgloss/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
 // listView is the three tables and this node's validator.
@@ -162,10 +163,21 @@ func (m *Model) footLine() string {
 	}
 	if m.focus == tableValidators && m.valCur < len(m.vals) {
 		v := m.vals[m.valCur]
-		return s.Label.Render("Selected ") + s.Value.Render(v.Moniker+" ") + s.Highlight.Render(v.Operator.Hex())
+		return m.selectedLine(v.Moniker, v.Operator)
 	}
 	if r, ok := m.selectedDelegation(); ok {
-		return s.Label.Render("Selected ") + s.Value.Render(r.account.Label+" → "+m.moniker(r.Validator)+" ") + s.Highlight.Render(r.Validator.Hex())
+		return m.selectedLine(r.account.Label+" → "+m.moniker(r.Validator), r.Validator)
 	}
 	return ""
+}
+
+// selectedLine names what the cursor is on with its full address, or the
+// short one where the full one would be cut.
+func (m *Model) selectedLine(what string, addr ethcommon.Address) string {
+	s := m.c.Styles
+	a := addr.Hex()
+	if lipgloss.Width("Selected "+what+" "+a) > m.c.Width {
+		a = common.ShortAddr(addr)
+	}
+	return s.Label.Render("Selected ") + s.Value.Render(what+" ") + s.Highlight.Render(a)
 }
