@@ -228,7 +228,7 @@ func (m *Model) View() string {
 		case modeForm:
 			v = m.formView()
 		case modeConfirm:
-			v = txsign.ConfirmView(m.c.Styles, m.draft, m.spin.Line(m.busy), m.err)
+			v = txsign.ConfirmViewIn(m.c.Styles, m.draft, m.spin.Line(m.busy), m.err, m.c.Width, m.c.Height)
 		case modeSent:
 			v = m.sentView()
 		}

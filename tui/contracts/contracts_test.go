@@ -130,6 +130,21 @@ func TestGoldenPage(t *testing.T) {
 	})
 }
 
+func TestGoldenPageWithEvents(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		openToken(t, e)
+		p := e.model().page
+		for i := range 12 {
+			tx := ethcommon.BigToHash(big.NewInt(int64(0xabc000 + i)))
+			p.events = append(p.events, eventRow{height: uint64(1200 + i), tx: tx,
+				text: "Transfer(from: 0xf39F…2266, to: 0x7099…79C8, value: 5000000000000000000)"})
+		}
+		e.model().cache.Invalidate()
+		golden(t, e)
+	})
+}
+
 func TestGoldenDeployForm(t *testing.T) {
 	tuitest.EachSize(t, func(t *testing.T, w, h int) {
 		e := setup(t, w, h)

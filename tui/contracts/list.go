@@ -89,7 +89,7 @@ func (m *Model) listKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) listView() string {
 	s, w := m.c.Styles, m.c.Width
-	lines := []string{s.Title.Render("Contracts") + s.Subtle.Render(fmt.Sprintf("  %d known · address book %s", len(m.entries), m.bookPath())), ""}
+	lines := append(m.listHead(), "")
 	if m.bookErr != nil {
 		lines = append(lines, s.Error.Render("✗ "+m.bookErr.Error()), "")
 	}
@@ -101,8 +101,12 @@ func (m *Model) listView() string {
 	for _, e := range m.entries {
 		name = max(name, min(lipgloss.Width(e.Name), 24))
 	}
-	row := func(n, a, fns, note string) string {
-		return cells{{n, name}, {a, addr}, {fns, 12}, {note, max(w-name-addr-12-8, 4)}}.String()
+	note := w - name - addr - 12 - 8
+	if note < 22 { // a note cut to a stub says nothing: the page has it
+		note = 0
+	}
+	row := func(n, a, fns, nt string) string {
+		return cells{{n, name}, {a, addr}, {fns, 12}, {nt, note}}.String()
 	}
 	lines = append(lines, s.Header.Render(" "+row("Name", "Address", "Functions", "")))
 	rv := m.shown()
@@ -132,6 +136,28 @@ func (m *Model) listView() string {
 		lines = append(lines, s.Error.Render("✗ "+m.err))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// listHead is the list's title and where the address book is: on one
+// line where it fits, else the path on its own, its start cut rather than
+// its file name.
+func (m *Model) listHead() []string {
+	s, w := m.c.Styles, m.c.Width
+	title := s.Title.Render("Contracts") + s.Subtle.Render(fmt.Sprintf("  %d known", len(m.entries)))
+	book := "address book " + m.bookPath()
+	if lipgloss.Width(title)+3+lipgloss.Width(book) <= w {
+		return []string{title + s.Subtle.Render(" · "+book)}
+	}
+	return []string{title, s.Subtle.Render(truncateLeft(book, w))}
+}
+
+// truncateLeft cuts the start of s to fit width, marking the cut with "…".
+func truncateLeft(s string, width int) string {
+	r := []rune(s)
+	if len(r) <= width || width < 2 {
+		return s
+	}
+	return "…" + string(r[len(r)-width+1:])
 }
 
 // functionCount is "9 (3 write)" for an entry with an ABI.
@@ -171,6 +197,9 @@ type cells []struct {
 func (cs cells) String() string {
 	var b strings.Builder
 	for i, c := range cs {
+		if c.width <= 0 {
+			continue
+		}
 		if i > 0 {
 			b.WriteString("  ")
 		}

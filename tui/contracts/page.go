@@ -63,17 +63,23 @@ func (m *Model) pageKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) pageView() string {
 	s, w, h, p := m.c.Styles, m.c.Width, m.c.Height, m.page
-	lines := []string{
-		s.Title.Render(p.entry.Name) + "  " + s.Highlight.Render(p.entry.Address.Hex()) + s.Subtle.Render("  "+entryNote(p.entry)),
-		"",
+	head := s.Title.Render(p.entry.Name) + "  " + s.Highlight.Render(p.entry.Address.Hex())
+	lines := []string{head + s.Subtle.Render("  "+entryNote(p.entry))}
+	if lipgloss.Width(lines[0]) > w { // the note on its own line, so the address stays whole
+		lines = []string{head, s.Subtle.Render(common.Truncate(entryNote(p.entry), w))}
 	}
+	lines = append(lines, "")
 	events := m.eventLines(max(h/3, 3))
 	room := max(h-len(lines)-len(events)-5, 2)
-	lines = append(lines, m.c.Styles.Accent.Render("Functions")+s.Subtle.Render(fmt.Sprintf("  %d", len(p.methods))))
+	first := max(0, min(p.cur-room+1, len(p.methods)-room))
+	count := fmt.Sprintf("  %d", len(p.methods))
+	if len(p.methods) > room {
+		count += fmt.Sprintf(" · %d–%d shown", first+1, min(first+room, len(p.methods)))
+	}
+	lines = append(lines, m.c.Styles.Accent.Render("Functions")+s.Subtle.Render(count))
 	if len(p.methods) == 0 {
 		lines = append(lines, s.Subtle.Render("  no ABI: add the contract again with its ABI file to call it"))
 	}
-	first := max(0, min(p.cur-room+1, len(p.methods)-room))
 	for i := first; i < len(p.methods) && i < first+room; i++ {
 		fn := p.methods[i]
 		kind := "write"
@@ -98,7 +104,11 @@ func (m *Model) pageView() string {
 	case p.result != "":
 		lines = append(lines, s.Success.Render("✓ ")+s.Value.Render(p.result))
 	default:
-		lines = append(lines, s.Subtle.Render("enter calls a read function or sends a write one · esc: the list"))
+		hint := "enter calls a read function or sends a write one · esc: the list"
+		if lipgloss.Width(hint) > w {
+			hint = "enter: call or send · esc: the list"
+		}
+		lines = append(lines, s.Subtle.Render(hint))
 	}
 	lines = append(append(lines, ""), events...)
 	return strings.Join(lines, "\n")
