@@ -111,8 +111,8 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.filter.Editing() {
 		return []key.Binding{m.c.Keys.Submit, m.c.Keys.Cancel}
 	}
-	if m.focus == tableDelegations {
-		return []key.Binding{keySwitch, keyUndelegate, keyRedelegate, keyClaim}
+	if m.focus == tableDelegations { // ← back to the validators is in the full help
+		return []key.Binding{keyUndelegate, keyRedelegate, keyClaim}
 	}
 	return []key.Binding{m.c.Keys.Filter, keySwitch, keyDelegate, keyWithdraw}
 }
