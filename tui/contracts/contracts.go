@@ -121,7 +121,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.Confirm, k.Reject}
 	case modeSent:
 		if m.landed != nil && !m.landed.failed {
-			return []key.Binding{keyOpenDeployed, k.Cancel}
+			return []key.Binding{keyOpenDeployed, keyLeaveSent}
 		}
 		return []key.Binding{k.Close}
 	case modePage:

@@ -11,9 +11,11 @@ import (
 	"cairn/tui/common"
 	"cairn/tui/tuitest"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // settle delivers msgs and runs the commands they give, like
@@ -165,6 +167,27 @@ func TestFormsOfferNoKeyThatTypesText(t *testing.T) {
 			}
 			if typed := typedKeys(append([][]key.Binding{e.s.ShortHelp()}, e.s.FullHelp()...)...); len(typed) > 0 {
 				t.Fatalf("the help offers %v, which type into the field:\n%s", typed, e.view())
+			}
+		})
+	}
+}
+
+// helpRoom is the most of a 60-column help bar the screen's own keys may
+// take: the root adds its global ones after them.
+const helpRoom = 46
+
+func TestTheHelpBarLeavesRoomForTheGlobalKeys(t *testing.T) {
+	for name, keys := range map[string][]tea.Msg{
+		"list":   nil,
+		"page":   tuitest.Keys("down", "enter"),
+		"form":   tuitest.Keys("n"),
+		"filter": tuitest.Keys("/"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := setup(t, 60, 20)
+			e.drive(t, keys...)
+			if got := help.New().ShortHelpView(e.s.ShortHelp()); lipgloss.Width(got) > helpRoom {
+				t.Fatalf("the help takes %d columns of 60: %s", lipgloss.Width(got), got)
 			}
 		})
 	}
