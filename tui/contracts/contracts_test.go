@@ -186,7 +186,7 @@ func TestDeploySignsTheCreationCode(t *testing.T) {
 	if tx.To() != nil || string(tx.Data()) != string(want) {
 		t.Fatalf("to %v, data %d bytes, want a deploy of %d bytes", tx.To(), len(tx.Data()), len(want))
 	}
-	e.must(t, "✓ Sent", "Waiting for a block to include it; then it goes into the address book")
+	e.must(t, "✓ Sent", "Waiting for a block to include it…", "Then it goes into the address book")
 	if len(e.model().deploys) != 1 {
 		t.Fatal("the deploy is not followed")
 	}

@@ -210,3 +210,14 @@ func TestThePasswordPromptOffersEnterAndEsc(t *testing.T) {
 		t.Fatalf("not the prompt:\n%s", e.view())
 	}
 }
+
+func TestGoldenDeploySent(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		sendDeploy(t, e)
+		t.Run("waiting", func(t *testing.T) { golden(t, e) })
+		b := e.node.MineBlock()
+		e.settle(t, common.EventMsg{Event: api.Event{Type: api.EventBlock, Block: b}})
+		t.Run("included", func(t *testing.T) { golden(t, e) })
+	})
+}

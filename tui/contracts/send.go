@@ -106,7 +106,7 @@ func (m *Model) sentView() string {
 	lines := []string{
 		s.Success.Render("✓ Sent") + s.Subtle.Render(" · the node accepted the transaction into its mempool"),
 		"",
-		"  " + s.Label.Render("Hash     ") + s.Highlight.Render(m.sent.Hex()),
+		"  " + s.Label.Render("Hash     ") + s.Highlight.Render(fitHash(m.sent.Hex(), m.c.Width-11)),
 		"  " + s.Label.Render("Call     ") + s.Value.Render(common.Truncate(d.Call, m.c.Width-12)),
 	}
 	if created := d.Created(); created != nil {
@@ -123,7 +123,8 @@ func (m *Model) deployLines(created ethcommon.Address) []string {
 	s, l := m.c.Styles, m.landed
 	if l == nil {
 		return []string{"  " + s.Label.Render("Contract ") + s.Highlight.Render(created.Hex()),
-			"", s.Subtle.Render(m.spin.Line("Waiting for a block to include it; then it goes into the address book. esc: back"))}
+			"", s.Subtle.Render(m.spin.Line("Waiting for a block to include it…")),
+			s.Subtle.Render(common.Wrap("Then it goes into the address book. esc: back", m.c.Width))}
 	}
 	addr := "  " + s.Label.Render("Contract ") + s.Highlight.Render(l.entry.Address.Hex())
 	if l.failed {
@@ -132,6 +133,15 @@ func (m *Model) deployLines(created ethcommon.Address) []string {
 	return []string{addr, "",
 		s.Success.Render("✓ ") + s.Value.Render(fmt.Sprintf("Included in block %s: %s is in the address book.", common.FormatCount(l.height), l.entry.Name)),
 		s.Subtle.Render("enter opens its page · esc: back")}
+}
+
+// fitHash is a hash whole where it fits in width, else its short form,
+// so it is never cut without a mark.
+func fitHash(h string, width int) string {
+	if len(h) <= width {
+		return h
+	}
+	return common.ShortHash(h)
 }
 
 // deployedMsg is what the node says of a sent deploy.

@@ -135,3 +135,16 @@ func TestFormsOfferNoKeyThatTypesText(t *testing.T) {
 		})
 	}
 }
+
+func TestGoldenSent(t *testing.T) {
+	tuitest.EachSize(t, func(t *testing.T, w, h int) {
+		e := setup(t, w, h)
+		e.drive(t, tuitest.Keys("down", "d")...)
+		e.drive(t, tuitest.Typed("1000", "enter")...)
+		e.s, _ = tuitest.Drive(t, e.s, tuitest.Key("y"))
+		if e.model().mode != modeSent {
+			t.Fatalf("not sent:\n%s", e.view())
+		}
+		golden(t, e)
+	})
+}

@@ -85,11 +85,20 @@ func (m *Model) sentView() string {
 	lines := []string{
 		s.Success.Render("✓ Sent") + s.Subtle.Render(" · the node accepted the transaction into its mempool"),
 		"",
-		"  " + s.Label.Render("Hash   ") + s.Highlight.Render(m.sent.Hex()),
+		"  " + s.Label.Render("Hash   ") + s.Highlight.Render(fitHash(m.sent.Hex(), m.c.Width-9)),
 	}
 	if d := m.draft; d != nil {
-		lines = append(lines, "  "+s.Label.Render("Call   ")+s.Value.Render(d.Call))
+		lines = append(lines, "  "+s.Label.Render("Call   ")+s.Value.Render(common.Truncate(d.Call, m.c.Width-9)))
 	}
-	lines = append(lines, "", s.Subtle.Render("The tables change once a block includes it. esc: back to staking"))
+	lines = append(lines, "", s.Subtle.Render(common.Wrap("The tables change once a block includes it. esc: back to staking", m.c.Width)))
 	return strings.Join(lines, "\n")
+}
+
+// fitHash is a hash whole where it fits in width, else its short form,
+// so it is never cut without a mark.
+func fitHash(h string, width int) string {
+	if len(h) <= width {
+		return h
+	}
+	return common.ShortHash(h)
 }
