@@ -124,3 +124,27 @@ func TestFollow(t *testing.T) {
 		}
 	}
 }
+
+func TestTheCursorStaysOnItsValidatorWhileAThousandJoin(t *testing.T) {
+	e := setup(t, 120, 40)
+	e.drive(t, tuitest.Key("down")) // north-star
+	vals, dels := fakenode.FixtureStaking()
+	for round := range 50 {
+		// Twenty join each block, some above north-star, some below.
+		for i := range 20 {
+			v := newcomer(byte(i), "joiner")
+			v.Operator = ethcommon.Address{0xee, byte(round), byte(i)}
+			at := (round*7 + i*3) % (len(vals.Validators) + 1)
+			vals.Validators = append(vals.Validators[:at], append([]api.Validator{v}, vals.Validators[at:]...)...)
+		}
+		e.node.SetStaking(vals, dels)
+		e.drive(t, block(uint64(13+round)))
+		if got := e.selectedValidator(); got != "north-star" {
+			t.Fatalf("after %d joined the cursor is on %s", 20*(round+1), got)
+		}
+	}
+	if n := len(e.model().vals); n != 1004 {
+		t.Fatalf("%d validators", n)
+	}
+	e.must(t, "›north-star", "Selected north-star")
+}
