@@ -117,8 +117,10 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 // onFilter gives a key or a paste to the filter being typed; the cursor
 // moves onto a row that still shows.
 func (m *Model) onFilter(msg tea.Msg) tea.Cmd {
+	m.follow()
 	cmd := m.filter.Update(msg)
 	m.cursor = m.shown().Snap(m.cursor)
+	m.pin()
 	return cmd
 }
 
@@ -217,6 +219,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.filter.Editing() {
 		return m.onFilter(msg)
 	}
+	m.follow()
 	rv := m.shown()
 	page := max(m.rows()-1, 1)
 	switch {
@@ -224,8 +227,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Open()
 	case key.Matches(msg, keySort):
 		m.store.setSort((m.store.col+1)%numColumns, false)
+		m.follow()
 	case key.Matches(msg, keyReverse):
 		m.store.setSort(m.store.col, !m.store.rev)
+		m.follow()
 	case key.Matches(msg, k.Up):
 		m.cursor = rv.Move(m.cursor, -1)
 	case key.Matches(msg, k.Down):
@@ -241,6 +246,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		m.want = ethcommon.Hash{}
 		m.filter.Clear()
+		m.follow() // the selected row may sit elsewhere among all rows
 	case key.Matches(msg, k.Enter):
 		if !rv.Shows(m.clampCursor()) {
 			return nil
@@ -250,7 +256,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return fetchTx(m.c.Node, e.hash)
 		}
 	}
-	m.clampCursor()
+	m.pin()
 	return nil
 }
 

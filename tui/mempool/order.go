@@ -109,6 +109,23 @@ func (o *order) at(i int) *entry {
 	return nil
 }
 
+// rank is e's index in sort order, or -1 if e is not in the tree.
+func (o *order) rank(e *entry) int {
+	i, t := 0, o.root
+	for t != nil {
+		switch {
+		case t == e:
+			return i + t.left.count()
+		case o.cmp(e, t) < 0:
+			t = t.left
+		default:
+			i += t.left.count() + 1
+			t = t.right
+		}
+	}
+	return -1
+}
+
 // rebuild re-sorts every entry under a new order.
 func (o *order) rebuild(cmp func(a, b *entry) int, all []*entry) {
 	o.root, o.cmp = nil, cmp

@@ -46,10 +46,16 @@ type store struct {
 	rev    bool
 	counts api.MempoolCounts // the node's totals: last fetch, moved by events
 	own    map[common.Address]bool
+
+	// sel is the selected transaction; when it leaves, lostAt is the index
+	// it had, so the cursor can take the row that takes its place (-1: it
+	// did not leave).
+	sel    common.Hash
+	lostAt int
 }
 
 func newStore(limit int) *store {
-	s := &store{byHash: make(map[common.Hash]*entry, limit), limit: limit, own: map[common.Address]bool{}}
+	s := &store{byHash: make(map[common.Hash]*entry, limit), limit: limit, own: map[common.Address]bool{}, lostAt: -1}
 	s.rows.cmp = comparator(byAge, false)
 	return s
 }
@@ -83,6 +89,9 @@ func (s *store) remove(h common.Hash) *entry {
 	e, ok := s.byHash[h]
 	if !ok {
 		return nil
+	}
+	if h == s.sel {
+		s.lostAt = s.rows.rank(e)
 	}
 	delete(s.byHash, h)
 	s.rows.remove(e)

@@ -66,8 +66,10 @@ func (m *Model) table() string {
 		return m.withFilter(common.Fit(strings.Join(out, "\n"), w, m.c.Height-m.filter.Lines()), n, rv.Total())
 	}
 	rows := m.rows()
-	cur := rv.Pos(m.clampCursor())
+	m.follow()
+	cur := rv.Pos(m.cursor)
 	m.cursor = rv.At(cur)
+	m.pin()
 	m.top = min(max(m.top, cur-rows+1), cur)
 	m.top = max(min(m.top, n-rows), 0)
 	// The header lines are measured; rows are built to exactly w cells.
