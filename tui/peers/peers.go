@@ -140,8 +140,9 @@ func (m *Model) onPeers(msg peersMsg) tea.Cmd {
 }
 
 // sort puts the peers in table order and keeps the cursor on the selected
-// peer; when that peer left, the cursor stays where it was (the detail
-// pane, if open, goes on showing the peer as last seen).
+// peer; when that peer left, the cursor takes the peer now at its row (or
+// the nearest one the filter shows), not the top of the table; the detail
+// pane, if open, goes on showing the peer as last seen.
 func (m *Model) sort() {
 	slices.SortFunc(m.peers, comparator(m.col, m.rev))
 	if i := m.index(m.sel); i >= 0 {
@@ -150,8 +151,17 @@ func (m *Model) sort() {
 		return
 	}
 	if !m.detail {
-		m.selectRow(m.cursor)
+		m.selectShown(m.cursor)
 	}
+}
+
+// selectShown selects row i, or the nearest row after it the filter shows
+// (the last one shown if none is after it).
+func (m *Model) selectShown(i int) {
+	if rv := m.shown(); rv.Len() > 0 {
+		i = rv.Snap(min(max(i, 0), len(m.peers)-1))
+	}
+	m.selectRow(i)
 }
 
 // index is the row of the peer with this ID, or -1.
@@ -183,7 +193,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.detail && key.Matches(msg, k.Back):
 		m.detail = false
 		if m.index(m.sel) < 0 { // the peer left while shown
-			m.selectRow(m.cursor)
+			m.selectShown(m.cursor)
 		}
 	case !m.detail && key.Matches(msg, k.Filter):
 		return m.filter.Open()
