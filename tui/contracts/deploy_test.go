@@ -221,3 +221,26 @@ func TestGoldenDeploySent(t *testing.T) {
 		t.Run("included", func(t *testing.T) { golden(t, e) })
 	})
 }
+
+func TestASpinnerTurnsWhileAReadCallRuns(t *testing.T) {
+	e := setup(t, 100, 30)
+	openToken(t, e)
+	selectFn(t, e, "decimals()")
+	var cmd tea.Cmd
+	e.s, cmd = e.s.Update(tuitest.Key("enter")) // no arguments: it calls at once
+	e.must(t, spinner.MiniDot.Frames[0]+" Calling decimals()…")
+	ticks := 0
+	for _, msg := range run(cmd) {
+		if _, ok := msg.(spinner.TickMsg); ok {
+			ticks++
+			continue
+		}
+		e.s, _ = e.s.Update(msg)
+	}
+	if ticks != 1 || e.model().spin.On() || e.model().busy != "" {
+		t.Fatalf("ticks %d, spinning %v after the answer", ticks, e.model().spin.On())
+	}
+	if strings.Contains(e.view(), "Calling") {
+		t.Fatalf("the busy line stays after the answer:\n%s", e.view())
+	}
+}
