@@ -21,11 +21,6 @@ import (
 // of M".
 const Keep = 5000
 
-var (
-	keySort    = key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort column"))
-	keyReverse = key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse sort"))
-)
-
 // Model is the Mempool screen.
 type Model struct {
 	c     *common.Common
@@ -225,10 +220,10 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Filter):
 		return m.filter.Open()
-	case key.Matches(msg, keySort):
+	case key.Matches(msg, k.Sort):
 		m.store.setSort((m.store.col+1)%numColumns, false)
 		m.follow()
-	case key.Matches(msg, keyReverse):
+	case key.Matches(msg, k.Reverse):
 		m.store.setSort(m.store.col, !m.store.rev)
 		m.follow()
 	case key.Matches(msg, k.Up):
@@ -283,13 +278,15 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.filter.Editing() {
 		return []key.Binding{k.Submit, k.Cancel}
 	}
-	return []key.Binding{k.Filter, keySort, keyReverse, k.Enter, k.Up, k.Down}
+	// Short, so the root's global keys fit beside them at 80 columns; the
+	// rest are in FullHelp.
+	return []key.Binding{k.Filter, k.Sort, k.Enter}
 }
 
 // FullHelp implements common.Screen.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{k.Filter, keySort, keyReverse, k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
+	return [][]key.Binding{{k.Filter, k.Sort, k.Reverse, k.Enter, k.Back}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 
 // Capturing implements common.Screen: the screen takes text while its
