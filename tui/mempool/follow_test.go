@@ -85,7 +85,7 @@ func TestIncludedSelectionGoesToANeighbour(t *testing.T) {
 	txs := feed(t, m, clk)
 	tuitest.Drive(t, m, tuitest.Keys("down", "down")...) // age order: E3 E2 E1 E0 P0 P1 P2
 	rows := rowHashes(m.View())
-	if got, want := selectedRow(m.View()), short(txs[1].Hash, layout(80)[0].w); got != want {
+	if got, want := selectedRow(m.View()), short(txs[1].Hash, layout(80, byAge)[0].w); got != want {
 		t.Fatalf("selected %s, want E1 %s", got, want)
 	}
 	// Three newer transactions arrive above it, then the block takes it,

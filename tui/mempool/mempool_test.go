@@ -62,7 +62,7 @@ func TestSortOrder(t *testing.T) {
 	ev := feed(t, m, clk)
 	p := func(j int) ethcommon.Hash { return crypto.Keccak256Hash([]byte(fmt.Sprintf("pending-%d", j))) }
 	names := map[string]string{}
-	label := func(h ethcommon.Hash, n string) { names[short(h, layout(120)[0].w)] = n }
+	label := func(h ethcommon.Hash, n string) { names[short(h, layout(120, byAge)[0].w)] = n }
 	for j := range 3 {
 		label(p(j), fmt.Sprintf("P%d", j))
 	}
@@ -109,7 +109,7 @@ func TestSortOrder(t *testing.T) {
 func TestOwnTransactionsMarked(t *testing.T) {
 	_, _, clk, m := setup(t, 120, 40)
 	ev := feed(t, m, clk)
-	mine := short(ev[1].Hash, layout(120)[0].w)
+	mine := short(ev[1].Hash, layout(120, byAge)[0].w)
 	for _, l := range strings.Split(tuitest.Plain(m.View()), "\n")[2:] {
 		isMine := strings.Contains(l, mine)
 		if marked := strings.HasPrefix(strings.TrimPrefix(l, "›"), " •"); marked != isMine {
@@ -137,12 +137,12 @@ func TestTxEventAddsAndDroppedRemoves(t *testing.T) {
 	tx := specs[0].tx(42)
 	tuitest.Drive(t, m, common.EventMsg{Event: api.Event{Type: api.EventTx, Tx: tx}})
 	view := tuitest.Plain(m.View())
-	if !strings.Contains(view, short(tx.Hash, layout(120)[0].w)) || !strings.HasPrefix(view, "4 pending") {
+	if !strings.Contains(view, short(tx.Hash, layout(120, byAge)[0].w)) || !strings.HasPrefix(view, "4 pending") {
 		t.Fatalf("a tx event should add a row and count it:\n%s", view)
 	}
 	tuitest.Drive(t, m, common.EventMsg{Event: api.Event{Type: api.EventDropped, Dropped: &api.DroppedTx{Hash: tx.Hash, Reason: "replaced"}}})
 	view = tuitest.Plain(m.View())
-	if strings.Contains(view, short(tx.Hash, layout(120)[0].w)) || !strings.HasPrefix(view, "3 pending") {
+	if strings.Contains(view, short(tx.Hash, layout(120, byAge)[0].w)) || !strings.HasPrefix(view, "3 pending") {
 		t.Fatalf("a dropped event should remove the row:\n%s", view)
 	}
 	// A repeated event for a known transaction changes nothing.

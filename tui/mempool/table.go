@@ -11,38 +11,107 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// cell is one column of the table: its title, width and alignment.
+// cell is one column of the table: what it shows, its title, width and
+// alignment.
 type cell struct {
+	id    int // which value: cHash … cAge
 	title string
 	col   column // the sort column it shows, or -1
 	w     int
 	right bool
 }
 
+// The table's columns, in drawing order.
+const (
+	cHash = iota
+	cFrom
+	cTo
+	cNonce
+	cValue
+	cTip
+	cAge
+	numCells
+)
+
 // Column widths: the hash, from and to columns share what the fixed ones
 // leave, between a short 0x1234…cdef and the full value.
 const (
-	gutter    = 2 // cursor mark and own mark
-	minHashW  = 11
-	nonceW    = 6
-	valueW    = 12
-	tipW      = 9
-	ageW      = 7
-	numCells  = 7
-	fixedCols = gutter + nonceW + valueW + tipW + ageW + numCells - 1
+	gutter   = 2 // cursor mark and own mark
+	minHashW = 11
 )
 
-func layout(width int) []cell {
-	flex := max((width-fixedCols)/3, minHashW)
-	return []cell{
-		{"hash", -1, min(flex, 66), false},
-		{"from", byFrom, min(flex, 42), false},
-		{"to", -1, min(flex, 42), false},
-		{"nonce", byNonce, nonceW, true},
-		{"value CRN", byValue, valueW, true},
-		{"tip gwei", byTip, tipW, true},
-		{"age", byAge, ageW, true},
+// columns are every column at its fixed width, or its widest for the
+// flexible ones (w < 0: up to -w).
+var columns = [numCells]cell{
+	{cHash, "hash", -1, -66, false},
+	{cFrom, "from", byFrom, -42, false},
+	{cTo, "to", -1, -42, false},
+	{cNonce, "nonce", byNonce, 6, true},
+	{cValue, "value CRN", byValue, 12, true},
+	{cTip, "tip gwei", byTip, 9, true},
+	{cAge, "age", byAge, 7, true},
+}
+
+// dropFirst is the order in which a narrow screen gives up columns: the
+// recipient, the nonce, the tip, the age, the sender. The hash and the
+// value always show, and so does the column the table is sorted by.
+var dropFirst = []int{cTo, cNonce, cTip, cAge, cFrom}
+
+// layout chooses the columns that fit width cells, sorted by the column
+// sorted, and their widths.
+func layout(width int, sorted column) []cell {
+	keep := [numCells]bool{}
+	for i := range keep {
+		keep[i] = true
 	}
+	for _, i := range dropFirst {
+		if need(keep) <= width {
+			break
+		}
+		if columns[i].col != sorted {
+			keep[i] = false
+		}
+	}
+	fixed, flexible, n := 0, 0, 0
+	for i, c := range columns {
+		switch {
+		case !keep[i]:
+			continue
+		case c.w < 0:
+			flexible++
+		default:
+			fixed += c.w
+		}
+		n++
+	}
+	flex := max((width-gutter-fixed-(n-1))/max(flexible, 1), minHashW)
+	out := make([]cell, 0, n)
+	for i, c := range columns {
+		if keep[i] {
+			if c.w < 0 {
+				c.w = min(flex, -c.w)
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// need is the width the kept columns take at their narrowest.
+func need(keep [numCells]bool) int {
+	w, n := gutter, 0
+	for i, c := range columns {
+		if !keep[i] {
+			continue
+		}
+		if c.w < 0 {
+			w += minHashW
+		} else {
+			w += c.w
+		}
+		n++
+	}
+	return w + n - 1
 }
 
 // table draws the header, the column titles and the visible rows only.
@@ -51,7 +120,7 @@ func (m *Model) table() string {
 	if !m.loaded && m.store.len() == 0 {
 		return common.Fit(s.Subtle.Render("reading the mempool…"), w, m.c.Height)
 	}
-	cells := layout(w)
+	cells := layout(w, m.store.col)
 	out := make([]string, 0, m.c.Height)
 	out = append(out, m.header(w), m.titles(cells))
 	rv := m.shown()
@@ -137,20 +206,11 @@ func (m *Model) row(e *entry, cells []cell, selected bool, now int64, w int, p r
 	if e.hex == nil {
 		e.hex = newHexes(e) // checksummed hex costs a keccak: once per entry shown
 	}
-	vals := [numCells]string{
-		txview.Abbrev(e.hex.hash, cells[0].w),
-		txview.Abbrev(e.hex.from, cells[1].w),
-		txview.Abbrev(e.hex.to, cells[2].w),
-		fmt.Sprint(e.nonce),
-		txview.Amount(e.value, 4),
-		common.FormatGwei(e.tip),
-		common.Ago(time.Duration(now-e.arrival) * time.Millisecond),
-	}
 	for i, c := range cells {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(txview.Pad(vals[i], c.w, c.right))
+		b.WriteString(txview.Pad(value(e, c, now), c.w, c.right))
 	}
 	line := txview.Pad(b.String(), w, false)
 	switch {
@@ -164,6 +224,25 @@ func (m *Model) row(e *entry, cells []cell, selected bool, now int64, w int, p r
 		return p.queued.paint(line)
 	}
 	return p.plain.paint(line)
+}
+
+// value is what cell c of e's row shows.
+func value(e *entry, c cell, now int64) string {
+	switch c.id {
+	case cHash:
+		return txview.Abbrev(e.hex.hash, c.w)
+	case cFrom:
+		return txview.Abbrev(e.hex.from, c.w)
+	case cTo:
+		return txview.Abbrev(e.hex.to, c.w)
+	case cNonce:
+		return fmt.Sprint(e.nonce)
+	case cValue:
+		return txview.Amount(e.value, 4)
+	case cTip:
+		return common.FormatGwei(e.tip)
+	}
+	return common.Ago(time.Duration(now-e.arrival) * time.Millisecond)
 }
 
 // painter applies a style to one plain, already padded line the way

@@ -1,6 +1,7 @@
 package mempool
 
 import (
+	"strings"
 	"testing"
 
 	"cairn/tui/styles"
@@ -19,6 +20,42 @@ func TestPainterMatchesRender(t *testing.T) {
 					t.Errorf("painter %q, Render %q", got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestNarrowLayoutDropsColumns: a narrow screen gives up the recipient and
+// the nonce before anything else, never the sorted column, and the row
+// fits; 80 columns and more show every column.
+func TestNarrowLayoutDropsColumns(t *testing.T) {
+	titles := func(cs []cell) string {
+		var s []string
+		for _, c := range cs {
+			s = append(s, c.title)
+		}
+		return strings.Join(s, ",")
+	}
+	width := func(cs []cell) int {
+		w := gutter + len(cs) - 1
+		for _, c := range cs {
+			w += c.w
+		}
+		return w
+	}
+	for _, tc := range []struct {
+		w    int
+		col  column
+		want string
+	}{
+		{120, byAge, "hash,from,to,nonce,value CRN,tip gwei,age"},
+		{80, byAge, "hash,from,to,nonce,value CRN,tip gwei,age"},
+		{60, byAge, "hash,from,value CRN,tip gwei,age"},
+		{60, byNonce, "hash,from,nonce,value CRN,age"},
+		{40, byTip, "hash,value CRN,tip gwei"},
+	} {
+		cs := layout(tc.w, tc.col)
+		if got := titles(cs); got != tc.want || width(cs) > tc.w {
+			t.Errorf("at %d columns sorted by %s: %s (%d cells), want %s", tc.w, tc.col.name(), got, width(cs), tc.want)
 		}
 	}
 }
