@@ -62,3 +62,19 @@ func TestCursorFollowsPeersJoiningAndLeaving(t *testing.T) {
 		t.Fatalf("after C left, enter opened %v on %s, want the detail of E", m.detail, label(m.sel))
 	}
 }
+
+// TestSmallScreenSaysWhichRowsShow: at 60x20 not every peer fits; the
+// title says which rows show, scrolling with the cursor, and the agent
+// column, too narrow to say anything, gives its room to the ID.
+func TestSmallScreenSaysWhichRowsShow(t *testing.T) {
+	c, _, m := setup(t, 60, 20, true)
+	v := tuitest.Plain(m.View())
+	checkFits(t, c, v)
+	if !strings.Contains(v, "showing 1–4") || strings.Contains(v, "agent") || strings.Contains(v, "cair…") {
+		t.Fatalf("at 60x20:\n%s", v)
+	}
+	keys(t, m, "G")
+	if v := tuitest.Plain(m.View()); !strings.Contains(v, "showing 2–5") || selectedLabel(v) != "D" {
+		t.Fatalf("after G the last peer, D, shows and the title says rows 2–5:\n%s", v)
+	}
+}

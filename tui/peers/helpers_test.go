@@ -77,7 +77,7 @@ func rowIDs(view string) []string {
 	for _, l := range lines {
 		f := strings.Fields(strings.TrimPrefix(l, "›"))
 		switch {
-		case len(f) > 0 && f[0] == "id" && strings.Contains(l, "agent"):
+		case len(f) > 0 && f[0] == "id" && strings.Contains(l, "latency"):
 			in = true
 		case in && len(f) == 0:
 			return out

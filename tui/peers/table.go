@@ -8,6 +8,8 @@ import (
 	"cairn/node/api"
 	"cairn/tui/blocks/txview"
 	"cairn/tui/common"
+
+	"charm.land/lipgloss/v2"
 )
 
 // tableChrome are the table's lines besides its rows: its title and the
@@ -34,6 +36,8 @@ const (
 	uptimeW   = 7
 	numCells  = 7
 	minAgentW = 16
+	// narrowAgentW is the narrowest agent column worth drawing.
+	narrowAgentW = 10
 	fixedCols = gutter + dirW + latencyW + scoreW + heightW + uptimeW + numCells - 1
 )
 
@@ -44,15 +48,22 @@ func layout(width int, peers []api.Peer) []cell {
 	}
 	rest := width - fixedCols // the ID, a separator and the agent
 	idW := min(longest, max(rest-1-minAgentW, shortIDW))
-	return []cell{
+	cells := []cell{
 		{"id", -1, idW, false},
 		{"dir", byDirection, dirW, false},
 		{"latency", byLatency, latencyW, true},
 		{"score", byScore, scoreW, true},
 		{"height", byHeight, heightW, true},
 		{"uptime", byUptime, uptimeW, true},
-		{"agent", -1, max(rest-1-idW, 5), false},
+		{"agent", -1, rest - 1 - idW, false},
 	}
+	if rest-1-shortIDW < narrowAgentW {
+		// Too narrow for an agent to say anything ("cair…"): the agent
+		// goes (the detail pane shows it) and the ID takes its room.
+		cells = cells[:len(cells)-1]
+		cells[0].w = min(longest, max(rest+1, shortIDW))
+	}
+	return cells
 }
 
 // table draws the table's title, its column titles and up to rows rows
@@ -66,9 +77,8 @@ func (m *Model) table(st *api.Status, w, rows int) []string {
 	case len(m.peers) == 0:
 		return []string{title, s.Subtle.Render(pick(st.NodeID == "", "none: this node runs alone", "no peers connected"))}
 	}
-	title += s.Subtle.Render(fmt.Sprintf("  %d connected · by %s, %s", len(m.peers), m.col.name(), m.col.direction(m.rev)))
 	cells := layout(w, m.peers)
-	out := []string{title, m.titles(cells)}
+	out := []string{"", m.titles(cells)}
 	rv := m.shown()
 	n := rv.Len()
 	m.cursor = min(max(m.cursor, 0), len(m.peers)-1)
@@ -82,6 +92,7 @@ func (m *Model) table(st *api.Status, w, rows int) []string {
 	} else {
 		out = append(out, s.Subtle.Render("no peer matches the filter"))
 	}
+	out[0] = title + s.Subtle.Render(m.caption(w-lipgloss.Width(title), n, rows))
 	now := m.c.Now()
 	for pos := m.top; pos < min(m.top+rows, n); pos++ {
 		i := rv.At(pos)
@@ -91,6 +102,18 @@ func (m *Model) table(st *api.Status, w, rows int) []string {
 		out = append(out, m.filter.Line(n, rv.Total(), w))
 	}
 	return out
+}
+
+// caption follows the table's title: how many peers, the sort, and which
+// rows show when not all fit, as much of it as fits in w cells.
+func (m *Model) caption(w, shown, rows int) string {
+	line := fmt.Sprintf("  %d connected · by %s, %s", len(m.peers), m.col.name(), m.col.direction(m.rev))
+	if shown > rows {
+		if more := fmt.Sprintf(" · showing %d–%d", m.top+1, min(m.top+rows, shown)); lipgloss.Width(line+more) <= w {
+			line += more
+		}
+	}
+	return line
 }
 
 func (m *Model) titles(cells []cell) string {
