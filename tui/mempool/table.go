@@ -170,6 +170,11 @@ func (m *Model) header(w int) string {
 	if n, total := st.len(), st.total(); n < total {
 		parts = append(parts, fmt.Sprintf("showing %s of %s", txview.Num(uint64(n)), txview.Num(uint64(total))))
 	}
+	// A narrow screen gives up the size, then the queued count, rather
+	// than cut the "showing" part.
+	for drop := 2; lipgloss.Width(strings.Join(parts, " · ")) > w && drop >= 1 && len(parts) > 2; drop-- {
+		parts = append(parts[:drop:drop], parts[drop+1:]...)
+	}
 	line := strings.Join(parts, " · ")
 	if by := fmt.Sprintf(" · by %s, %s", st.col.name(), st.col.direction(st.rev)); lipgloss.Width(line+by) <= w {
 		line += by

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"cairn/tui/styles"
+	"cairn/tui/tuitest"
 
 	"charm.land/lipgloss/v2"
 )
@@ -57,5 +58,20 @@ func TestNarrowLayoutDropsColumns(t *testing.T) {
 		if got := titles(cs); got != tc.want || width(cs) > tc.w {
 			t.Errorf("at %d columns sorted by %s: %s (%d cells), want %s", tc.w, tc.col.name(), got, width(cs), tc.want)
 		}
+	}
+}
+
+// TestNarrowHeaderKeepsWhatItShows: under a flood at 45 columns the
+// header gives up the size and the queued count, not "showing N of M".
+func TestNarrowHeaderKeepsWhatItShows(t *testing.T) {
+	c, _, _, m := setup(t, 45, 20)
+	for _, msg := range floodEvents(Keep + 10) {
+		m.Update(msg)
+	}
+	v := m.table()
+	checkFits(t, c, v)
+	head := strings.Split(tuitest.Plain(v), "\n")[0]
+	if head != "5,013 pending · showing 5,000 of 5,013" {
+		t.Fatalf("header at 45 columns: %q", head)
 	}
 }
