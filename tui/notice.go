@@ -10,8 +10,8 @@ import (
 	"cairn/tui/common"
 	"cairn/tui/txsign"
 
-	ethcommon "github.com/ethereum/go-ethereum/common"
 	tea "charm.land/bubbletea/v2"
+	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
 // How long a status line message stays: long enough to read, short enough

@@ -118,7 +118,6 @@ func TestDashboardShowsASnapshotSync(t *testing.T) {
 	}
 }
 
-
 // busy is setup on a network, in a consensus round, with a long history
 // of blocks of uneven pace and load behind the head, so the sparklines
 // have more blocks than any width shows.
