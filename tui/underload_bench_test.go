@@ -196,7 +196,7 @@ func benchConsoleUnderLoad(b *testing.B) {
 		default:
 		}
 		lat = append(lat, press("\t")) // the next screen, the Mempool and Blocks tables among them
-		time.Sleep(time.Duration(20+rand.IntN(60)) * time.Millisecond)
+		time.Sleep(time.Duration(10+rand.IntN(30)) * time.Millisecond)
 	}
 }
 
