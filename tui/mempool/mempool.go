@@ -71,6 +71,26 @@ func (m *Model) fetch() tea.Cmd {
 
 // Update implements common.Screen.
 func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
+	page := m.pageUpdate(msg)
+	s, cmd := m.update(msg)
+	return s, tea.Batch(page, cmd)
+}
+
+// pageUpdate gives msg to the open transaction page, which keeps itself
+// current: when a block includes the transaction it shows where, with
+// its receipt.
+func (m *Model) pageUpdate(msg tea.Msg) tea.Cmd {
+	if m.detail == nil {
+		return nil
+	}
+	cmd, changed := m.detail.Update(msg)
+	if changed {
+		m.cache.Invalidate()
+	}
+	return cmd
+}
+
+func (m *Model) update(msg tea.Msg) (common.Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case common.EventMsg:
 		m.markEvent(msg.Type)

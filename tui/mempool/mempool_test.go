@@ -393,3 +393,23 @@ func BenchmarkViewFullTable(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// TestOpenTransactionFollowsItsInclusion: a transaction opened from the
+// mempool shows pending, then, when a block includes it, the block and
+// its receipt, without being opened again.
+func TestOpenTransactionFollowsItsInclusion(t *testing.T) {
+	c, node, _, m := setup(t, 120, 40)
+	events, _ := node.Subscribe(t.Context())
+	sent := signAndSend(t, c, events, 0)
+	tuitest.Drive(t, m, common.EventMsg{Event: sent})
+	tuitest.Drive(t, m, tuitest.Key("enter"))
+	if m.detail == nil || !strings.Contains(tuitest.Plain(m.View()), "pending") {
+		t.Fatalf("the transaction did not open pending:\n%s", tuitest.Plain(m.View()))
+	}
+	b := node.MineBlock()
+	tuitest.Drive(t, m, common.EventMsg{Event: api.Event{Type: api.EventBlock, Block: b}})
+	view := tuitest.Plain(m.View())
+	if m.detail == nil || strings.Contains(view, "pending") || !strings.Contains(view, fmt.Sprint(b.Height)) || !strings.Contains(view, "21,000") {
+		t.Fatalf("after block %d includes it the page should show the block and the gas used:\n%s", b.Height, view)
+	}
+}
