@@ -51,7 +51,7 @@ type Model struct {
 	mode mode
 	form form.Form
 	busy string         // an action in flight ("Signing and sending…")
-	spin txsign.Spinner // turns beside busy while it is set
+	spin common.Spinner // turns beside busy while it is set
 	err  string         // the current mode's error
 
 	draft *txsign.Draft  // the send being prepared or confirmed

@@ -50,7 +50,7 @@ type Model struct {
 
 	draft   *txsign.Draft
 	busy    string
-	spin    txsign.Spinner // turns while busy, and while a sent deploy waits for its block
+	spin    common.Spinner // turns while busy, and while a sent deploy waits for its block
 	err     string
 	sent    ethcommon.Hash
 	deploys map[ethcommon.Hash]pendingDeploy // sent deploys, until a block includes them

@@ -13,7 +13,6 @@ import (
 	"cairn/tui/common"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
@@ -30,14 +29,12 @@ type Model struct {
 	lastHeight uint64
 	err        error
 	traffic    traffic       // byte rates with peers, from the metrics
-	spin       spinner.Model // turns while the node syncs
-	spinning   bool          // a spinner tick is on its way
+	spin       common.Spinner // turns while the node syncs
 }
 
 // New returns the Dashboard.
 func New(c *common.Common) *Model {
-	return &Model{c: c, intervals: series{limit: history}, tps: series{limit: history},
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
+	return &Model{c: c, intervals: series{limit: history}, tps: series{limit: history}}
 }
 
 // Title implements common.Screen.
@@ -75,30 +72,20 @@ func (m *Model) Update(msg tea.Msg) (common.Screen, tea.Cmd) {
 			m.traffic.observe(msg.Status.Metrics, m.c.Now())
 		}
 		return m, m.startSpinner()
-	case spinner.TickMsg:
-		if msg.ID != m.spin.ID() {
-			return m, nil
-		}
-		m.spinning = false
-		if !syncing(m.c.Status) {
-			return m, nil // the spinner stops with the sync
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		m.spinning = cmd != nil
-		return m, cmd
 	}
-	return m, nil
+	return m, m.spin.Update(msg)
 }
 
-// startSpinner sets the spinner turning when the node syncs and it is not
-// turning yet.
+// startSpinner sets the spinner turning when the node syncs, and stops it
+// when the sync is over.
 func (m *Model) startSpinner() tea.Cmd {
-	if m.spinning || !syncing(m.c.Status) {
-		return nil
+	switch {
+	case !syncing(m.c.Status):
+		m.spin.Stop()
+	case !m.spin.On():
+		return m.spin.Start()
 	}
-	m.spinning = true
-	return m.spin.Tick
+	return nil
 }
 
 // syncing says the node catches up: block sync or a snapshot download.
@@ -366,9 +353,9 @@ func (m *Model) network(st *api.Status) string {
 	}
 	switch sy := st.Syncing; {
 	case st.Snapshot.Running():
-		return line + s.Warning.Render(" · "+m.spin.View()+" snapshot: "+snapshotProgress(st.Snapshot))
+		return line + s.Warning.Render(" · "+m.spin.Line("snapshot: "+snapshotProgress(st.Snapshot)))
 	case sy != nil:
-		return line + s.Warning.Render(fmt.Sprintf(" · %s syncing %d/%d", m.spin.View(), sy.Current, sy.Target))
+		return line + s.Warning.Render(" · "+m.spin.Line(fmt.Sprintf("syncing %d/%d", sy.Current, sy.Target)))
 	case st.Peers == 0:
 		return line + s.Warning.Render(" · waiting for peers")
 	}

@@ -64,9 +64,9 @@ type Model struct {
 
 	inputs []textinput.Model // the current step's fields
 	focus  int
-	err    string      // the current step's error, shown under its fields
-	busy   string      // what stepBusy says
-	spin   busySpinner // turns while on stepBusy
+	err    string         // the current step's error, shown under its fields
+	busy   string         // what stepBusy says
+	spin   common.Spinner // turns while on stepBusy
 
 	firstAddr string         // the import flow's first address, shown before the password
 	wallet    *wallet.Wallet // created, waiting on the keystore retry

@@ -23,7 +23,7 @@ type Unlock struct {
 	input         textinput.Model
 	width, height int
 	busy          bool
-	spin          busySpinner // turns while busy
+	spin          common.Spinner // turns while busy
 	failures      int
 	err           string
 	done          bool

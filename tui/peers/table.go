@@ -38,7 +38,7 @@ const (
 	minAgentW = 16
 	// narrowAgentW is the narrowest agent column worth drawing.
 	narrowAgentW = 10
-	fixedCols = gutter + dirW + latencyW + scoreW + heightW + uptimeW + numCells - 1
+	fixedCols    = gutter + dirW + latencyW + scoreW + heightW + uptimeW + numCells - 1
 )
 
 func layout(width int, peers []api.Peer) []cell {

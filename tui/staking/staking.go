@@ -64,7 +64,7 @@ type Model struct {
 	form  form.Form
 	draft *txsign.Draft
 	busy  string         // a request in flight ("Estimating the gas…")
-	spin  txsign.Spinner // turns beside busy, and only while it is set
+	spin  common.Spinner // turns beside busy, and only while it is set
 	err   string         // the current mode's error
 	sent  ethcommon.Hash
 

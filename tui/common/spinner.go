@@ -1,4 +1,4 @@
-package txsign
+package common
 
 import (
 	"charm.land/bubbles/v2/spinner"
