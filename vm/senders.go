@@ -160,6 +160,13 @@ func (s *CachingSigner) Equal(other types.Signer) bool {
 // errNilTx is what RecoverSenders reports for a nil transaction.
 var errNilTx = errors.New("nil transaction")
 
+// recoverSlots bounds the recovery workers of every RecoverSenders call in
+// the process to one per core: concurrent batches (32 API requests at
+// once) queue for a slot instead of putting dozens of CPU-bound goroutines
+// on the run queues, where everything else the process does (consensus
+// timeouts, the console's frames) would wait behind them.
+var recoverSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
 // recoverChunk is how many transactions a worker takes at a time: large
 // enough that the shared counter is not contended, small enough that the
 // workers finish together.
@@ -202,6 +209,8 @@ func RecoverSenders(signer types.Signer, txs []*types.Transaction) (froms []comm
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				recoverSlots <- struct{}{}
+				defer func() { <-recoverSlots }()
 				for {
 					start := int(next.Add(recoverChunk)) - recoverChunk
 					if start >= len(txs) {
