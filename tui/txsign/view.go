@@ -51,6 +51,10 @@ func ConfirmViewIn(s *styles.Styles, d *Draft, busy, errText string, w, h int) s
 	switch created := d.Created(); {
 	case d.To != nil:
 		lines = append(lines, kv("To", d.To.Hex()))
+	case created != nil && w > 0 && 2+width+len("new contract at ")+len(created.Hex()) > w:
+		// Too narrow for both on one line: the address gets its own,
+		// whole, rather than be cut.
+		lines = append(lines, kv("To", "a new contract, at"), kv("", created.Hex()))
 	case created != nil:
 		lines = append(lines, kv("To", "new contract at "+created.Hex()))
 	default:
