@@ -28,7 +28,7 @@ type Model struct {
 	lastTime   uint64 // ms time of the newest block seen
 	lastHeight uint64
 	err        error
-	traffic    traffic       // byte rates with peers, from the metrics
+	traffic    traffic        // byte rates with peers, from the metrics
 	spin       common.Spinner // turns while the node syncs
 }
 
