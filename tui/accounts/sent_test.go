@@ -14,21 +14,6 @@ import (
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
-// results runs a command (a batch one level deep) and returns its messages.
-func results(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, results(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
 
 // TestSpinnerTurnsOnlyWhileSending: y starts the send and the spinner
 // beside "Signing and sending…"; its ticks turn it while the node has not
@@ -39,7 +24,7 @@ func TestSpinnerTurnsOnlyWhileSending(t *testing.T) {
 	var cmd tea.Cmd
 	e.s, cmd = e.s.Update(tuitest.Key("y"))
 	var sent, tick tea.Msg
-	for _, msg := range results(cmd) {
+	for _, msg := range tuitest.Results(cmd) {
 		switch msg.(type) {
 		case txsign.SentMsg:
 			sent = msg

@@ -12,21 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// results runs a command (batches included) and returns its messages.
-func results(cmd tea.Cmd) []tea.Msg {
-	if cmd == nil {
-		return nil
-	}
-	msg := cmd()
-	if b, ok := msg.(tea.BatchMsg); ok {
-		var out []tea.Msg
-		for _, c := range b {
-			out = append(out, results(c)...)
-		}
-		return out
-	}
-	return []tea.Msg{msg}
-}
 
 // spins checks the spinner of a screen whose enter started slow work:
 // the work's message and a first tick come out; the tick turns the
@@ -35,7 +20,7 @@ func results(cmd tea.Cmd) []tea.Msg {
 func spins(t *testing.T, s common.Screen, cmd tea.Cmd, busyText string, isWork func(tea.Msg) bool) common.Screen {
 	t.Helper()
 	var work, tick tea.Msg
-	for _, msg := range results(cmd) {
+	for _, msg := range tuitest.Results(cmd) {
 		switch {
 		case isWork(msg):
 			work = msg

@@ -177,3 +177,21 @@ func Fits(t *testing.T, view string, w, h int) {
 		}
 	}
 }
+
+// Results runs cmd, and the commands of a batch it returns, and gives
+// back their messages; for commands that return at once (not timers or
+// feeds).
+func Results(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, Results(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
