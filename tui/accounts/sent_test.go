@@ -14,7 +14,6 @@ import (
 	ethcommon "github.com/ethereum/go-ethereum/common"
 )
 
-
 // TestSpinnerTurnsOnlyWhileSending: y starts the send and the spinner
 // beside "Signing and sending…"; its ticks turn it while the node has not
 // answered, and once it has, a tick does nothing (no ticker left running).

@@ -12,7 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-
 // spins checks the spinner of a screen whose enter started slow work:
 // the work's message and a first tick come out; the tick turns the
 // spinner while the work is out; once the work's message is in, a tick
