@@ -43,14 +43,14 @@ type Model struct {
 	account *accountPage
 
 	cache common.ViewCache // the last drawing, redrawn when something shown changed
-	busy  txview.Busy      // spins while the list or a block is being read
+	busy  common.Spinner   // spins while the list or a block is being read
 }
 
 // New returns the Blocks screen; Init fetches the newest blocks.
 func New(c *common.Common) common.Screen { return newModel(c) }
 
 func newModel(c *common.Common) *Model {
-	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize, filter: filter.New(c), busy: txview.NewBusy()}
+	return &Model{c: c, own: txview.Owned(c.Wallet), heights: map[uint64]bool{}, page: pageSize, filter: filter.New(c)}
 }
 
 // Title implements common.Screen.
@@ -89,7 +89,7 @@ func (m *Model) pages(msg tea.Msg) tea.Cmd {
 		}
 		cmds = append(cmds, cmd)
 	}
-	if cmd, ok := m.busy.Tick(msg, m.working()); ok {
+	if cmd, ok := m.busy.Turn(msg, m.working()); ok {
 		m.cache.Invalidate()
 		cmds = append(cmds, cmd)
 	}

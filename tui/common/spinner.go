@@ -15,9 +15,13 @@ type Spinner struct {
 	on bool
 }
 
-// Start turns the spinner on; batch its command after the work's, so the
+// Start turns the spinner on (once, however often it is called while
+// on); batch its command after the work's, so the
 // work is not kept waiting behind a frame.
 func (s *Spinner) Start() tea.Cmd {
+	if s.on {
+		return nil // already turning: one tick chain is enough
+	}
 	s.m, s.on = spinner.New(spinner.WithSpinner(spinner.MiniDot)), true
 	return s.m.Tick
 }
@@ -37,6 +41,29 @@ func (s *Spinner) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	s.m, cmd = s.m.Update(t)
 	return cmd
+}
+
+// Turn is Update for a spinner whose work is polled rather than stopped:
+// while busy its tick turns it, once not busy the tick stops it. It
+// reports whether msg was this spinner's tick.
+func (s *Spinner) Turn(msg tea.Msg, busy bool) (tea.Cmd, bool) {
+	t, ok := msg.(spinner.TickMsg)
+	if !ok || !s.on || t.ID != s.m.ID() {
+		return nil, false
+	}
+	if !busy {
+		s.Stop()
+		return nil, true
+	}
+	return s.Update(msg), true
+}
+
+// View is the spinner's frame while on, "" otherwise.
+func (s *Spinner) View() string {
+	if !s.on {
+		return ""
+	}
+	return s.m.View()
 }
 
 // Line is text with the spinner before it while on, text alone otherwise.

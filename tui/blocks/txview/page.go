@@ -24,14 +24,14 @@ type Page struct {
 	width  int // the width the content was laid out for; -1 forces a layout
 
 	fetch   common.OneAtATime // the refetch once the transaction is included
-	busy    Busy              // spins while the refetch is out
+	busy    common.Spinner    // spins while the refetch is out
 	dropped string            // why the node dropped it, once it did
 }
 
 // NewPage opens tx; own marks the user's addresses; footer is the hint
 // under the page ("esc back").
 func NewPage(c *common.Common, tx *api.Tx, own map[ethcommon.Address]bool, footer string) *Page {
-	return &Page{c: c, tx: tx, own: own, footer: footer, vp: viewport.New(), width: -1, busy: NewBusy()}
+	return &Page{c: c, tx: tx, own: own, footer: footer, vp: viewport.New(), width: -1}
 }
 
 // Tx is the transaction the page shows, as last read from the node.

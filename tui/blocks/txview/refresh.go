@@ -42,7 +42,7 @@ func (p *Page) Update(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return p.onRefreshed(msg)
 	}
-	return p.busy.Tick(msg, p.fetch.Out())
+	return p.busy.Turn(msg, p.fetch.Out())
 }
 
 func (p *Page) onEvent(e api.Event) (tea.Cmd, bool) {
