@@ -146,7 +146,7 @@ func runConsole(ctx context.Context, f *consoleFlags) error {
 	if err != nil {
 		return err
 	}
-	prog = tea.NewProgram(model, tea.WithContext(ctx))
+	prog = tea.NewProgram(model, append(tui.ProgramOptions(), tea.WithContext(ctx))...)
 	_, runErr := prog.Run()
 	model.Close()
 	if running != nil {
@@ -179,7 +179,7 @@ func runAttached(ctx context.Context, f *consoleFlags, idle time.Duration) error
 		return err
 	}
 	defer model.Close()
-	_, err = tea.NewProgram(model, tea.WithContext(ctx)).Run()
+	_, err = tea.NewProgram(model, append(tui.ProgramOptions(), tea.WithContext(ctx))...).Run()
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return err
 	}
