@@ -90,6 +90,14 @@ func (c *Chain) Propose(p Proposal, txs TxSource) (*Block, *Executed, []Dropped,
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	return c.propose(parent, set, c.hashAt, p, txs)
+}
+
+// propose builds a block on parent, validated by set; hashAt answers
+// BLOCKHASH. The parent's validator set must be ValidatorsAt's answer for
+// its height: the head's, or the one after the head while parent is the
+// block being written.
+func (c *Chain) propose(parent *Block, set *ValidatorSet, hashAt func(uint64) common.Hash, p Proposal, txs TxSource) (*Block, *Executed, []Dropped, error) {
 	if err := c.checkLastCommit(parent, p.LastCommit); err != nil {
 		return nil, nil, nil, fmt.Errorf("propose: %w", err)
 	}
@@ -111,7 +119,9 @@ func (c *Chain) Propose(p Proposal, txs TxSource) (*Block, *Executed, []Dropped,
 	if err := c.beginBlock(st, parent, h, p.LastCommit, offences); err != nil {
 		return nil, nil, nil, err
 	}
-	run := c.exec.NewBlockRun(st, c.env(h))
+	env := c.env(h)
+	env.GetHash = hashAt
+	run := c.exec.NewBlockRun(st, env)
 	var dropped []Dropped
 	for tx := txs.Peek(); tx != nil; tx = txs.Peek() {
 		if !p.Deadline.IsZero() && time.Now().After(p.Deadline) {
@@ -276,16 +286,20 @@ func (c *Chain) checkHeader(parent *Block, b *Block, set *ValidatorSet) error {
 
 // Commit makes b, executed by Propose or Execute on the current head, the
 // new head, with the commit that finalized it. State, block, receipts and
-// head are written in one store transaction.
+// head are written in one store transaction. Readers of the head are not
+// held up while the state is flushed and the store syncs, only for the
+// swap. Seal and Write do the same in two steps.
 func (c *Chain) Commit(b *Block, res *Executed, commit *Commit) error {
-	// Committers take turns; readers of the head are not held up while
-	// the state is flushed and the store syncs, only for the swap.
-	c.commitMu.Lock()
-	defer c.commitMu.Unlock()
-	head := c.Head()
-	if res.parent != head.Hash() || b.Header.ParentHash != head.Hash() {
-		return fmt.Errorf("commit block %d: %w", b.Height(), ErrHeadMoved)
+	s, err := c.Seal(b, res, commit)
+	if err != nil {
+		return err
 	}
+	return s.Write()
+}
+
+// commitState commits an executed block's state into the trie store's
+// memory (written to disk by writeBlock) and checks its root.
+func (c *Chain) commitState(b *Block, res *Executed) error {
 	rules := c.exec.Rules(ptr(c.env(b.Header)))
 	root, err := c.state.Commit(res.state, rules, b.Height())
 	if err != nil {
@@ -294,6 +308,12 @@ func (c *Chain) Commit(b *Block, res *Executed, commit *Commit) error {
 	if root != b.Header.StateRoot {
 		return fmt.Errorf("commit block %d: state root %x, header says %x", b.Height(), root, b.Header.StateRoot)
 	}
+	return nil
+}
+
+// writeBlock writes a block whose state commitState committed, in one
+// store transaction, and makes it the head.
+func (c *Chain) writeBlock(b *Block, res *Executed, commit *Commit) error {
 	if err := c.store.writeBlock(b, commit, res.Receipts, false, res.nextSet); err != nil {
 		return err
 	}

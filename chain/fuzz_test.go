@@ -241,7 +241,7 @@ func FuzzParseGenesis(f *testing.F) {
 		{`"stake":"1000000000000000000000000"`, `"stake":"0x10"`},
 		{`"balance":"1000000000000000000000000"`, `"balance":12345`},
 		{`"pubKey":"0x`, `"pubKey":"0x00`},
-		{`"gasLimit":300000000`, `"gasLimit":100`},
+		{`"gasLimit":600000000`, `"gasLimit":100`},
 	} {
 		bad := strings.Replace(string(good), edit[0], edit[1], 1)
 		if bad == string(good) {

@@ -32,7 +32,7 @@ func TestGenesisValidationErrorsNameTheProblem(t *testing.T) {
 	}{
 		{"chain id", `"chainId": 7777`, `"chainId": 0`, "chainId"},
 		{"unknown field", `"chainId": 7777`, `"chainID": 7777, "chainIdd": 1`, "unknown field"},
-		{"gas limit", `"gasLimit": 300000000`, `"gasLimit": 100`, "gasLimit"},
+		{"gas limit", `"gasLimit": 600000000`, `"gasLimit": 100`, "gasLimit"},
 		{"stake", `"stake": "1000000000000000000000000"`, `"stake": "5"`, "stake"},
 		{"pubkey", `"pubKey": "0x`, `"pubKey": "0x00`, "pubKey"},
 		{"balance", `"balance": "1000000000000000000000000"`, `"balance": "1.5"`, "not an integer"},

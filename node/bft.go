@@ -74,6 +74,14 @@ type bftEngine struct {
 	timers       chan engine.TimeoutEvent
 	filled       chan filledBlock
 	done         chan struct{}
+	prebuilt     *prebuilt     // the next height's proposal, being built
+	lastWrite    time.Duration // how long the last block took to write
+	// prebuiltUsed counts the proposals that were built while the block
+	// before was written.
+	prebuiltUsed atomic.Uint64
+	// alwaysLate makes prebuild take every height as late (for tests,
+	// which cannot make a height late on time).
+	alwaysLate bool
 }
 
 // proposalKey is a round this validator built a block for.
@@ -174,6 +182,7 @@ func (d *bftEngine) Status() api.ConsensusStatus { return *d.status.Load() }
 // node cannot go on safely: its WAL or chain refuses a write.
 func (d *bftEngine) Run(ctx context.Context) error {
 	defer close(d.done)
+	defer d.endPrebuild()
 	if err := d.begin(ctx); err != nil {
 		return err
 	}

@@ -209,23 +209,50 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 	if h, ok := d.proposed[key]; ok && d.blocks[h] != nil {
 		return h, nil
 	}
-	c := d.n.chain
-	parent := c.Head()
+	parent := d.n.chain.Head()
 	if parent.Height()+1 != height {
 		return common.Hash{}, fmt.Errorf("propose %d: head is %d", height, parent.Height())
 	}
+	start := d.clock.Now()
+	var b *chain.Block
+	var res *chain.Executed
+	var dropped []chain.Dropped
+	pb := d.takePrebuilt(key, parent.Hash())
+	if pb != nil {
+		b, res, dropped = pb.block, pb.exec, pb.dropped
+		d.prebuiltUsed.Add(1)
+	} else {
+		var err error
+		if b, res, dropped, err = d.build(height, round, parent); err != nil {
+			return common.Hash{}, err
+		}
+	}
+	if err := d.appendBlock(b); err != nil {
+		return common.Hash{}, fmt.Errorf("propose %d/%d: %w", height, round, err)
+	}
+	d.blocks[b.Hash()] = &candidateBlock{block: b, exec: res, dropped: dropped}
+	d.proposed[key] = b.Hash()
+	d.n.proposals.put(b)
+	d.log.Debug("proposed", "height", height, "round", round, "txs", len(b.Txs), "prebuilt", pb != nil, "took", d.clock.Now().Sub(start))
+	return b.Hash(), nil
+}
+
+// build builds and executes a block on parent, the head, for round, with
+// the beacon proof, the head's commit and waiting evidence.
+func (d *bftEngine) build(height uint64, round uint32, parent *chain.Block) (*chain.Block, *chain.Executed, []chain.Dropped, error) {
+	c := d.n.chain
 	beta, pi, err := consensus.ProveBeacon(d.key, c.ChainID(), height, parent.Header.VRFOutput)
 	if err != nil {
-		return common.Hash{}, fmt.Errorf("propose %d: %w", height, err)
+		return nil, nil, nil, fmt.Errorf("propose %d: %w", height, err)
 	}
 	var lastCommit *chain.Commit
 	if parent.Height() > 0 {
 		if lastCommit, err = c.CommitAt(parent.Height()); err != nil {
-			return common.Hash{}, fmt.Errorf("propose %d: commit of the head: %w", height, err)
+			return nil, nil, nil, fmt.Errorf("propose %d: commit of the head: %w", height, err)
 		}
 		set, err := c.ValidatorsAt(parent.Height())
 		if err != nil {
-			return common.Hash{}, fmt.Errorf("propose %d: %w", height, err)
+			return nil, nil, nil, fmt.Errorf("propose %d: %w", height, err)
 		}
 		lastCommit = d.late.extend(lastCommit, set, c.ChainID())
 	}
@@ -239,16 +266,9 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 		Evidence: slices.Clone(d.evidence), TxTimeBound: d.n.cfg.TxTimeBound, Deadline: now.Add(d.blockTime * 6 / 10),
 	}, d.n.pool.Select(c.NextBaseFee(parent.Header)))
 	if err != nil {
-		return common.Hash{}, fmt.Errorf("propose %d/%d: %w", height, round, err)
+		return nil, nil, nil, fmt.Errorf("propose %d/%d: %w", height, round, err)
 	}
-	if err := d.appendBlock(b); err != nil {
-		return common.Hash{}, fmt.Errorf("propose %d/%d: %w", height, round, err)
-	}
-	d.blocks[b.Hash()] = &candidateBlock{block: b, exec: res, dropped: dropped}
-	d.proposed[key] = b.Hash()
-	d.n.proposals.put(b)
-	d.log.Debug("proposed", "height", height, "round", round, "txs", len(b.Txs), "took", d.clock.Now().Sub(now))
-	return b.Hash(), nil
+	return b, res, dropped, nil
 }
 
 // tryValidate judges a block the engine asked about, once its body is
@@ -326,16 +346,21 @@ func (d *bftEngine) apply(ctx context.Context, commit *chain.Commit) error {
 		return fmt.Errorf("finalized block %d: %w", commit.Height, err)
 	}
 	start := d.clock.Now()
-	if err := d.n.commitBlock(cb.block, cb.exec, commit, cb.dropped); err != nil {
+	sealed, err := d.n.sealBlock(cb.block, cb.exec, commit, cb.dropped)
+	if err != nil {
 		if errors.Is(err, chain.ErrHeadMoved) {
 			// Block sync committed this height first.
 			return d.restart()
 		}
 		return fmt.Errorf("commit finalized block %d: %w", commit.Height, err)
 	}
-	d.log.Debug("finalized", "height", commit.Height, "round", commit.Round, "sigs", len(commit.Signatures),
-		"since start", d.clock.Now().Sub(d.heightStart), "commit took", d.clock.Now().Sub(start))
 	d.forgetEvidence(cb.block.Evidence)
+	d.prebuild(sealed, commit)
+	if err := d.timeWrite(func() error { return d.n.writeSealed(sealed) }); err != nil {
+		return fmt.Errorf("commit finalized block %d: %w", commit.Height, err)
+	}
+	d.log.Debug("finalized", "height", commit.Height, "round", commit.Round, "sigs", len(commit.Signatures),
+		"since start", d.clock.Now().Sub(d.heightStart), "commit took", d.clock.Now().Sub(start), "write took", d.lastWrite)
 	d.keepBlocksAbove(commit.Height)
 	d.asked = map[common.Hash]uint64{}
 	d.proposed = map[proposalKey]common.Hash{}

@@ -101,6 +101,7 @@ type testNet struct {
 	homes     []string
 	nodes     []*Node // nil while stopped
 	subs      []*events.Subscription
+	tune      func(*Node) // applied to each node before it starts
 }
 
 func newTestNet(t testing.TB) *testNet {
@@ -111,8 +112,14 @@ func newTestNet(t testing.TB) *testNet {
 // newTestNetWith starts one node per key on genesis g (keys that are not
 // g's validators run nodes that follow until their key is registered).
 func newTestNetWith(t testing.TB, g *chain.Genesis, keys []ed25519.PrivateKey) *testNet {
+	return newTestNetTuned(t, g, keys, nil)
+}
+
+// newTestNetTuned is newTestNetWith with tune applied to each node before
+// it starts.
+func newTestNetTuned(t testing.TB, g *chain.Genesis, keys []ed25519.PrivateKey, tune func(*Node)) *testNet {
 	tn := &testNet{t: t, hub: transport.NewHub(), genesis: g, keys: keys, blockTime: time.Duration(g.Params.BlockTimeMs) * time.Millisecond,
-		nodes: make([]*Node, len(keys)), subs: make([]*events.Subscription, len(keys))}
+		nodes: make([]*Node, len(keys)), subs: make([]*events.Subscription, len(keys)), tune: tune}
 	for range keys {
 		tn.homes = append(tn.homes, t.TempDir())
 	}
@@ -142,6 +149,9 @@ func (tn *testNet) start(i int) {
 		t.Fatal(err)
 	}
 	src.n.Store(n)
+	if tn.tune != nil {
+		tn.tune(n)
+	}
 	tn.subs[i] = n.Events().Subscribe(4096)
 	if err := n.Start(context.Background()); err != nil {
 		t.Fatal(err)

@@ -69,11 +69,41 @@ func (n *Node) verifyFinalized(head, b *chain.Block, commit *chain.Commit) error
 // sync and consensus both commit; one lock keeps their commits, and what
 // subscribers hear of them, in height order.
 func (n *Node) commitBlock(b *chain.Block, res *chain.Executed, commit *chain.Commit, dropped []chain.Dropped) error {
-	n.commitMu.Lock()
-	defer n.commitMu.Unlock()
-	if err := n.chain.Commit(b, res, commit); err != nil {
+	s, err := n.sealBlock(b, res, commit, dropped)
+	if err != nil {
 		return err
 	}
-	n.committed(b, dropped)
+	return n.writeSealed(s)
+}
+
+// sealBlock begins committing an executed block (chain.Seal) and moves the
+// mempool to its state at once, so that a block built on it while it is
+// written is not offered what it included. writeSealed must follow.
+func (n *Node) sealBlock(b *chain.Block, res *chain.Executed, commit *chain.Commit, dropped []chain.Dropped) (*chain.Sealed, error) {
+	n.commitMu.Lock()
+	s, err := n.chain.Seal(b, res, commit)
+	if err != nil {
+		n.commitMu.Unlock()
+		return nil, err
+	}
+	for _, d := range dropped {
+		n.pool.Remove(d.Tx.Hash(), d.Reason)
+	}
+	if st, err := s.State(); err != nil {
+		n.cfg.Logger.Error("open state of a sealed block", "height", b.Height(), "err", err)
+	} else {
+		n.pool.Update(headState{st}, n.chain.NextBaseFee(b.Header))
+	}
+	return s, nil
+}
+
+// writeSealed writes a block sealBlock sealed and, once it is the head,
+// tells the node's parts.
+func (n *Node) writeSealed(s *chain.Sealed) error {
+	defer n.commitMu.Unlock()
+	if err := s.Write(); err != nil {
+		return err
+	}
+	n.committed(s.Block())
 	return nil
 }

@@ -196,18 +196,10 @@ func (n *Node) identify(key ed25519.PrivateKey) *chain.Validator {
 	return v
 }
 
-// committed runs after every committed block: the mempool forgets what the
-// block included and re-checks the rest against the new state, proposer
-// drops leave the pool with their reason, and subscribers hear of the block.
-func (n *Node) committed(b *chain.Block, dropped []chain.Dropped) {
-	for _, d := range dropped {
-		n.pool.Remove(d.Tx.Hash(), d.Reason)
-	}
-	if st, err := n.chain.State(); err != nil {
-		n.cfg.Logger.Error("open state after commit", "height", b.Height(), "err", err)
-	} else {
-		n.pool.Update(headState{st}, n.chain.NextBaseFee(b.Header))
-	}
+// committed runs after every committed block, once it is the head (the
+// mempool moved to its state when it was sealed): the engine and
+// subscribers hear of the block.
+func (n *Node) committed(b *chain.Block) {
 	st := n.pool.Stats()
 	n.memory.observe(len(b.Txs), st.Pending+st.Queued)
 	if n.engine != nil {
