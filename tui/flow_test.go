@@ -199,7 +199,9 @@ func TestNewUserFlowWithRealNode(t *testing.T) {
 	// Send 12.5 CRN on, through the form and the confirm step.
 	to := common.HexToAddress("0x00000000000000000000000000000000000c0ffe")
 	keys("s")
-	screen.must(t, "To")
+	// The form checks the amount against the balance the screen has read:
+	// wait for it, not only for the faucet's notice ("100 CRN on the way").
+	screen.must(t, "Balance 100 CRN")
 	typeText(strings.ToLower(to.Hex()))
 	keys("tab")
 	typeText("12.5")

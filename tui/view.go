@@ -39,7 +39,7 @@ func (m *Model) render() string {
 	if m.showHelp {
 		body = m.fullHelpView()
 	}
-	body = lipgloss.NewStyle().Height(m.c.Height).MaxHeight(m.c.Height).Render(common.Fit(body, m.c.Width, m.c.Height))
+	body = common.Frame(body, m.c.Width, m.c.Height)
 	return strings.Join([]string{m.tabBar(), body, m.noticeView(), m.help.ShortHelpView(m.ShortHelp())}, "\n")
 }
 

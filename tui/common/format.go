@@ -112,6 +112,34 @@ func Fit(view string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
+// Frame fits a view to w×h as Fit does and fills the block: exactly h
+// lines, each padded with spaces to the widest. It draws what a lipgloss
+// style of that height would, without restyling every line of the frame
+// on each render.
+func Frame(view string, w, h int) string {
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		lines = lines[:max(h, 0)]
+	}
+	widths := make([]int, len(lines), max(h, len(lines)))
+	widest := 0
+	for i, l := range lines {
+		if widths[i] = ansi.StringWidth(l); widths[i] > w {
+			lines[i], widths[i] = ansi.Truncate(l, w, "…"), w
+		}
+		widest = max(widest, widths[i])
+	}
+	for len(lines) < h {
+		lines, widths = append(lines, ""), append(widths, 0)
+	}
+	for i := range lines {
+		if pad := widest - widths[i]; pad > 0 {
+			lines[i] += strings.Repeat(" ", pad)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // FormatCount writes a count with thousands separators: 21000 → "21,000".
 func FormatCount(n uint64) string { return groupThousands(fmt.Sprint(n)) }
 
