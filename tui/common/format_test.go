@@ -57,3 +57,29 @@ func TestFitCutsStyledViews(t *testing.T) {
 		t.Fatalf("Fit = %q", got)
 	}
 }
+
+// Frame draws the block a lipgloss style of that height draws: the lines
+// padded to the widest, blank lines up to the height, and a view that is
+// too large cut as Fit cuts it.
+func TestFrameFillsTheBlock(t *testing.T) {
+	cases := []struct {
+		view string
+		w, h int
+		want []string
+	}{
+		{"ab\n\x1b[1mabcd\x1b[0m", 10, 4, []string{"ab  ", "abcd", "    ", "    "}},
+		{"abcdefgh\nx\ny\nz", 5, 2, []string{"abcd…", "x    "}},
+		{"", 3, 2, []string{"", ""}},
+	}
+	for _, tc := range cases {
+		got := strings.Split(Frame(tc.view, tc.w, tc.h), "\n")
+		if len(got) != len(tc.want) {
+			t.Fatalf("Frame(%q, %d, %d) has %d lines, want %d", tc.view, tc.w, tc.h, len(got), len(tc.want))
+		}
+		for i := range got {
+			if ansi.Strip(got[i]) != tc.want[i] {
+				t.Fatalf("Frame(%q, %d, %d) line %d = %q, want %q", tc.view, tc.w, tc.h, i, ansi.Strip(got[i]), tc.want[i])
+			}
+		}
+	}
+}
