@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"cairn/chain"
 	"cairn/node/consensus"
@@ -241,34 +242,47 @@ func (d *bftEngine) Propose(height uint64, round uint32) (common.Hash, error) {
 // the beacon proof, the head's commit and waiting evidence.
 func (d *bftEngine) build(height uint64, round uint32, parent *chain.Block) (*chain.Block, *chain.Executed, []chain.Dropped, error) {
 	c := d.n.chain
-	beta, pi, err := consensus.ProveBeacon(d.key, c.ChainID(), height, parent.Header.VRFOutput)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("propose %d: %w", height, err)
-	}
 	var lastCommit *chain.Commit
+	var signers *chain.ValidatorSet
 	if parent.Height() > 0 {
+		var err error
 		if lastCommit, err = c.CommitAt(parent.Height()); err != nil {
 			return nil, nil, nil, fmt.Errorf("propose %d: commit of the head: %w", height, err)
 		}
-		set, err := c.ValidatorsAt(parent.Height())
-		if err != nil {
+		if signers, err = c.ValidatorsAt(parent.Height()); err != nil {
 			return nil, nil, nil, fmt.Errorf("propose %d: %w", height, err)
 		}
-		lastCommit = d.late.extend(lastCommit, set, c.ChainID())
 	}
-	now := d.clock.Now()
-	ms := uint64(now.UnixMilli())
-	if ms <= parent.Header.Time {
-		ms = parent.Header.Time + 1
+	p, err := d.proposal(height, round, parent, lastCommit, signers, d.clock.Now())
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	b, res, dropped, err := c.Propose(chain.Proposal{
-		Proposer: d.self, Round: round, Time: ms, VRFOutput: beta, VRFProof: pi, LastCommit: lastCommit,
-		Evidence: slices.Clone(d.evidence), TxTimeBound: d.n.cfg.TxTimeBound, Deadline: now.Add(d.blockTime * 6 / 10),
-	}, d.n.pool.Select(c.NextBaseFee(parent.Header)))
+	b, res, dropped, err := c.Propose(p, d.n.pool.Select(c.NextBaseFee(parent.Header)))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("propose %d/%d: %w", height, round, err)
 	}
 	return b, res, dropped, nil
+}
+
+// proposal is what this validator decides before it fills a block on
+// parent for round: the beacon proof, the parent's commit (signed by
+// signers) with the late precommits heard since, waiting evidence, the
+// time stamped (at least stamp) and a deadline 60% of a block time from
+// now.
+func (d *bftEngine) proposal(height uint64, round uint32, parent *chain.Block, lastCommit *chain.Commit, signers *chain.ValidatorSet, stamp time.Time) (chain.Proposal, error) {
+	c := d.n.chain
+	beta, pi, err := consensus.ProveBeacon(d.key, c.ChainID(), height, parent.Header.VRFOutput)
+	if err != nil {
+		return chain.Proposal{}, fmt.Errorf("propose %d: %w", height, err)
+	}
+	if lastCommit != nil {
+		lastCommit = d.late.extend(lastCommit, signers, c.ChainID())
+	}
+	return chain.Proposal{
+		Proposer: d.self, Round: round, Time: max(uint64(stamp.UnixMilli()), parent.Header.Time+1),
+		VRFOutput: beta, VRFProof: pi, LastCommit: lastCommit, Evidence: slices.Clone(d.evidence),
+		TxTimeBound: d.n.cfg.TxTimeBound, Deadline: d.clock.Now().Add(d.blockTime * 6 / 10),
+	}, nil
 }
 
 // tryValidate judges a block the engine asked about, once its body is

@@ -1,7 +1,7 @@
 package node
 
 import (
-	"slices"
+	"time"
 
 	"cairn/chain"
 	"cairn/node/consensus"
@@ -45,19 +45,13 @@ func (d *bftEngine) prebuild(sealed *chain.Sealed, commit *chain.Commit) {
 	if now.Add(d.lastWrite).Before(due) && !d.alwaysLate {
 		return
 	}
+	// The block is stamped when its height is due, not earlier: the time
+	// a proposer building at the start of the height would give it.
 	c := d.n.chain
-	beta, pi, err := consensus.ProveBeacon(d.key, c.ChainID(), height, parent.Header.VRFOutput)
+	p, err := d.proposal(height, 0, parent, commit, c.Validators(), later(now, due))
 	if err != nil {
 		d.log.Warn("prebuild proposal", "height", height, "err", err)
 		return
-	}
-	// The block is stamped when its height is due, not earlier: the time
-	// a proposer building at the start of the height would give it.
-	ms := max(uint64(now.UnixMilli()), uint64(due.UnixMilli()), parent.Header.Time+1)
-	p := chain.Proposal{
-		Proposer: d.self, Time: ms, VRFOutput: beta, VRFProof: pi,
-		LastCommit: d.late.extend(commit, c.Validators(), c.ChainID()),
-		Evidence:   slices.Clone(d.evidence), TxTimeBound: d.n.cfg.TxTimeBound, Deadline: now.Add(d.blockTime * 6 / 10),
 	}
 	txs := d.n.pool.Select(c.NextBaseFee(parent.Header))
 	pb := &prebuilt{key: proposalKey{height, 0}, parent: parent.Hash(), done: make(chan struct{})}
@@ -101,4 +95,11 @@ func (d *bftEngine) timeWrite(write func() error) error {
 	err := write()
 	d.lastWrite = d.clock.Now().Sub(start)
 	return err
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
