@@ -69,6 +69,11 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // let go of the file.
 var storeLockTimeout = 2 * time.Second
 
+// storeMmapSize is the address space a store maps from the start. It is
+// only address space: the kernel reads pages in as they are used, and the
+// file grows as data is written, not to this size.
+const storeMmapSize = 1 << 30
+
 // OpenStore opens (or creates) the store file at path, pruning state with
 // the default window. An existing file's pages are checked first
 // (checkStoreFile): a damaged or cut-short file is an error wrapping
@@ -91,10 +96,16 @@ func OpenStoreWith(path string, opts StoreOptions) (*Store, error) {
 		// it loads faster, and its lowest-first allocation keeps finding
 		// room for the free list's own pages each commit, where the hash
 		// map's fragmented the file and grew it (BenchmarkOpenStore).
+		//
+		// The map starts at storeMmapSize so that it rarely grows: a
+		// remap waits for every open read, stalls new ones, and first
+		// copies everything the write has touched out of the old map (a
+		// full block's state nodes).
 		db, err = bolt.Open(path, 0o600, &bolt.Options{
-			Timeout:        storeLockTimeout,
-			NoFreelistSync: false,
-			FreelistType:   bolt.FreelistArrayType,
+			Timeout:         storeLockTimeout,
+			NoFreelistSync:  false,
+			FreelistType:    bolt.FreelistArrayType,
+			InitialMmapSize: storeMmapSize,
 		})
 		return err
 	})
