@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/big"
 	"sync"
+	"time"
 
 	"cairn/chain/staking"
 	"cairn/vm"
@@ -169,26 +170,49 @@ func (c *Chain) loadHead() error {
 	if c.next, err = c.store.ValidatorSetAt(base.Height() + 1); err != nil {
 		return fmt.Errorf("load head: %w", err)
 	}
+	start := time.Now()
 	for h := base.Height() + 1; h <= head.Height(); h++ {
 		b, err := c.store.BlockByHeight(h)
 		if err != nil {
 			return fmt.Errorf("replay: %w", err)
 		}
-		commit, err := c.store.CommitAt(h)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("replay: %w", err)
-		}
-		res, err := c.Execute(b)
-		if err != nil {
-			return fmt.Errorf("replay block %d: %w", h, err)
-		}
-		if err := c.Commit(b, res, commit); err != nil {
-			return fmt.Errorf("replay block %d: %w", h, err)
+		if err := c.replay(b); err != nil {
+			if errors.Is(err, ErrStoreDamaged) {
+				return fmt.Errorf("replay block %d: %w", h, err)
+			}
+			// A finalized block fails on the state stored before it only
+			// if that state is not what it was.
+			return c.store.damaged("block %d does not re-execute on the state stored at block %d (%v)", h, base.Height(), err)
 		}
 	}
 	if base != head {
-		c.log.Info("re-executed blocks whose state was missing", "from", base.Height()+1, "to", head.Height())
+		c.log.Info("re-executed the blocks after the newest state on disk", "from", base.Height()+1, "to", head.Height(), "took", time.Since(start).Round(time.Millisecond))
 	}
+	return nil
+}
+
+// replay re-executes a stored block on the head and makes the state it
+// computes the block's layer (statelayers.go), without writing the block
+// again or moving the stored head: a node killed while replaying replays
+// again at the next open.
+func (c *Chain) replay(b *Block) error {
+	res, err := c.Execute(b)
+	if err != nil {
+		return err
+	}
+	if err := c.commitState(b, res); err != nil {
+		c.store.kv.reset()
+		return err
+	}
+	if err := c.store.keepState(b.Height(), b.Header.StateRoot); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.head = b
+	if res.nextSet != nil {
+		c.next = res.nextSet
+	}
+	c.mu.Unlock()
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
+	bolt "go.etcd.io/bbolt"
 )
 
 // devKey0 is the first key of the public development mnemonic.
@@ -136,4 +137,24 @@ func legacyTransfer(t testing.TB, c *Chain, key *ecdsa.PrivateKey, nonce uint64,
 		t.Fatal(err)
 	}
 	return tx
+}
+
+// writeAllLayers writes every state layer in memory to the file, as if
+// each had left the window, so that the store's head state is on disk and
+// its next open re-executes nothing.
+func writeAllLayers(t testing.TB, s *Store) {
+	t.Helper()
+	s.kv.mu.Lock()
+	defer s.kv.mu.Unlock()
+	err := s.update(func(tx *bolt.Tx) error {
+		r := s.newRefCounter(tx)
+		if err := s.writeLayers(r, tx.Bucket(bucketRoots), s.kv.layers); err != nil {
+			return err
+		}
+		return r.write()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.kv.dropLayers(len(s.kv.layers))
 }

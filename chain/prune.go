@@ -165,40 +165,86 @@ func (r *refCounter) write() error {
 	return nil
 }
 
-// writeState writes the state changes pending for the block at height
-// with state root root, in tx: the new trie nodes with their references,
-// and, on a pruning store, the release of the roots that left the window.
-// It returns the lowest height whose state is kept once tx commits.
-func (s *Store) writeState(tx *bolt.Tx, height uint64, root common.Hash) (uint64, error) {
+// stateWrite is what writeState put in a block's transaction, for the
+// store to settle in memory once the transaction commits.
+type stateWrite struct {
+	from    uint64      // the lowest height whose state is kept
+	next    *stateLayer // the block's own changes (nil: written as they were)
+	flushed int         // how many layers, oldest first and next last, were written
+}
+
+// writeState writes what the state needs for the block at height, with
+// state root root, in tx: the layers that must leave memory (toFlush),
+// their new trie nodes with their references and their roots, and, on a
+// pruning store, the release of the roots that left the window.
+func (s *Store) writeState(tx *bolt.Tx, height uint64, root common.Hash) (stateWrite, error) {
 	from := s.StateFrom()
 	if !s.counted {
-		return from, s.kv.flush(tx) // a store from before pruning: no counts, keeps all
+		// A store from before pruning: no counts, keeps all, writes all.
+		return stateWrite{from: from}, s.kv.flush(tx)
 	}
+	next := s.kv.layerOf(height, root)
+	flush := s.kv.toFlush(next, s.layersKept())
 	r := s.newRefCounter(tx)
-	if err := s.kv.flushCounted(r); err != nil {
-		return 0, err
-	}
-	if root != types.EmptyRootHash {
-		if err := r.add(root); err != nil {
-			return 0, err
-		}
-	}
 	roots := tx.Bucket(bucketRoots)
-	if err := roots.Put(u64(height), root[:]); err != nil {
-		return 0, err
+	if err := s.writeLayers(r, roots, flush); err != nil {
+		return stateWrite{}, err
 	}
+	// Every height released here is below the window, so its layer was
+	// written (at most layersKept layers stay in memory).
 	if s.window > 0 {
 		for i := 0; i < releaseBudget && from+s.window < height; i++ {
 			if err := s.releaseRoot(r, roots, from); err != nil {
-				return 0, err
+				return stateWrite{}, err
 			}
 			from++
 		}
 	}
 	if err := r.write(); err != nil {
-		return 0, err
+		return stateWrite{}, err
 	}
-	return from, tx.Bucket(bucketMeta).Put(keyStateFrom, u64(from))
+	w := stateWrite{from: from, next: next, flushed: len(flush)}
+	return w, tx.Bucket(bucketMeta).Put(keyStateFrom, u64(from))
+}
+
+// writeLayers writes layers, oldest first, through r: their trie nodes
+// with their references, and each one's root as a kept height.
+func (s *Store) writeLayers(r *refCounter, roots *bolt.Bucket, layers []*stateLayer) error {
+	for _, l := range layers {
+		if err := s.kv.flushCounted(r, l.nodes); err != nil {
+			return err
+		}
+		if l.root != types.EmptyRootHash {
+			if err := r.add(l.root); err != nil {
+				return err
+			}
+		}
+		if err := roots.Put(u64(l.height), bytes.Clone(l.root[:])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// layersKept is how many blocks' layers may stay in memory: the window (a
+// pruning store needs the window's oldest state on disk, under the
+// layers). An archive store writes every state with its block: it keeps
+// them all on disk anyway, and layers would only make its restarts
+// re-execute blocks.
+func (s *Store) layersKept() int {
+	return int(s.window)
+}
+
+// settleState ends a block's state write in memory: after a committed
+// transaction the written layers leave memory and the block's joins them;
+// after a failed one, the block's changes are forgotten and the layers
+// are as they were.
+func (s *Store) settleState(w stateWrite, err error) {
+	if err != nil || w.next == nil {
+		s.kv.reset()
+		return
+	}
+	s.kv.settle(w.next, w.flushed)
 }
 
 // releaseRoot takes the reference the block at height holds on its root.

@@ -65,7 +65,7 @@ func produceTransfers(t testing.TB, c *Chain, n int) {
 // checkStateRefs recounts every reference in the store from scratch and
 // compares: the counts stored, no trie node that nothing kept reaches, and
 // no reference to a node that is not stored. It also checks the kept
-// heights are exactly [StateFrom, head].
+// heights are exactly [StateFrom, head]: on disk, then as layers in memory.
 func checkStateRefs(t testing.TB, s *Store) {
 	t.Helper()
 	head, _, err := s.Head()
@@ -92,8 +92,16 @@ func checkStateRefs(t testing.TB, s *Store) {
 		if err != nil {
 			return err
 		}
+		// The newest states are layers in memory, one for each height
+		// after the last kept root on disk, up to the head.
+		for _, h := range s.kv.heldHeights() {
+			if h != next {
+				return fmt.Errorf("layer in memory for height %d, want %d", h, next)
+			}
+			next++
+		}
 		if next != head+1 {
-			return fmt.Errorf("kept roots end at %d, head is %d", next-1, head)
+			return fmt.Errorf("kept roots and layers end at %d, head is %d", next-1, head)
 		}
 		nodes := 0
 		err = tx.Bucket(bucketState).ForEach(func(k, v []byte) error {

@@ -19,14 +19,20 @@ var errKVNotFound = errors.New("not found")
 
 // stateKV is the ethdb.KeyValueStore that go-ethereum's state and trie code
 // writes to. Writes are held in memory until the next block commit, which
-// flushes them in the same bbolt transaction as the block, its receipts and
-// the head pointer: after a crash the state on disk is exactly the state of
-// the last committed block.
+// makes them the block's layer; a layer reaches the file in the bbolt
+// transaction of a later block (statelayers.go), so after a crash the file
+// holds the state of a recent block and Open re-executes the blocks after
+// it.
 type stateKV struct {
 	db *bolt.DB
 
 	mu      sync.RWMutex
 	pending map[string][]byte // nil value: deleted
+
+	layers     []*stateLayer          // committed blocks' changes not on disk, oldest first
+	recent     map[string]recentValue // every key of layers, with its newest value
+	layerBytes int                    // the layers' size as stateLayerBytes counts it
+	budget     int                    // bound on layerBytes (0: stateLayerBytes)
 }
 
 func newStateKV(db *bolt.DB) *stateKV {
@@ -44,6 +50,11 @@ func (s *stateKV) Has(key []byte) (bool, error) {
 func (s *stateKV) Get(key []byte) ([]byte, error) {
 	s.mu.RLock()
 	v, ok := s.pending[string(key)]
+	if !ok {
+		var rv recentValue
+		rv, ok = s.recent[string(key)]
+		v = rv.v
+	}
 	s.mu.RUnlock()
 	if ok {
 		if v == nil {
@@ -109,18 +120,16 @@ func (s *stateKV) flush(tx *bolt.Tx) error {
 	return nil
 }
 
-// flushCounted writes the pending changes through r: a trie node (a
+// flushCounted writes a layer's changes through r: a trie node (a
 // 32-byte key) not yet stored is written and its children gain a
 // reference; one already stored is the same node (its key is its hash)
 // and changes nothing. Other keys, contract code, are written as they
 // are. Keys go in order, which keeps bbolt's page writes together; all
 // new nodes are stored before any reference is counted, so that a node
 // born in this block starts from none.
-func (s *stateKV) flushCounted(r *refCounter) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	keys := make([]string, 0, len(s.pending))
-	for k := range s.pending {
+func (s *stateKV) flushCounted(r *refCounter, nodes map[string][]byte) error {
+	keys := make([]string, 0, len(nodes))
+	for k := range nodes {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -129,7 +138,7 @@ func (s *stateKV) flushCounted(r *refCounter) error {
 	}
 	var born [][]byte
 	for _, k := range keys {
-		key, v := []byte(k), s.pending[k]
+		key, v := []byte(k), nodes[k]
 		if len(key) != common.HashLength || v == nil {
 			if err := putOrDelete(r.state, key, v); err != nil {
 				return err
@@ -185,8 +194,8 @@ func (s *stateKV) NewBatch() ethdb.Batch { return &stateBatch{kv: s} }
 
 func (s *stateKV) NewBatchWithSize(int) ethdb.Batch { return &stateBatch{kv: s} }
 
-// NewIterator returns the keys with prefix, from start, merging pending
-// changes over the stored ones. It copies what it returns: go-ethereum only
+// NewIterator returns the keys with prefix, from start, merging the
+// layers and then the pending changes over the stored ones. It copies what it returns: go-ethereum only
 // iterates state on rare maintenance paths.
 func (s *stateKV) NewIterator(prefix, start []byte) ethdb.Iterator {
 	first := append(bytes.Clone(prefix), start...)
@@ -199,6 +208,11 @@ func (s *stateKV) NewIterator(prefix, start []byte) ethdb.Iterator {
 		return nil
 	})
 	s.mu.RLock()
+	for k, rv := range s.recent {
+		if bytes.HasPrefix([]byte(k), prefix) && k >= string(first) {
+			merged[k] = rv.v
+		}
+	}
 	for k, v := range s.pending {
 		if bytes.HasPrefix([]byte(k), prefix) && k >= string(first) {
 			merged[k] = v

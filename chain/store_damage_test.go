@@ -50,6 +50,7 @@ func buildDamageStore(t testing.TB, n int) *damageStore {
 		d.blocks = append(d.blocks, b)
 		d.receipts = append(d.receipts, rs)
 	}
+	writeAllLayers(t, store) // the damage is met by reads of the open store, not by Open's replay
 	c.Close()
 	if err := store.Close(); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/rlp"
 	bolt "go.etcd.io/bbolt"
@@ -13,9 +14,10 @@ import (
 // the transaction index is in its bbolt transaction.
 var failWrite func() error
 
-// writeBlock stores a block, the commit that finalized it, its receipts,
-// its transaction index entries and the state changes pending in the state
-// store, and moves head and finalized to it — all in one bbolt transaction.
+// writeBlock stores a block, the commit that finalized it, its receipts
+// and its transaction index entries, makes the state changes pending in
+// the state store its layer (writing the layers that must leave memory),
+// and moves head and finalized to it — all in one bbolt transaction.
 //
 // nextSet, if not nil, is a validator set the block chose: it validates
 // the blocks from the next height on.
@@ -45,10 +47,10 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 		}
 	}
 	height, hash := b.Height(), b.Hash()
-	var stateFrom uint64
+	var sw stateWrite
 	err = s.update(func(tx *bolt.Tx) error {
 		var err error
-		if stateFrom, err = s.writeState(tx, height, b.Header.StateRoot); err != nil {
+		if sw, err = s.writeState(tx, height, b.Header.StateRoot); err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
 		key := u64(height)
@@ -90,11 +92,30 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 		}
 		return nil
 	})
-	s.kv.reset()
+	s.settleState(sw, err)
 	if err != nil {
 		return fmt.Errorf("write block %d: %w", height, err)
 	}
-	s.stateFrom.Store(stateFrom)
+	s.stateFrom.Store(sw.from)
 	s.blocks.add(height, b, len(data))
+	return nil
+}
+
+// keepState makes the state changes pending in the state store the layer
+// of the block at height, which is stored already (Open re-executing the
+// blocks after the newest state on disk): what must leave memory is
+// written in a transaction of its own, and the head does not move.
+func (s *Store) keepState(height uint64, root common.Hash) error {
+	var sw stateWrite
+	err := s.update(func(tx *bolt.Tx) error {
+		var err error
+		sw, err = s.writeState(tx, height, root)
+		return err
+	})
+	s.settleState(sw, err)
+	if err != nil {
+		return fmt.Errorf("keep the state of block %d: %w", height, err)
+	}
+	s.stateFrom.Store(sw.from)
 	return nil
 }

@@ -1,0 +1,131 @@
+package chain
+
+import (
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// Recent state in memory.
+//
+// A block's new trie nodes are not written with the block. They stay in
+// memory as the block's layer, above the state on disk, and the store
+// writes a layer (in the transaction of a later block) only when it must:
+// when its block becomes the oldest of the state window, or when the
+// layers together pass stateLayerBytes. The file holds the window's oldest
+// state, and newer ones only when the byte bound pushed them out early,
+// where writing every block's nodes with the block kept each state of the
+// window on disk; and a block's write is, most of the time, its block,
+// receipts and index only.
+//
+// A node killed or closed loses its layers. Open re-executes the blocks
+// after the newest state on disk, at most a window of them or a
+// stateLayerBytes' worth, before it returns (Chain.loadHead). The blocks,
+// receipts and head are on disk as before, so nothing finalized is lost.
+
+// stateLayerBytes bounds the memory of the layers: past it, the oldest
+// are written early.
+const stateLayerBytes = 24 << 20
+
+// layerEntryBytes is what the bound counts per key beyond its key and
+// value: the map entry and slice headers.
+const layerEntryBytes = 64
+
+// stateLayer is the state changes of one committed block not yet on disk.
+type stateLayer struct {
+	height uint64
+	root   common.Hash
+	nodes  map[string][]byte // nil value: deleted
+	bytes  int
+}
+
+// recentValue is the newest value of a key in the layers, and how many
+// layers hold the key.
+type recentValue struct {
+	v []byte
+	n int
+}
+
+// layerOf makes the pending changes the layer of the block at height with
+// state root root. The pending map is not copied: it is replaced when the
+// block's write ends (settle or reset).
+func (s *stateKV) layerOf(height uint64, root common.Hash) *stateLayer {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	l := &stateLayer{height: height, root: root, nodes: s.pending}
+	for k, v := range s.pending {
+		l.bytes += len(k) + len(v) + layerEntryBytes
+	}
+	return l
+}
+
+// toFlush returns the layers to write, oldest first, if next joins the
+// layers: as many of the oldest as leave at most keep layers within
+// stateLayerBytes, next itself included when it alone is over the bound.
+// The genesis layer is always written: the file must hold one state.
+func (s *stateKV) toFlush(next *stateLayer, keep int) []*stateLayer {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := append(append(make([]*stateLayer, 0, len(s.layers)+1), s.layers...), next)
+	if next.height == 0 {
+		return all
+	}
+	budget := s.budget
+	if budget == 0 {
+		budget = stateLayerBytes
+	}
+	held, n := s.layerBytes+next.bytes, 0
+	for n < len(all) && (len(all)-n > keep || held > budget) {
+		held -= all[n].bytes
+		n++
+	}
+	return all[:n]
+}
+
+// settle ends a block's successful write: the layers written (the first
+// flushed of the old layers and next) leave memory, next joins the layers
+// if it was not written, and the pending changes start afresh.
+func (s *stateKV) settle(next *stateLayer, flushed int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := min(flushed, len(s.layers))
+	s.dropLayers(old)
+	if flushed <= old {
+		s.layers = append(s.layers, next)
+		s.layerBytes += next.bytes
+		if s.recent == nil {
+			s.recent = make(map[string]recentValue, len(next.nodes))
+		}
+		for k, v := range next.nodes {
+			s.recent[k] = recentValue{v: v, n: s.recent[k].n + 1}
+		}
+	}
+	s.pending = make(map[string][]byte, len(s.pending))
+}
+
+// dropLayers takes the n oldest layers, written, out of memory and their
+// keys out of the recent index; the caller holds mu.
+func (s *stateKV) dropLayers(n int) {
+	for _, l := range s.layers[:n] {
+		s.layerBytes -= l.bytes
+		for k := range l.nodes {
+			rv := s.recent[k]
+			if rv.n <= 1 {
+				delete(s.recent, k)
+				continue
+			}
+			rv.n--
+			s.recent[k] = rv
+		}
+	}
+	s.layers = append(s.layers[:0:0], s.layers[n:]...)
+}
+
+// heldHeights returns the heights of the layers in memory, oldest first.
+func (s *stateKV) heldHeights() []uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]uint64, len(s.layers))
+	for i, l := range s.layers {
+		out[i] = l.height
+	}
+	return out
+}
