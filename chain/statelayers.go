@@ -22,12 +22,17 @@ import (
 // receipts and head are on disk as before, so nothing finalized is lost.
 
 // stateLayerBytes bounds the memory of the layers: past it, the oldest
-// are written early.
-const stateLayerBytes = 24 << 20
+// are written early. A block of ten thousand transfers to new accounts
+// makes a layer of 4-6 MiB on a young chain (more as the trie deepens),
+// so a burst keeps its last few blocks in memory and writes the others
+// about as before; the bound keeps a node's memory after a burst near
+// what it was without layers.
+const stateLayerBytes = 16 << 20
 
 // layerEntryBytes is what the bound counts per key beyond its key and
-// value: the map entry and slice headers.
-const layerEntryBytes = 64
+// value: the key's allocation and its entries in the layer's map and the
+// recent index (measured with the heap profile).
+const layerEntryBytes = 136
 
 // stateLayer is the state changes of one committed block not yet on disk.
 type stateLayer struct {
