@@ -204,7 +204,7 @@ func (c *Chain) replay(b *Block) error {
 		c.store.kv.reset()
 		return err
 	}
-	if err := c.store.keepState(b.Height(), b.Header.StateRoot); err != nil {
+	if err := c.store.keepState(b); err != nil {
 		return err
 	}
 	c.mu.Lock()

@@ -148,7 +148,7 @@ func writeAllLayers(t testing.TB, s *Store) {
 	defer s.kv.mu.Unlock()
 	err := s.update(func(tx *bolt.Tx) error {
 		r := s.newRefCounter(tx)
-		if err := s.writeLayers(r, tx.Bucket(bucketRoots), s.kv.layers); err != nil {
+		if err := s.writeLayers(tx, r, s.kv.layers); err != nil {
 			return err
 		}
 		return r.write()

@@ -177,21 +177,24 @@ type stateWrite struct {
 // state root root, in tx: the layers that must leave memory (toFlush),
 // their new trie nodes with their references and their roots, and, on a
 // pruning store, the release of the roots that left the window.
-func (s *Store) writeState(tx *bolt.Tx, height uint64, root common.Hash) (stateWrite, error) {
+func (s *Store) writeState(tx *bolt.Tx, height uint64, root common.Hash, txs []common.Hash) (stateWrite, error) {
 	from := s.StateFrom()
 	if !s.counted {
 		// A store from before pruning: no counts, keeps all, writes all.
+		if err := writeTxIndex(tx, height, txs); err != nil {
+			return stateWrite{}, err
+		}
 		return stateWrite{from: from}, s.kv.flush(tx)
 	}
-	next := s.kv.layerOf(height, root)
+	next := s.kv.layerOf(height, root, txs)
 	flush := s.kv.toFlush(next, s.layersKept())
 	r := s.newRefCounter(tx)
-	roots := tx.Bucket(bucketRoots)
-	if err := s.writeLayers(r, roots, flush); err != nil {
+	if err := s.writeLayers(tx, r, flush); err != nil {
 		return stateWrite{}, err
 	}
 	// Every height released here is below the window, so its layer was
 	// written (at most layersKept layers stay in memory).
+	roots := tx.Bucket(bucketRoots)
 	if s.window > 0 {
 		for i := 0; i < releaseBudget && from+s.window < height; i++ {
 			if err := s.releaseRoot(r, roots, from); err != nil {
@@ -207,11 +210,16 @@ func (s *Store) writeState(tx *bolt.Tx, height uint64, root common.Hash) (stateW
 	return w, tx.Bucket(bucketMeta).Put(keyStateFrom, u64(from))
 }
 
-// writeLayers writes layers, oldest first, through r: their trie nodes
-// with their references, and each one's root as a kept height.
-func (s *Store) writeLayers(r *refCounter, roots *bolt.Bucket, layers []*stateLayer) error {
+// writeLayers writes layers, oldest first, in tx through r: their trie
+// nodes with their references, each one's root as a kept height, and its
+// block's transaction index entries.
+func (s *Store) writeLayers(tx *bolt.Tx, r *refCounter, layers []*stateLayer) error {
+	roots := tx.Bucket(bucketRoots)
 	for _, l := range layers {
 		if err := s.kv.flushCounted(r, l.nodes); err != nil {
+			return err
+		}
+		if err := writeTxIndex(tx, l.height, l.txs); err != nil {
 			return err
 		}
 		if l.root != types.EmptyRootHash {
@@ -220,6 +228,21 @@ func (s *Store) writeLayers(r *refCounter, roots *bolt.Bucket, layers []*stateLa
 			}
 		}
 		if err := roots.Put(u64(l.height), bytes.Clone(l.root[:])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeTxIndex stores where each of the transactions of the block at
+// height is, by hash.
+func writeTxIndex(tx *bolt.Tx, height uint64, txs []common.Hash) error {
+	b := tx.Bucket(bucketTxs)
+	for i, h := range txs {
+		loc := make([]byte, 12)
+		binary.BigEndian.PutUint64(loc, height)
+		binary.BigEndian.PutUint32(loc[8:], uint32(i))
+		if err := b.Put(bytes.Clone(h[:]), loc); err != nil {
 			return err
 		}
 	}

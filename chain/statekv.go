@@ -29,10 +29,14 @@ type stateKV struct {
 	mu      sync.RWMutex
 	pending map[string][]byte // nil value: deleted
 
-	layers     []*stateLayer          // committed blocks' changes not on disk, oldest first
-	recent     map[string]recentValue // every key of layers, with its newest value
-	layerBytes int                    // the layers' size as stateLayerBytes counts it
-	budget     int                    // bound on layerBytes (0: stateLayerBytes)
+	layers    []*stateLayer           // committed blocks' changes not on disk, oldest first
+	recent    map[string]recentValue  // every key of layers, with its newest value
+	recentTxs map[common.Hash]txPlace // the index entries of layers' blocks
+
+	pendingTxs    map[common.Hash]uint32 // the transactions of the block being written, to their index
+	pendingHeight uint64                 // its height
+	layerBytes    int                    // the layers' size as stateLayerBytes counts it
+	budget        int                    // bound on layerBytes (0: stateLayerBytes)
 }
 
 func newStateKV(db *bolt.DB) *stateKV {
@@ -182,6 +186,7 @@ func (s *stateKV) reset() {
 	// Sized for a block like the last: growing the map node by node cost a
 	// tenth of a full block's commit.
 	s.pending = make(map[string][]byte, len(s.pending))
+	s.pendingTxs = nil
 	s.mu.Unlock()
 }
 

@@ -6,8 +6,9 @@ import (
 
 // Recent state in memory.
 //
-// A block's new trie nodes are not written with the block. They stay in
-// memory as the block's layer, above the state on disk, and the store
+// A block's new trie nodes and its transaction index entries are not
+// written with the block. They stay in memory as the block's layer, above
+// the state on disk, and the store
 // writes a layer (in the transaction of a later block) only when it must:
 // when its block becomes the oldest of the state window, or when the
 // layers together pass stateLayerBytes. The file holds the window's oldest
@@ -36,12 +37,24 @@ const stateLayerBytes = 32 << 20
 // recent index (measured with the heap profile).
 const layerEntryBytes = 136
 
-// stateLayer is the state changes of one committed block not yet on disk.
+// layerTxBytes is what the bound counts per transaction index entry: the
+// hash in the layer and the entry in the recent transactions.
+const layerTxBytes = 112
+
+// stateLayer is what one committed block adds to the file besides itself,
+// not yet on disk: its state changes and its transactions' index entries.
 type stateLayer struct {
 	height uint64
 	root   common.Hash
 	nodes  map[string][]byte // nil value: deleted
+	txs    []common.Hash     // the block's transactions, in order
 	bytes  int
+}
+
+// txPlace is where a transaction of a layer's block is.
+type txPlace struct {
+	height uint64
+	index  uint32
 }
 
 // recentValue is the newest value of a key in the layers, and how many
@@ -54,13 +67,22 @@ type recentValue struct {
 // layerOf makes the pending changes the layer of the block at height with
 // state root root. The pending map is not copied: it is replaced when the
 // block's write ends (settle or reset).
-func (s *stateKV) layerOf(height uint64, root common.Hash) *stateLayer {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	l := &stateLayer{height: height, root: root, nodes: s.pending}
+//
+// The block's transactions are found by hash from here on (pendingTxs):
+// a reader may find one a moment before the block's write commits, and
+// TxLocation then finds no block there and says not found.
+func (s *stateKV) layerOf(height uint64, root common.Hash, txs []common.Hash) *stateLayer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := &stateLayer{height: height, root: root, nodes: s.pending, txs: txs, bytes: len(txs) * layerTxBytes}
 	for k, v := range s.pending {
 		l.bytes += len(k) + len(v) + layerEntryBytes
 	}
+	s.pendingTxs = make(map[common.Hash]uint32, len(txs))
+	for i, h := range txs {
+		s.pendingTxs[h] = uint32(i)
+	}
+	s.pendingHeight = height
 	return l
 }
 
@@ -104,8 +126,15 @@ func (s *stateKV) settle(next *stateLayer, flushed int) {
 		for k, v := range next.nodes {
 			s.recent[k] = recentValue{v: v, n: s.recent[k].n + 1}
 		}
+		if s.recentTxs == nil {
+			s.recentTxs = make(map[common.Hash]txPlace, len(next.txs))
+		}
+		for i, h := range next.txs {
+			s.recentTxs[h] = txPlace{height: next.height, index: uint32(i)}
+		}
 	}
 	s.pending = make(map[string][]byte, len(s.pending))
+	s.pendingTxs = nil
 }
 
 // dropLayers takes the n oldest layers, written, out of memory and their
@@ -122,6 +151,11 @@ func (s *stateKV) dropLayers(n int) {
 			rv.n--
 			s.recent[k] = rv
 		}
+		for _, h := range l.txs {
+			if p, ok := s.recentTxs[h]; ok && p.height == l.height {
+				delete(s.recentTxs, h)
+			}
+		}
 	}
 	s.layers = append(s.layers[:0:0], s.layers[n:]...)
 }
@@ -135,4 +169,18 @@ func (s *stateKV) heldHeights() []uint64 {
 		out[i] = l.height
 	}
 	return out
+}
+
+// recentTx returns where a transaction of a layer's block, or of the
+// block being written, is.
+func (s *stateKV) recentTx(h common.Hash) (txPlace, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if p, ok := s.recentTxs[h]; ok {
+		return p, true
+	}
+	if i, ok := s.pendingTxs[h]; ok {
+		return txPlace{height: s.pendingHeight, index: i}, true
+	}
+	return txPlace{}, false
 }

@@ -79,6 +79,31 @@ func TestRecentStatesStayInMemoryAndReplayAtOpen(t *testing.T) {
 		}
 	}
 	checkStateRefs(t, store)
+	// The transactions of the layers' blocks are found by hash from
+	// memory, those of the block on disk from the file.
+	txIndexed := func(s *Store) {
+		t.Helper()
+		for _, b := range kept {
+			for i, tx := range b.Txs {
+				if got, idx, err := s.TxLocation(tx.Hash()); err != nil || got != b.Height() || idx != uint32(i) {
+					t.Fatalf("transaction %d of block %d: at %d/%d, %v", i, b.Height(), got, idx, err)
+				}
+			}
+		}
+	}
+	txIndexed(store)
+	err := store.view(func(tx *bolt.Tx) error {
+		for _, b := range kept {
+			onFile := tx.Bucket(bucketTxs).Get(b.Txs[0].Hash().Bytes()) != nil
+			if want := b.Height() == h-window; onFile != want {
+				t.Errorf("index entry of block %d's transaction in the file: %v, want %v", b.Height(), onFile, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The account each kept block's second transfer created, read at
 	// every kept height: present from its block on, absent before.
 	balances := func(c *Chain) [][]uint64 {
@@ -117,6 +142,7 @@ func TestRecentStatesStayInMemoryAndReplayAtOpen(t *testing.T) {
 	if after := balances(c); !slices.EqualFunc(before, after, slices.Equal) {
 		t.Fatalf("balances after the replay %v, before %v", after, before)
 	}
+	txIndexed(store)
 	checkStateRefs(t, store)
 	produceTransfers(t, c, 1)
 	checkStateRefs(t, store)
@@ -216,4 +242,25 @@ func TestReplayOnDamagedStateIsStoreDamage(t *testing.T) {
 		t.Fatalf("open on a gutted state: %v, want store damage saying the block does not re-execute", err)
 	}
 	s.Close()
+}
+
+// A transaction of the block being written is found a moment before the
+// block is: until the block's write commits it is not found, not damage.
+func TestTransactionOfABlockBeingWrittenIsNotFoundYet(t *testing.T) {
+	c, store := openPruningChain(t, t.TempDir(), StoreOptions{})
+	defer store.Close()
+	defer c.Close()
+	produceTransfers(t, c, 1)
+	h := common.HexToHash("0x5eed")
+	store.kv.layerOf(c.Head().Height()+1, c.Head().Header.StateRoot, []common.Hash{h})
+	if p, ok := store.kv.recentTx(h); !ok || p.height != c.Head().Height()+1 {
+		t.Fatalf("transaction of the block being written: %+v %v", p, ok)
+	}
+	if _, _, err := store.TxLocation(h); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("transaction of a block not stored yet: %v, want ErrNotFound", err)
+	}
+	store.kv.reset()
+	if _, ok := store.kv.recentTx(h); ok {
+		t.Fatal("a failed write left its transactions findable")
+	}
 }

@@ -527,21 +527,16 @@ func (s *Store) checkReceipts(b *Block, rs []*types.ReceiptForStorage) error {
 // TxLocation returns where a transaction was included. The transaction
 // there must have this hash.
 func (s *Store) TxLocation(hash common.Hash) (height uint64, index uint32, err error) {
-	err = s.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketTxs).Get(hash[:])
-		if v == nil {
-			return ErrNotFound
-		}
-		if len(v) != 12 {
-			return s.damaged("transaction %x: its index entry is %d bytes", hash, len(v))
-		}
-		height, index = binary.BigEndian.Uint64(v), binary.BigEndian.Uint32(v[8:])
-		return nil
-	})
-	if err != nil {
+	p, recent := s.kv.recentTx(hash)
+	if recent {
+		height, index = p.height, p.index
+	} else if err = s.txLocationOnDisk(hash, &height, &index); err != nil {
 		return 0, 0, err
 	}
 	b, err := s.BlockByHeight(height)
+	if errors.Is(err, ErrNotFound) && recent {
+		return 0, 0, ErrNotFound // its block's write has not committed yet
+	}
 	if errors.Is(err, ErrNotFound) {
 		return 0, 0, s.damaged("block %d: the transaction index puts transaction %x there, but no block is stored at it", height, hash)
 	}
@@ -552,6 +547,21 @@ func (s *Store) TxLocation(hash common.Hash) (height uint64, index uint32, err e
 		return 0, 0, s.damaged("block %d: the transaction index puts transaction %x at position %d, where the block has another", height, hash, index)
 	}
 	return height, index, nil
+}
+
+// txLocationOnDisk reads a transaction's index entry from the file.
+func (s *Store) txLocationOnDisk(hash common.Hash, height *uint64, index *uint32) error {
+	return s.view(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketTxs).Get(hash[:])
+		if v == nil {
+			return ErrNotFound
+		}
+		if len(v) != 12 {
+			return s.damaged("transaction %x: its index entry is %d bytes", hash, len(v))
+		}
+		*height, *index = binary.BigEndian.Uint64(v), binary.BigEndian.Uint32(v[8:])
+		return nil
+	})
 }
 
 // ValidatorSetAt returns the validator set that validates the block at

@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -10,8 +9,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// failWrite, set by tests only, fails a block write after everything but
-// the transaction index is in its bbolt transaction.
+// failWrite, set by tests only, fails a block write after everything is
+// in its bbolt transaction.
 var failWrite func() error
 
 // writeBlock stores a block, the commit that finalized it, its receipts
@@ -50,7 +49,7 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 	var sw stateWrite
 	err = s.update(func(tx *bolt.Tx) error {
 		var err error
-		if sw, err = s.writeState(tx, height, b.Header.StateRoot); err != nil {
+		if sw, err = s.writeState(tx, height, b.Header.StateRoot, txHashes(b)); err != nil {
 			return fmt.Errorf("write state: %w", err)
 		}
 		key := u64(height)
@@ -76,19 +75,7 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 			}
 		}
 		if failWrite != nil {
-			if err := failWrite(); err != nil {
-				return err
-			}
-		}
-		txs := tx.Bucket(bucketTxs)
-		for i, t := range b.Txs {
-			loc := make([]byte, 12)
-			binary.BigEndian.PutUint64(loc, height)
-			binary.BigEndian.PutUint32(loc[8:], uint32(i))
-			h := t.Hash()
-			if err := txs.Put(h[:], loc); err != nil {
-				return err
-			}
+			return failWrite()
 		}
 		return nil
 	})
@@ -102,14 +89,15 @@ func (s *Store) writeBlock(b *Block, commit *Commit, receipts []*types.Receipt, 
 }
 
 // keepState makes the state changes pending in the state store the layer
-// of the block at height, which is stored already (Open re-executing the
+// of b, which is stored already (Open re-executing the
 // blocks after the newest state on disk): what must leave memory is
 // written in a transaction of its own, and the head does not move.
-func (s *Store) keepState(height uint64, root common.Hash) error {
+func (s *Store) keepState(b *Block) error {
+	height := b.Height()
 	var sw stateWrite
 	err := s.update(func(tx *bolt.Tx) error {
 		var err error
-		sw, err = s.writeState(tx, height, root)
+		sw, err = s.writeState(tx, height, b.Header.StateRoot, txHashes(b))
 		return err
 	})
 	s.settleState(sw, err)
@@ -118,4 +106,13 @@ func (s *Store) keepState(height uint64, root common.Hash) error {
 	}
 	s.stateFrom.Store(sw.from)
 	return nil
+}
+
+// txHashes lists the hashes of b's transactions, in order.
+func txHashes(b *Block) []common.Hash {
+	out := make([]common.Hash, len(b.Txs))
+	for i, t := range b.Txs {
+		out[i] = t.Hash()
+	}
+	return out
 }
