@@ -207,12 +207,7 @@ func (c *Chain) replay(b *Block) error {
 	if err := c.store.keepState(b); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	c.head = b
-	if res.nextSet != nil {
-		c.next = res.nextSet
-	}
-	c.mu.Unlock()
+	c.setHead(b, res)
 	return nil
 }
 

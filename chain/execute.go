@@ -317,11 +317,17 @@ func (c *Chain) writeBlock(b *Block, res *Executed, commit *Commit) error {
 	if err := c.store.writeBlock(b, commit, res.Receipts, false, res.nextSet); err != nil {
 		return err
 	}
+	c.setHead(b, res)
+	return nil
+}
+
+// setHead makes b, executed as res, the head, with the validator set it
+// chose for the next height.
+func (c *Chain) setHead(b *Block, res *Executed) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.head = b
 	if res.nextSet != nil {
 		c.next = res.nextSet
 	}
-	c.mu.Unlock()
-	return nil
 }
