@@ -227,7 +227,7 @@ func (s *Store) writeLayers(tx *bolt.Tx, r *refCounter, layers []*stateLayer) er
 				return err
 			}
 		}
-		if err := roots.Put(u64(l.height), bytes.Clone(l.root[:])); err != nil {
+		if err := roots.Put(u64(l.height), l.root[:]); err != nil {
 			return err
 		}
 	}
@@ -242,7 +242,7 @@ func writeTxIndex(tx *bolt.Tx, height uint64, txs []common.Hash) error {
 		loc := make([]byte, 12)
 		binary.BigEndian.PutUint64(loc, height)
 		binary.BigEndian.PutUint32(loc[8:], uint32(i))
-		if err := b.Put(bytes.Clone(h[:]), loc); err != nil {
+		if err := b.Put(h[:], loc); err != nil {
 			return err
 		}
 	}

@@ -31,12 +31,11 @@ type stateKV struct {
 
 	layers    []*stateLayer           // committed blocks' changes not on disk, oldest first
 	recent    map[string]recentValue  // every key of layers, with its newest value
-	recentTxs map[common.Hash]txPlace // the index entries of layers' blocks
+	recentTxs map[common.Hash]txPlace // the index entries of layers' blocks and of writing's
 
-	pendingTxs    map[common.Hash]uint32 // the transactions of the block being written, to their index
-	pendingHeight uint64                 // its height
-	layerBytes    int                    // the layers' size as stateLayerBytes counts it
-	budget        int                    // bound on layerBytes (0: stateLayerBytes)
+	writing    *stateLayer // the layer of the block being written, until settle or reset
+	layerBytes int         // the layers' size as stateLayerBytes counts it
+	budget     int         // bound on layerBytes (0: stateLayerBytes)
 }
 
 func newStateKV(db *bolt.DB) *stateKV {
@@ -186,7 +185,10 @@ func (s *stateKV) reset() {
 	// Sized for a block like the last: growing the map node by node cost a
 	// tenth of a full block's commit.
 	s.pending = make(map[string][]byte, len(s.pending))
-	s.pendingTxs = nil
+	if s.writing != nil {
+		s.forgetTxs(s.writing)
+		s.writing = nil
+	}
 	s.mu.Unlock()
 }
 
@@ -200,8 +202,9 @@ func (s *stateKV) NewBatch() ethdb.Batch { return &stateBatch{kv: s} }
 func (s *stateKV) NewBatchWithSize(int) ethdb.Batch { return &stateBatch{kv: s} }
 
 // NewIterator returns the keys with prefix, from start, merging the
-// layers and then the pending changes over the stored ones. It copies what it returns: go-ethereum only
-// iterates state on rare maintenance paths.
+// layers and then the pending changes over the stored ones. It copies
+// what it returns: go-ethereum only iterates state on rare maintenance
+// paths.
 func (s *stateKV) NewIterator(prefix, start []byte) ethdb.Iterator {
 	first := append(bytes.Clone(prefix), start...)
 	merged := map[string][]byte{}

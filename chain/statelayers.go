@@ -68,9 +68,10 @@ type recentValue struct {
 // state root root. The pending map is not copied: it is replaced when the
 // block's write ends (settle or reset).
 //
-// The block's transactions are found by hash from here on (pendingTxs):
-// a reader may find one a moment before the block's write commits, and
-// TxLocation then finds no block there and says not found.
+// The block's transactions are found by hash from here on: a reader may
+// find one a moment before the block's write commits, and TxLocation then
+// finds no block there and says not found. A failed write takes them out
+// again (reset).
 func (s *stateKV) layerOf(height uint64, root common.Hash, txs []common.Hash) *stateLayer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -78,11 +79,13 @@ func (s *stateKV) layerOf(height uint64, root common.Hash, txs []common.Hash) *s
 	for k, v := range s.pending {
 		l.bytes += len(k) + len(v) + layerEntryBytes
 	}
-	s.pendingTxs = make(map[common.Hash]uint32, len(txs))
-	for i, h := range txs {
-		s.pendingTxs[h] = uint32(i)
+	if s.recentTxs == nil {
+		s.recentTxs = make(map[common.Hash]txPlace, len(txs))
 	}
-	s.pendingHeight = height
+	for i, h := range txs {
+		s.recentTxs[h] = txPlace{height: height, index: uint32(i)}
+	}
+	s.writing = l
 	return l
 }
 
@@ -126,15 +129,11 @@ func (s *stateKV) settle(next *stateLayer, flushed int) {
 		for k, v := range next.nodes {
 			s.recent[k] = recentValue{v: v, n: s.recent[k].n + 1}
 		}
-		if s.recentTxs == nil {
-			s.recentTxs = make(map[common.Hash]txPlace, len(next.txs))
-		}
-		for i, h := range next.txs {
-			s.recentTxs[h] = txPlace{height: next.height, index: uint32(i)}
-		}
+	} else {
+		s.forgetTxs(next) // written with its block
 	}
 	s.pending = make(map[string][]byte, len(s.pending))
-	s.pendingTxs = nil
+	s.writing = nil
 }
 
 // dropLayers takes the n oldest layers, written, out of memory and their
@@ -151,13 +150,19 @@ func (s *stateKV) dropLayers(n int) {
 			rv.n--
 			s.recent[k] = rv
 		}
-		for _, h := range l.txs {
-			if p, ok := s.recentTxs[h]; ok && p.height == l.height {
-				delete(s.recentTxs, h)
-			}
-		}
+		s.forgetTxs(l)
 	}
 	s.layers = append(s.layers[:0:0], s.layers[n:]...)
+}
+
+// forgetTxs takes a layer's transactions out of the recent index; the
+// caller holds mu.
+func (s *stateKV) forgetTxs(l *stateLayer) {
+	for _, h := range l.txs {
+		if p, ok := s.recentTxs[h]; ok && p.height == l.height {
+			delete(s.recentTxs, h)
+		}
+	}
 }
 
 // heldHeights returns the heights of the layers in memory, oldest first.
@@ -176,11 +181,6 @@ func (s *stateKV) heldHeights() []uint64 {
 func (s *stateKV) recentTx(h common.Hash) (txPlace, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if p, ok := s.recentTxs[h]; ok {
-		return p, true
-	}
-	if i, ok := s.pendingTxs[h]; ok {
-		return txPlace{height: s.pendingHeight, index: i}, true
-	}
-	return txPlace{}, false
+	p, ok := s.recentTxs[h]
+	return p, ok
 }

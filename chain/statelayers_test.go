@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"encoding/binary"
 	"errors"
 	"slices"
 	"strings"
@@ -17,7 +18,7 @@ func storedRoots(t *testing.T, s *Store, blocks []*Block) (heights []uint64, onD
 	onDisk = map[uint64]bool{}
 	err := s.view(func(tx *bolt.Tx) error {
 		err := tx.Bucket(bucketRoots).ForEach(func(k, _ []byte) error {
-			heights = append(heights, u64From(k))
+			heights = append(heights, binary.BigEndian.Uint64(k))
 			return nil
 		})
 		for _, b := range blocks {
@@ -29,14 +30,6 @@ func storedRoots(t *testing.T, s *Store, blocks []*Block) (heights []uint64, onD
 		t.Fatal(err)
 	}
 	return heights, onDisk
-}
-
-func u64From(k []byte) uint64 {
-	var h uint64
-	for _, c := range k {
-		h = h<<8 | uint64(c)
-	}
-	return h
 }
 
 func heightsFrom(from, to uint64) []uint64 {

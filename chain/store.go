@@ -530,7 +530,7 @@ func (s *Store) TxLocation(hash common.Hash) (height uint64, index uint32, err e
 	p, recent := s.kv.recentTx(hash)
 	if recent {
 		height, index = p.height, p.index
-	} else if err = s.txLocationOnDisk(hash, &height, &index); err != nil {
+	} else if height, index, err = s.txLocationOnDisk(hash); err != nil {
 		return 0, 0, err
 	}
 	b, err := s.BlockByHeight(height)
@@ -550,8 +550,8 @@ func (s *Store) TxLocation(hash common.Hash) (height uint64, index uint32, err e
 }
 
 // txLocationOnDisk reads a transaction's index entry from the file.
-func (s *Store) txLocationOnDisk(hash common.Hash, height *uint64, index *uint32) error {
-	return s.view(func(tx *bolt.Tx) error {
+func (s *Store) txLocationOnDisk(hash common.Hash) (height uint64, index uint32, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTxs).Get(hash[:])
 		if v == nil {
 			return ErrNotFound
@@ -559,9 +559,10 @@ func (s *Store) txLocationOnDisk(hash common.Hash, height *uint64, index *uint32
 		if len(v) != 12 {
 			return s.damaged("transaction %x: its index entry is %d bytes", hash, len(v))
 		}
-		*height, *index = binary.BigEndian.Uint64(v), binary.BigEndian.Uint32(v[8:])
+		height, index = binary.BigEndian.Uint64(v), binary.BigEndian.Uint32(v[8:])
 		return nil
 	})
+	return height, index, err
 }
 
 // ValidatorSetAt returns the validator set that validates the block at
